@@ -1,0 +1,94 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from connexions.forms import UserChangeForm, UserCreationForm
+from connexions.models import AuditEvent, PartnerAgency, ReceptionSite, SiteMembership, User
+
+admin.site.site_header = _("Connexions administration")
+admin.site.site_title = _("Connexions")
+admin.site.index_title = _("Programme administration")
+
+
+class SiteMembershipInline(admin.TabularInline):
+    model = SiteMembership
+    extra = 0
+    autocomplete_fields = ["site"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    ordering = ["last_name", "first_name"]
+    list_display = ["email", "first_name", "last_name", "kind", "agency", "is_active"]
+    list_filter = ["kind", "is_active", "agency"]
+    search_fields = ["email", "first_name", "last_name"]
+    autocomplete_fields = ["agency"]
+    inlines = [SiteMembershipInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identity"), {"fields": ["first_name", "last_name", "phone"]}),
+        (_("Role"), {"fields": ["kind", "agency", "is_active"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "kind",
+                    "agency",
+                    "password1",
+                    "password2",
+                ],
+            },
+        )
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = []
+
+
+@admin.register(ReceptionSite)
+class ReceptionSiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "phone", "is_active"]
+    list_filter = ["is_active", "city"]
+    search_fields = ["name", "city", "address"]
+
+
+@admin.register(PartnerAgency)
+class PartnerAgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "city"]
+
+
+@admin.register(SiteMembership)
+class SiteMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "site", "role", "can_open_till"]
+    list_filter = ["role", "site", "can_open_till"]
+    search_fields = ["user__email", "user__last_name", "site__name"]
+    autocomplete_fields = ["user", "site"]
+    list_select_related = ["user", "site"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id", "site"]
+    list_filter = ["action", "site"]
+    search_fields = ["action", "object_id", "actor__email"]
+    list_select_related = ["actor", "site"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,23 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserKind(models.TextChoices):
+    SITE_STAFF = "site_staff", _("Reception site staff")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    PROGRAMME_ADMIN = "programme_admin", _("Programme admin")
+
+
+class SiteRole(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Counsellor")
+    SITE_MANAGER = "site_manager", _("Site manager")
+
+
+class AgencyKind(models.TextChoices):
+    CCAS = "ccas", _("Municipal social services (CCAS)")
+    JOB_CENTRE = "job_centre", _("Job centre")
+    FAMILY_ALLOWANCE = "family_allowance", _("Family allowance office")
+    ASSOCIATION = "association", _("Association")
+    SHELTER = "shelter", _("Shelter")
+    HOSPITAL = "hospital", _("Hospital")
+    OTHER = "other", _("Other")

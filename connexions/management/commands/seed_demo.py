@@ -1,0 +1,34 @@
+import sys
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
+
+from connexions.demo import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Creates or refreshes the demo data (idempotent: running it twice gives the same rows)."
+
+    def handle(self, *args, **options):
+        autodiscover_modules("demo")
+        # INSTALLED_APPS lists the apps in dependency order, so each seed finds what it needs.
+        with transaction.atomic():
+            for app_config in apps.get_app_configs():
+                module = sys.modules.get(f"{app_config.name}.demo")
+                if module is not None and hasattr(module, "seed"):
+                    module.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for email, role in DEMO_LOGINS:
+            self.stdout.write(f"  {email:<34} {role}")
+
+
+DEMO_LOGINS = [
+    ("admin@demo.connexions.fr", "programme admin"),
+    ("conseiller@demo.connexions.fr", "counsellor, Paris 19e"),
+    ("responsable@demo.connexions.fr", "site manager, Paris 19e and Paris 14e"),
+    ("ts.ccas@demo.connexions.fr", "social worker, CCAS de Saint-Denis"),
+    ("ts.pimms@demo.connexions.fr", "social worker, PIMMS d'Antony"),
+]

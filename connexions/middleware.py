@@ -1,0 +1,75 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, resolve_url
+from django.utils.translation import gettext as _
+
+from connexions import perms
+
+SESSION_STARTED_KEY = "connexions_session_started"
+CURRENT_SITE_KEY = "connexions_current_site"
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session past its absolute lifetime, however active it was (idle timeout is the
+    cookie age, renewed on every request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.get(SESSION_STARTED_KEY)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = now
+            elif now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+                logout(request)
+                messages.info(request, _("Your session has expired. Please log in again."))
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request after session expiry gets `HX-Redirect` to the login page, so the whole
+    page goes there instead of the login form being swapped into a fragment."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        login_url = resolve_url(settings.LOGIN_URL)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and response.get("Location", "").startswith(login_url)
+        ):
+            response.status_code = 204
+            response["HX-Redirect"] = response["Location"]
+            del response["Location"]
+        return response
+
+
+class CurrentSiteMiddleware:
+    """`request.current_site`: the site a staff member works at now (chosen in the navigation,
+    kept in the session); None for social workers and anonymous users."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.current_site = _current_site(request)
+        return self.get_response(request)
+
+
+def _current_site(request):
+    user = request.user
+    if not user.is_authenticated or user.is_social_worker:
+        return None
+    sites = perms.working_sites(user)
+    chosen = request.session.get(CURRENT_SITE_KEY)
+    site = sites.filter(pk=chosen).first() if chosen else None
+    return site or sites.first()

@@ -1,0 +1,110 @@
+"""Who may do what: DESIGN.md's permission table, in one place.
+
+Every view and every later app asks here: `can(user, action, site)` for a yes/no, and
+`sites_for(user, action)` for the sites where the user may do it.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from connexions.enums import SiteRole, UserKind
+from connexions.models import ReceptionSite
+
+
+class Action(StrEnum):
+    REFER = "refer"  # submit / withdraw referrals, see own agency's referrals
+    SUPPORT = "support"  # referral inbox, enrol, beneficiary file, support, follow-ups, mediation
+    SELL = "sell"  # sell at the till of the site
+    OPEN_TILL = "open_till"  # open / close the till
+    MANAGE_STOCK = "manage_stock"  # receive stock, import vouchers, transfers, stocktake
+    VIEW_CATALOGUE = "view_catalogue"
+    MANAGE_CATALOGUE = "manage_catalogue"  # catalogue and prices
+    WORKSHOPS = "workshops"  # sessions, registrations, attendance at own sites
+    VIEW_IMPACT = "view_impact"  # impact dashboard, site reports
+
+
+# Site-bound actions and the site roles allowed to do them (programme admins may do everything).
+_SITE_ROLES = {
+    Action.SUPPORT: {SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER},
+    Action.SELL: {SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER},
+    Action.OPEN_TILL: {SiteRole.SITE_MANAGER},  # and counsellors with can_open_till
+    Action.MANAGE_STOCK: {SiteRole.SITE_MANAGER},
+    Action.VIEW_CATALOGUE: {SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER},
+    Action.WORKSHOPS: {SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER},
+    Action.VIEW_IMPACT: {SiteRole.SITE_MANAGER},
+}
+
+
+def memberships(user) -> dict[int, object]:
+    """The user's site memberships by site id, loaded once per user object."""
+    if not getattr(user, "is_authenticated", False) or user.kind != UserKind.SITE_STAFF:
+        return {}
+    cache = getattr(user, "_memberships_by_site", None)
+    if cache is None:
+        cache = {m.site_id: m for m in user.memberships.select_related("site")}
+        user._memberships_by_site = cache
+    return cache
+
+
+def _membership_allows(membership, action: Action) -> bool:
+    if action == Action.OPEN_TILL and membership.can_open_till:
+        return True
+    return membership.role in _SITE_ROLES.get(action, set())
+
+
+def can(user, action: Action, site: ReceptionSite | None = None) -> bool:
+    """May `user` do `action` (at `site`, for site-bound actions; at any site when None)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.kind == UserKind.PROGRAMME_ADMIN:
+        return True
+    if action == Action.REFER:
+        return user.kind == UserKind.SOCIAL_WORKER
+    if action == Action.MANAGE_CATALOGUE:
+        return False
+    found = memberships(user)
+    if site is not None:
+        membership = found.get(site.pk)
+        return membership is not None and _membership_allows(membership, action)
+    return any(_membership_allows(m, action) for m in found.values())
+
+
+def sites_for(user, action: Action):
+    """Active sites where `user` may do `action` (a queryset)."""
+    sites = ReceptionSite.objects.active()
+    if getattr(user, "is_authenticated", False) and user.kind == UserKind.PROGRAMME_ADMIN:
+        return sites
+    allowed = [site_id for site_id, m in memberships(user).items() if _membership_allows(m, action)]
+    return sites.filter(pk__in=allowed)
+
+
+def working_sites(user):
+    """Sites the user may pick as current site: every active site for admins, else their own."""
+    sites = ReceptionSite.objects.active()
+    if getattr(user, "is_authenticated", False) and user.kind == UserKind.PROGRAMME_ADMIN:
+        return sites
+    return sites.filter(pk__in=list(memberships(user)))
+
+
+def require(user, action: Action, site: ReceptionSite | None = None) -> None:
+    if not can(user, action, site):
+        raise PermissionDenied
+
+
+def action_required(action: Action, *, at_current_site: bool = False):
+    """View decorator: 403 unless the user may do `action` (at the current site, if site-bound)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            site = request.current_site if at_current_site else None
+            if at_current_site and site is None:
+                raise PermissionDenied
+            require(request.user, action, site)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

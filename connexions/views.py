@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from connexions import perms
+from connexions.enums import UserKind
+from connexions.middleware import CURRENT_SITE_KEY
+from connexions.models import PartnerAgency, ReceptionSite, User
+from connexions.registry import home_widgets
+
+
+@login_not_required
+@require_GET
+@never_cache
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def home(request):
+    user = request.user
+    context = {"widgets": home_widgets(request)}
+    if user.is_programme_admin:
+        context["sites"] = ReceptionSite.objects.annotate(
+            staff_count=Count("memberships", distinct=True)
+        ).order_by("name")
+        context["agency_count"] = PartnerAgency.objects.active().count()
+        context["user_counts"] = User.objects.filter(is_active=True).aggregate(
+            staff=Count("pk", filter=Q(kind=UserKind.SITE_STAFF)),
+            social_workers=Count("pk", filter=Q(kind=UserKind.SOCIAL_WORKER)),
+        )
+        template = "connexions/home_admin.html"
+    elif user.is_social_worker:
+        context["agency"] = user.agency
+        template = "connexions/home_social_worker.html"
+    else:
+        context["memberships"] = sorted(
+            perms.memberships(user).values(), key=lambda m: m.site.name
+        )
+        template = "connexions/home_staff.html"
+    return render(request, template, context)
+
+
+@require_POST
+def switch_site(request):
+    site = perms.working_sites(request.user).filter(pk=request.POST.get("site")).first()
+    if site is None:
+        messages.error(request, _("You do not work at that reception site."))
+    else:
+        request.session[CURRENT_SITE_KEY] = site.pk
+        messages.success(request, _("You are now working at %(site)s.") % {"site": site.name})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "home"
+    return redirect(next_url)
