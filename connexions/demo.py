@@ -113,7 +113,9 @@ def seed():
         user = _demo_user(email, first_name, last_name, kind, agencies.get(agency_name))
         for index, role, can_open_till in site_roles:
             SiteMembership.objects.update_or_create(
-                user=user, site=sites[index], defaults={"role": role, "can_open_till": can_open_till}
+                user=user,
+                site=sites[index],
+                defaults={"role": role, "can_open_till": can_open_till},
             )
 
 

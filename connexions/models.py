@@ -122,8 +122,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(kind=UserKind.PROGRAMME_ADMIN)
-                | Q(is_staff=False, is_superuser=False),
+                condition=Q(kind=UserKind.PROGRAMME_ADMIN) | Q(is_staff=False, is_superuser=False),
                 name="user_admin_access_only_programme_admin",
                 violation_error_message=_("Only programme admins may use the administration."),
             ),
@@ -244,7 +243,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         indexes = [models.Index(fields=["object_type", "object_id"])]
         triggers = [
-            pgtrigger.Protect(name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+            pgtrigger.Protect(
+                name="audit_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
         ]
 
     def __str__(self):

@@ -46,9 +46,7 @@ def home(request):
         context["agency"] = user.agency
         template = "connexions/home_social_worker.html"
     else:
-        context["memberships"] = sorted(
-            perms.memberships(user).values(), key=lambda m: m.site.name
-        )
+        context["memberships"] = sorted(perms.memberships(user).values(), key=lambda m: m.site.name)
         template = "connexions/home_staff.html"
     return render(request, template, context)
 

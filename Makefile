@@ -1,0 +1,79 @@
+# Connexions: `make run` and `make test` work from a fresh clone (no database server needed).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# The first of python3.13, python3.12, python3 that is >= 3.12.
+PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
+	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help run test quality bench db db-stop migrate seed messages clean-venv
+
+help:
+	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (with the tasks worker)"
+	@echo "make test     set everything up and run the whole test suite"
+	@echo "make quality  formatting, lint, template lint, migrations check, deployment check"
+	@echo "make bench    performance benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make db-stop  stop the embedded PostgreSQL"
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Python 3.12 or newer is required (python3.13, python3.12 or python3); none found." >&2; \
+		exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+.env:
+	@printf 'DEBUG=True\nSECRET_KEY=%s\n' "$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+	@echo "Wrote a local development .env (DEBUG on, random secret key)."
+
+db: $(VENV)/.installed
+	@$(PY) -c "from connexions.db import database_url; database_url()"
+
+db-stop: $(VENV)/.installed
+	@$(PY) -c "from connexions.db import embedded_stop; print('Embedded PostgreSQL stopped.' if embedded_stop() else 'Embedded PostgreSQL was not running.')"
+
+migrate: db .env
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C stops the web server and the tasks worker)."
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py db_worker & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: db
+	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CONNEXIONS_REQUIRE_BROWSER" ]; then \
+		echo "NOTE: Chromium (/usr/bin/chromium) is missing: browser tests will be skipped."; \
+		echo "      Install it with: apt-get install chromium"; fi
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+quality: $(VENV)/.installed
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m djlint templates --check --quiet
+	$(PY) -m djlint templates --lint --quiet
+	DEBUG=False SECRET_KEY=quality-check-not-a-real-secret-0123456789-abcdefghijklmnop \
+		$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=False SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=connexions.example.org CSRF_TRUSTED_ORIGINS=https://connexions.example.org \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: db
+	$(PY) -m tests.bench
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l fr --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	$(PY) manage.py compilemessages -l fr --ignore '.venv/*'
+
+clean-venv:
+	rm -rf $(VENV)
