@@ -3,7 +3,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect, resolve_url
+from django.db import OperationalError
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
 from connexions import perms
@@ -73,3 +74,25 @@ def _current_site(request):
     chosen = request.session.get(CURRENT_SITE_KEY)
     site = sites.filter(pk=chosen).first() if chosen else None
     return site or sites.first()
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """True for PostgreSQL's lock_not_available (SQLSTATE 55P03): `lock_timeout` ran out."""
+    cause = exc.__cause__ or exc
+    return getattr(cause, "sqlstate", None) == "55P03"
+
+
+class LockTimeoutMiddleware:
+    """A request that waited too long for a lock gets a clear French "please retry", never a 500.
+    Its transaction was rolled back, so nothing was half-done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OperationalError) and is_lock_timeout(exception)):
+            return None
+        return render(request, "retry.html", status=409)

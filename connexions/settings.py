@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "connexions.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "connexions.middleware.CurrentSiteMiddleware",
+    "connexions.middleware.LockTimeoutMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
