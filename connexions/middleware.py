@@ -73,6 +73,10 @@ def _current_site(request):
     sites = perms.working_sites(user)
     chosen = request.session.get(CURRENT_SITE_KEY)
     site = sites.filter(pk=chosen).first() if chosen else None
+    if site is None and user.is_site_staff:
+        # By default, the site of the user's first membership.
+        first = min(perms.memberships(user).values(), key=lambda m: m.pk, default=None)
+        site = first.site if first and first.site.is_active else None
     return site or sites.first()
 
 
