@@ -10,6 +10,10 @@ from connexions.forms import LoginForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    ),
     path("site-courant/", views.switch_site, name="switch_site"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path(
