@@ -1,10 +1,15 @@
 """Scanned codes (IMEI, serials, member numbers) as the software understands them."""
 
 # A barcode scanner set to a US layout but plugged into a French AZERTY keyboard types the
-# unshifted symbols of the digit row instead of the digits.
-_AZERTY_DIGITS = str.maketrans("&é\"'(-è_çà", "1234567890")
+# unshifted symbols of the digit row instead of the digits, and ")" for "-".
+_AZERTY_AS_US = str.maketrans("&é\"'(-è_çà)", "1234567890-")
+_DIGITS = set("0123456789")
 
 
 def normalise_scanned_code(raw: str) -> str:
-    """Trimmed, inner spaces removed, AZERTY digit-row symbols mapped back to digits, upper case."""
-    return "".join(str(raw or "").split()).translate(_AZERTY_DIGITS).upper()
+    """Trimmed, inner spaces removed, upper case; a code typed through an AZERTY layout (it then
+    holds no digit at all) has its digit-row symbols mapped back to digits."""
+    code = "".join(str(raw or "").split())
+    if not _DIGITS.intersection(code):
+        code = code.translate(_AZERTY_AS_US)
+    return code.upper()
