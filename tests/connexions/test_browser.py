@@ -1,0 +1,52 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from connexions.demo import DEMO_PASSWORD
+from tests.conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("email", "heading", "text"),
+    [
+        ("admin@demo.connexions.fr", "Vue d'ensemble du programme", "Ouvrir l'administration"),
+        ("conseiller@demo.connexions.fr", "Bonjour Karim", "Paris 19e — Emmaüs Défi"),
+        ("responsable@demo.connexions.fr", "Bonjour Sophie", "Responsable de site"),
+        ("ts.ccas@demo.connexions.fr", "Bonjour Nadia", "CCAS de Saint-Denis"),
+        ("ts.pimms@demo.connexions.fr", "Bonjour Julien", "PIMMS d'Antony"),
+    ],
+)
+def test_each_demo_role_logs_in_and_sees_its_french_home(
+    page, live_server, demo, email, heading, text
+):
+    browser_login(page, live_server, email, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    expect(page.locator("main")).to_contain_text(text)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+def test_wrong_password_shows_a_french_error(page, live_server, demo):
+    browser_login(page, live_server, "conseiller@demo.connexions.fr", "pas-le-bon")
+    expect(page.locator("main")).to_contain_text("Adresse e-mail ou mot de passe incorrect")
+    expect(page).to_have_url(f"{live_server.url}/connexion/")
+
+
+def test_staff_switches_site_and_logs_out(page, live_server, demo):
+    browser_login(page, live_server, "responsable@demo.connexions.fr", DEMO_PASSWORD)
+    page.get_by_label("Point d'accueil actuel").select_option(
+        label="Paris 14e — Centre social Maurice Noguès"
+    )
+    page.get_by_role("button", name="Choisir", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text("Paris 14e")
+    page.get_by_role("button", name="Sophie Lefèvre").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page).to_have_url(f"{live_server.url}/connexion/")
