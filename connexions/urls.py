@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from connexions import views
@@ -12,10 +10,7 @@ from connexions.forms import LoginForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-    ),
+    path("favicon.ico", views.favicon),
     path("site-courant/", views.switch_site, name="switch_site"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path(
