@@ -69,7 +69,7 @@ quality: $(VENV)/.installed
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: db
-	$(PY) -m tests.bench
+	CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr --ignore '.venv/*' --ignore 'var/*' --no-obsolete
