@@ -26,7 +26,7 @@ from connexions.models import PartnerAgency, ReceptionSite
 
 # France and its overseas departments and territories.
 _FRENCH_COUNTRY_CODES = {33, 262, 269, 508, 590, 594, 596, 681, 687, 689}
-_MONEY = {"max_digits": 7, "decimal_places": 2, "min_value": 0}
+_MONEY = {"max_digits": 7, "decimal_places": 2, "min_value": 0, "localize": True}
 
 
 def _helper() -> FormHelper:
@@ -304,7 +304,7 @@ class FollowUpForm(forms.Form):
 class MediationOpenForm(forms.Form):
     operator = forms.ChoiceField(label=_("Operator"), choices=TelecomOperator.choices)
     amount_owed = forms.DecimalField(
-        label=_("Amount owed (EUR)"), max_digits=9, decimal_places=2, min_value=0
+        label=_("Amount owed (EUR)"), max_digits=9, decimal_places=2, min_value=0, localize=True
     )
     next_action_on = forms.DateField(
         label=_("Next action on"), required=False, widget=_date_input()
@@ -328,6 +328,7 @@ class MediationUpdateForm(forms.Form):
         max_digits=9,
         decimal_places=2,
         min_value=0,
+        localize=True,
         required=False,
     )
     monthly_instalment = forms.DecimalField(
@@ -335,6 +336,7 @@ class MediationUpdateForm(forms.Form):
         max_digits=9,
         decimal_places=2,
         min_value=Decimal("0.01"),
+        localize=True,
         required=False,
     )
     instalment_months = forms.IntegerField(

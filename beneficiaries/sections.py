@@ -10,8 +10,8 @@ File sections::
     ))
 
 `context` runs once per file page and should make a fixed number of queries (pin it in your
-tests); the template is rendered with the request, `section` (the FileSection), `beneficiary`
-and what `context` returns.
+tests); the template gets `section` (the FileSection), `beneficiary`, `request`, `user`,
+`csrf_token` and what `context` returns.
 `visible(user)` (optional) hides a section from some users.
 
 Referral outcomes::
@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 
 
@@ -72,8 +73,12 @@ def render_file_sections(request, beneficiary) -> list[tuple[FileSection, str]]:
                     **section.context(beneficiary, request.user),
                     "section": section,
                     "beneficiary": beneficiary,
+                    # Rendered without the context processors (they would query again for the
+                    # navigation); what a section may need from the request is given here.
+                    "request": request,
+                    "user": request.user,
+                    "csrf_token": get_token(request),
                 },
-                request=request,
             ),
         )
         for section in sections
