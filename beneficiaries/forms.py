@@ -1,7 +1,9 @@
 from datetime import date
 from decimal import Decimal
 
+from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -225,10 +227,38 @@ class EnrolmentForm(PersonFields, BaselineFields, ConsentFields):
 
     def __init__(self, *args, duplicates_found: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
         self.duplicates_found = duplicates_found
+        self.helper = _helper()
+        check = [Field("confirmed_new", wrapper_class="alert alert-warning")]
         if not duplicates_found:
             del self.fields["confirmed_new"]
+            check = []
+        self.helper.layout = Layout(
+            *check,
+            Fieldset(
+                _("Identity"),
+                Row(Column("first_name"), Column("last_name")),
+                Row(Column("birth_date"), Column("phone")),
+                Row(Column("email"), Column("city")),
+            ),
+            Fieldset(
+                _("Situation at enrolment"),
+                Row(Column(InlineRadios("has_mobile")), Column("plan_type"), Column("operator")),
+                Row(
+                    Column("monthly_spending"),
+                    Column("employment_status"),
+                    Column("housing"),
+                    Column("household_size"),
+                ),
+                Row(Column("has_computer"), Column("has_internet")),
+            ),
+            Fieldset(
+                _("Consents"),
+                "consent_data_processing",
+                "consent_sms_reminders",
+                "consent_share_outcomes",
+            ),
+        )
 
     def clean(self):
         cleaned = super().clean()
