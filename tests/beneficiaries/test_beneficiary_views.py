@@ -219,7 +219,9 @@ def test_search_by_name_number_and_phone(client, counsellor_a):
     assert found(aicha.number) == [aicha.pk]
     assert found("06 12 34 56 78") == [aicha.pk]
     assert found("Dupond") == []
-    assert "Personne ne correspond" in client.get("/beneficiaires/", {"q": "Dupond"}).content.decode()
+    assert (
+        "Personne ne correspond" in client.get("/beneficiaires/", {"q": "Dupond"}).content.decode()
+    )
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -259,7 +261,9 @@ def test_support_follow_up_and_mediation_pages(client, counsellor_a, site_a):
         f"/beneficiaires/{beneficiary.pk}/suivi/?suivi={planned.pk}",
         {"done_on": today, "monthly_spending": "-3"},
     )
-    assert "supérieure ou égale à 0" in " ".join(response.context["form"].errors["monthly_spending"])
+    assert "supérieure ou égale à 0" in " ".join(
+        response.context["form"].errors["monthly_spending"]
+    )
     response = client.post(
         f"/beneficiaires/{beneficiary.pk}/suivi/?suivi={planned.pk}",
         {"done_on": today, "monthly_spending": "12"},
@@ -284,7 +288,9 @@ def test_support_follow_up_and_mediation_pages(client, counsellor_a, site_a):
 
 
 @pytest.mark.parametrize("count", [2, 10])
-def test_due_lists_query_count_is_flat(client, counsellor_a, site_a, count, django_assert_num_queries):
+def test_due_lists_query_count_is_flat(
+    client, counsellor_a, site_a, count, django_assert_num_queries
+):
     for _ in range(count):
         beneficiary = BeneficiaryFactory(enrolled_site=site_a)
         FollowUpFactory(beneficiary=beneficiary, due_on=timezone.localdate() - timedelta(days=1))

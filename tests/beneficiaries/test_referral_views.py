@@ -61,7 +61,9 @@ def test_invalid_referral_shows_a_french_error_and_creates_nothing(
     assert not Referral.objects.exists()
 
 
-def test_staff_record_a_paper_referral_at_their_current_site(client, counsellor_a, site_a, agency_b):
+def test_staff_record_a_paper_referral_at_their_current_site(
+    client, counsellor_a, site_a, agency_b
+):
     client_for(client, counsellor_a)
     data = referral_post(site_a, agency=agency_b.pk, referrer_name="M. Lopez", channel="paper")
     del data["site"]
@@ -103,9 +105,16 @@ def test_social_worker_withdraws_with_confirmation(client, social_worker_a, agen
 
 @pytest.mark.parametrize(
     "url",
-    ["/beneficiaires/", "/beneficiaires/{b}/", "/beneficiaires/{b}/carte.pdf",
-     "/beneficiaires/suivis-a-faire/", "/orientations/a-traiter/", "/beneficiaires/inscription/{r}/",
-     "/orientations/{r}/refuser/", "/beneficiaires/mediations/{m}/"],
+    [
+        "/beneficiaires/",
+        "/beneficiaires/{b}/",
+        "/beneficiaires/{b}/carte.pdf",
+        "/beneficiaires/suivis-a-faire/",
+        "/orientations/a-traiter/",
+        "/beneficiaires/inscription/{r}/",
+        "/orientations/{r}/refuser/",
+        "/beneficiaires/mediations/{m}/",
+    ],
 )
 def test_social_workers_never_reach_staff_pages(client, social_worker_a, agency_a, url):
     beneficiary = BeneficiaryFactory(enrolment_referral__agency=agency_a)
@@ -133,7 +142,10 @@ def test_counsellor_cannot_reach_another_sites_referral(client, counsellor_a, si
     referral = ReferralFactory(site=site_b)
     client_for(client, counsellor_a)
     assert client.get(f"/orientations/{referral.pk}/").status_code == 404
-    assert client.post(f"/orientations/{referral.pk}/refuser/", {"reason": "unreachable"}).status_code == 404
+    assert (
+        client.post(f"/orientations/{referral.pk}/refuser/", {"reason": "unreachable"}).status_code
+        == 404
+    )
     assert client.get(f"/beneficiaires/inscription/{referral.pk}/").status_code == 404
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.PENDING
@@ -146,10 +158,14 @@ def test_programme_admin_sees_every_referral(client, programme_admin, site_a, si
     assert client.get("/orientations/liste/").context["page_obj"].paginator.count == 2
 
 
-def test_decline_from_the_inbox(client, counsellor_a, site_a, mailoutbox, django_capture_on_commit_callbacks):
+def test_decline_from_the_inbox(
+    client, counsellor_a, site_a, mailoutbox, django_capture_on_commit_callbacks
+):
     referral = ReferralFactory(site=site_a)
     client_for(client, counsellor_a)
-    response = client.post(f"/orientations/{referral.pk}/refuser/", {"reason": "other", "comment": ""})
+    response = client.post(
+        f"/orientations/{referral.pk}/refuser/", {"reason": "other", "comment": ""}
+    )
     assert "Expliquez" in " ".join(response.context["form"].errors["comment"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -81,18 +81,29 @@ def enrolled(site, agency, on=date(2026, 3, 1), **fields):
 def test_enrolment_figures_use_the_published_denominators(site_a, site_b, agency_a, agency_b):
     # 5 people enrolled at site A through agency A in the period:
     no_mobile = enrolled(
-        site_a, agency_a, has_mobile=False, plan_type=PlanType.NONE, operator="",
-        monthly_spending=None, has_computer=True,
+        site_a,
+        agency_a,
+        has_mobile=False,
+        plan_type=PlanType.NONE,
+        operator="",
+        monthly_spending=None,
+        has_computer=True,
     )
     prepaid_1 = enrolled(site_a, agency_a, monthly_spending=Decimal("40.00"), has_internet=True)
     prepaid_2 = enrolled(site_a, agency_a, monthly_spending=Decimal("30.00"))
     prepaid_3 = enrolled(
-        site_a, agency_a, monthly_spending=Decimal("20.00"),
+        site_a,
+        agency_a,
+        monthly_spending=Decimal("20.00"),
         employment_status=EmploymentStatus.EMPLOYED,
     )
     enrolled(
-        site_a, agency_a, plan_type=PlanType.CONTRACT, monthly_spending=Decimal("50.00"),
-        employment_status=EmploymentStatus.RETIRED, has_computer=True,
+        site_a,
+        agency_a,
+        plan_type=PlanType.CONTRACT,
+        monthly_spending=Decimal("50.00"),
+        employment_status=EmploymentStatus.RETIRED,
+        has_computer=True,
     )
     # Follow-ups: prepaid_1 twice (the latest counts), prepaid_2 once, no_mobile once but with
     # no baseline spending (left out of the reduction), a planned one not done (ignored).
@@ -147,7 +158,10 @@ def test_referral_figures(site_a, site_b, agency_a, agency_b, django_assert_num_
         (ReferralStatus.WITHDRAWN, "", agency_b),
     ]:
         ReferralFactory(
-            site=site_a, agency=agency, status=status, decline_reason=reason,
+            site=site_a,
+            agency=agency,
+            status=status,
+            decline_reason=reason,
             submitted_at=in_period,
         )
     ReferralFactory(site=site_b, submitted_at=in_period)
@@ -168,8 +182,13 @@ def test_referral_figures(site_a, site_b, agency_a, agency_b, django_assert_num_
 def test_mediation_figures(site_a, agency_a, django_assert_num_queries):
     person = enrolled(site_a, agency_a)
     MediationCaseFactory(
-        beneficiary=person, site=site_a, opened_on=date(2026, 2, 1), amount_owed=Decimal("300"),
-        status="agreement", agreement_kind="partial_write_off", amount_written_off=Decimal("100"),
+        beneficiary=person,
+        site=site_a,
+        opened_on=date(2026, 2, 1),
+        amount_owed=Decimal("300"),
+        status="agreement",
+        agreement_kind="partial_write_off",
+        amount_written_off=Decimal("100"),
     )
     MediationCaseFactory(
         beneficiary=person, site=site_a, opened_on=date(2026, 3, 1), amount_owed=Decimal("50")
@@ -194,7 +213,10 @@ def workshop_provider():
 
     def provider(referrals):
         calls.append([r.pk for r in referrals])
-        return {r.pk: [Outcome("workshops.attended", "Atelier suivi", date(2026, 5, 4))] for r in referrals}
+        return {
+            r.pk: [Outcome("workshops.attended", "Atelier suivi", date(2026, 5, 4))]
+            for r in referrals
+        }
 
     register_referral_outcome_provider("workshops", provider)
     yield calls

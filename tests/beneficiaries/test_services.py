@@ -25,7 +25,6 @@ from tests.beneficiaries.factories import (
     ALL_CONSENTS,
     BeneficiaryFactory,
     MediationCaseFactory,
-    ReferralFactory,
     baseline,
     person,
 )
@@ -217,7 +216,9 @@ def test_enrolment_accepts_the_referral_and_plans_follow_ups(
     assert Consent.objects.filter(text_version=settings.CONSENT_TEXT_VERSION).count() == 3
 
 
-def test_enrolment_without_data_processing_consent_is_refused(social_worker_a, counsellor_a, site_a):
+def test_enrolment_without_data_processing_consent_is_refused(
+    social_worker_a, counsellor_a, site_a
+):
     referral = submit(social_worker_a, site_a)
     with pytest.raises(services.BeneficiaryError):
         services.beneficiary_enrol(
@@ -273,7 +274,12 @@ def test_duplicate_check_across_all_sites(
 
 def test_different_person_is_not_a_duplicate(social_worker_a, counsellor_a, site_a):
     enrol(submit(social_worker_a, site_a), counsellor_a, site_a)
-    other = {"first_name": "Jean", "last_name": "Martin", "phone": "", "birth_date": date(1985, 4, 12)}
+    other = {
+        "first_name": "Jean",
+        "last_name": "Martin",
+        "phone": "",
+        "birth_date": date(1985, 4, 12),
+    }
     enrol(submit(social_worker_a, site_a, **other), counsellor_a, site_a, **other)
     assert Beneficiary.objects.count() == 2
 
