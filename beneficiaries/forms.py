@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
@@ -88,7 +88,9 @@ class PersonFields(forms.Form):
 class ReferralForm(PersonFields):
     """A social worker refers a person."""
 
-    profile = forms.ChoiceField(label=_("Situation profile"), choices=SituationProfile.choices)
+    profile = forms.ChoiceField(
+        label=_("Situation profile"), choices=[("", "—"), *SituationProfile.choices]
+    )
     needs = forms.MultipleChoiceField(
         label=_("Needs"), choices=Need.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -111,6 +113,25 @@ class ReferralForm(PersonFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+        self.helper.layout = Layout(*self._referrer_rows(), *self._person_rows())
+
+    def _referrer_rows(self):
+        return [Row(Column("site"))] if "site" in self.fields else []
+
+    def _person_rows(self):
+        return [
+            Fieldset(
+                _("Person"),
+                Row(Column("first_name"), Column("last_name"), Column("birth_date")),
+                Row(Column("phone"), Column("email"), Column("city")),
+            ),
+            Fieldset(
+                _("Situation and needs"),
+                Row(Column("profile"), Column(InlineCheckboxes("needs"))),
+                "comment",
+            ),
+            "consent_attested",
+        ]
 
     def person(self) -> dict:
         return {
@@ -137,7 +158,19 @@ class StaffReferralForm(ReferralForm):
         label=_("Received"),
         choices=[(c.value, c.label) for c in ReferralChannel if c != ReferralChannel.PORTAL],
     )
-    field_order = ["agency", "referrer_name", "referrer_email", "channel"]
+
+    def _referrer_rows(self):
+        return [
+            Fieldset(
+                _("Referrer"),
+                Row(
+                    Column("agency"),
+                    Column("referrer_name"),
+                    Column("referrer_email"),
+                    Column("channel"),
+                ),
+            )
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -475,13 +475,3 @@ def mediation_update(
         actor=actor, action="beneficiaries.mediation_updated", obj=case, site=site, status=status
     )
     return case
-
-
-@transaction.atomic(durable=True)
-def mediation_note_add(*, case: MediationCase, text: str, actor, site) -> MediationNote:
-    require(actor, Action.SUPPORT, site)
-    if not text.strip():
-        raise BeneficiaryError(_("Write the note."))
-    note = MediationNote.objects.create(case=case, author=actor, text=text.strip())
-    audit_log(actor=actor, action="beneficiaries.mediation_note_added", obj=case, site=site)
-    return note

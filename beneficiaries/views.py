@@ -87,7 +87,7 @@ def referral_inbox(request):
 
 def referral_create(request):
     user = request.user
-    if user.is_social_worker or (user.is_programme_admin and request.current_site is None):
+    if user.is_social_worker:
         form_class, site = ReferralForm, None
     elif can(user, Action.SUPPORT, request.current_site):
         form_class, site = StaffReferralForm, request.current_site
@@ -234,7 +234,12 @@ def enrol(request, referral_pk):
     return render(
         request,
         "beneficiaries/enrol.html",
-        {"referral": referral, "form": form, "duplicates": duplicates},
+        {
+            "referral": referral,
+            "form": form,
+            "duplicates": duplicates,
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -320,3 +320,31 @@ def test_referral_consent_not_needed_to_see_own_referral(client, social_worker_a
     client_for(client, social_worker_a)
     assert client.get(f"/orientations/{referral.pk}/").status_code == 200
     assert Referral.objects.count() == 1
+
+
+def test_consents_can_be_changed_but_data_processing_stays_required(client, counsellor_a):
+    beneficiary = BeneficiaryFactory(share_outcomes=False)
+    client_for(client, counsellor_a)
+    url = f"/beneficiaires/{beneficiary.pk}/consentements/"
+    refused = client.post(url, {"consent_share_outcomes": "on"})
+    assert "consent_data_processing" in refused.context["form"].errors
+    client.post(url, {"consent_data_processing": "on", "consent_share_outcomes": "on"})
+    assert dict(beneficiary.consents.values_list("kind", "granted")) == {
+        "data_processing": True,
+        "sms_reminders": False,
+        "share_outcomes": True,
+    }
+    assert AuditEvent.objects.filter(action="beneficiaries.consents_updated").count() == 1
+
+
+def test_counsellor_without_site_membership_there_cannot_act(client, counsellor_b, site_a):
+    """Any counsellor may read a file, but records help only at their own current site."""
+    beneficiary = BeneficiaryFactory(enrolled_site=site_a)
+    client_for(client, counsellor_b)
+    assert client.get(f"/beneficiaires/{beneficiary.pk}/").status_code == 200
+    response = client.post(
+        f"/beneficiaires/{beneficiary.pk}/accompagnement/",
+        {"date": timezone.localdate().isoformat(), "topics": ["other"], "duration_minutes": "5"},
+    )
+    assert response.status_code == 302
+    assert SupportSession.objects.get().site != site_a  # recorded at counsellor B's site
