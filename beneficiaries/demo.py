@@ -4,7 +4,7 @@ the same agency is left as is). Dates are then moved into the past so that follo
 and the impact figures have something to count."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -267,6 +267,11 @@ def _enrol(rng, referral, person, site, staff, today, months_ago):
     enrolled_on = add_months(today, -months_ago) - timedelta(days=rng.randint(0, 20))
     Beneficiary.objects.filter(pk=beneficiary.pk).update(
         enrolled_on=enrolled_on, valid_until=add_months(enrolled_on, 12)
+    )
+    decided_at = timezone.make_aware(datetime.combine(enrolled_on, time(10, 30)))
+    Referral.objects.filter(pk=referral.pk).update(
+        submitted_at=decided_at - timedelta(days=rng.randint(2, 15), hours=rng.randint(0, 6)),
+        decided_at=decided_at,
     )
     for follow_up, months in zip(beneficiary.follow_ups.order_by("due_on"), (3, 6), strict=False):
         FollowUp.objects.filter(pk=follow_up.pk).update(due_on=add_months(enrolled_on, months))
