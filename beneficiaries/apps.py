@@ -5,3 +5,34 @@ from django.utils.translation import gettext_lazy as _
 class BeneficiariesConfig(AppConfig):
     name = "beneficiaries"
     verbose_name = _("Beneficiaries")
+
+    def ready(self):
+        from beneficiaries import outcomes, widgets
+        from beneficiaries.sections import register_referral_outcome_provider
+        from connexions.perms import Action, can
+        from connexions.registry import NavEntry, register_home_widget, register_nav
+
+        register_nav(
+            NavEntry(
+                key="referrals",
+                label=_("Referrals"),
+                url_name="referrals:home",
+                icon="send",
+                order=10,
+                visible=lambda user: can(user, Action.REFER) or can(user, Action.SUPPORT),
+            )
+        )
+        register_nav(
+            NavEntry(
+                key="beneficiaries",
+                label=_("Beneficiaries"),
+                url_name="beneficiaries:search",
+                icon="people",
+                order=20,
+                visible=lambda user: can(user, Action.SUPPORT),
+            )
+        )
+        register_home_widget(widgets.SITE_TODO)
+        register_home_widget(widgets.AGENCY_REFERRALS)
+        register_referral_outcome_provider("beneficiaries.enrolment", outcomes.enrolment_outcomes)
+        register_referral_outcome_provider("beneficiaries.mediation", outcomes.mediation_outcomes)

@@ -212,6 +212,19 @@ PGHISTORY_APPEND_ONLY = True
 
 # Programme rules that are settings rather than code.
 SMALL_GROUP_THRESHOLD = env.int("SMALL_GROUP_THRESHOLD", default=5)
+# Absolute address of the site, for links in e-mails sent outside a request (cron, tasks).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Beneficiaries: referrals left pending this many days are closed as expired (expire_referrals).
+REFERRAL_EXPIRY_DAYS = env.int("REFERRAL_EXPIRY_DAYS", default=30)
+# Eligibility lasts this many months after enrolment or after a new accepted referral.
+ELIGIBILITY_MONTHS = env.int("ELIGIBILITY_MONTHS", default=12)
+# Follow-ups planned at enrolment, in months after it.
+FOLLOW_UP_MONTHS = env.list("FOLLOW_UP_MONTHS", cast=int, default=[3, 6])
+# Version of the consent texts read to the person at enrolment (recorded with each consent).
+CONSENT_TEXT_VERSION = env.str("CONSENT_TEXT_VERSION", default="2026-01")
+# Duplicate check: trigram similarity (0-1) of full names above which, with the same birth date,
+# two people are probably the same.
+DUPLICATE_NAME_SIMILARITY = env.float("DUPLICATE_NAME_SIMILARITY", default=0.5)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,101 @@
+from django.contrib import admin
+
+from beneficiaries.models import (
+    Beneficiary,
+    Consent,
+    FollowUp,
+    MediationCase,
+    MediationNote,
+    Referral,
+    SupportSession,
+)
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "agency", "site", "status", "submitted_at"]
+    list_filter = ["status", "channel", "site", "agency"]
+    search_fields = ["last_name", "first_name", "referrer_name", "referrer__email"]
+    list_select_related = ["agency", "site"]
+    autocomplete_fields = ["agency", "referrer", "recorded_by", "site", "decided_by"]
+    raw_id_fields = ["beneficiary"]
+    date_hierarchy = "submitted_at"
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    autocomplete_fields = ["recorded_by"]
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "enrolled_site",
+        "enrolled_on",
+        "valid_until",
+    ]
+    list_filter = ["enrolled_site", "plan_type", "employment_status"]
+    search_fields = ["last_name", "first_name", "phone", "=id"]
+    list_select_related = ["enrolled_site"]
+    autocomplete_fields = ["enrolled_site", "enrolled_by"]
+    raw_id_fields = ["enrolment_referral"]
+    date_hierarchy = "enrolled_on"
+    inlines = [ConsentInline]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "kind", "granted", "text_version", "recorded_at"]
+    list_filter = ["kind", "granted", "text_version"]
+    list_select_related = ["beneficiary"]
+    raw_id_fields = ["beneficiary"]
+    autocomplete_fields = ["recorded_by"]
+
+
+@admin.register(SupportSession)
+class SupportSessionAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "date", "site", "counsellor", "duration_minutes"]
+    list_filter = ["site"]
+    list_select_related = ["beneficiary", "site", "counsellor"]
+    raw_id_fields = ["beneficiary"]
+    autocomplete_fields = ["site", "counsellor"]
+    date_hierarchy = "date"
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "due_on", "done_on", "monthly_spending"]
+    list_filter = ["site"]
+    list_select_related = ["beneficiary"]
+    raw_id_fields = ["beneficiary"]
+    autocomplete_fields = ["site", "recorded_by"]
+    date_hierarchy = "due_on"
+
+
+class MediationNoteInline(admin.TabularInline):
+    model = MediationNote
+    extra = 0
+    autocomplete_fields = ["author"]
+
+
+@admin.register(MediationCase)
+class MediationCaseAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "operator", "amount_owed", "status", "next_action_on", "site"]
+    list_filter = ["status", "operator", "site"]
+    list_select_related = ["beneficiary", "site"]
+    raw_id_fields = ["beneficiary"]
+    autocomplete_fields = ["site", "opened_by"]
+    inlines = [MediationNoteInline]
+
+
+@admin.register(MediationNote)
+class MediationNoteAdmin(admin.ModelAdmin):
+    list_display = ["case", "author", "written_at"]
+    list_select_related = ["case", "author"]
+    raw_id_fields = ["case"]
+    autocomplete_fields = ["author"]

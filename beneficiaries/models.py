@@ -1,0 +1,582 @@
+import pghistory
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from beneficiaries.enums import (
+    AgreementKind,
+    ConsentKind,
+    DeclineReason,
+    EmploymentStatus,
+    HousingSituation,
+    MediationStatus,
+    Need,
+    PlanType,
+    ReferralChannel,
+    ReferralStatus,
+    SituationProfile,
+    SupportTopic,
+    TelecomOperator,
+)
+from connexions.models import PartnerAgency, ReceptionSite, User
+from connexions.perms import Action, can, sites_for
+
+# The referral state machine: from a status, the statuses it may move to.
+REFERRAL_TRANSITIONS = {
+    ReferralStatus.PENDING: {
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+        ReferralStatus.EXPIRED,
+    },
+    ReferralStatus.ACCEPTED: set(),
+    ReferralStatus.DECLINED: set(),
+    ReferralStatus.WITHDRAWN: set(),
+    ReferralStatus.EXPIRED: set(),
+}
+
+# Mediation with an operator: from a status, the statuses it may move to.
+MEDIATION_TRANSITIONS = {
+    MediationStatus.OPEN: {MediationStatus.CONTACTED, MediationStatus.FAILED},
+    MediationStatus.CONTACTED: {MediationStatus.AGREEMENT, MediationStatus.FAILED},
+    MediationStatus.AGREEMENT: {MediationStatus.CLOSED, MediationStatus.FAILED},
+    MediationStatus.CLOSED: set(),
+    MediationStatus.FAILED: set(),
+}
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A social worker: their agency's referrals; staff: those of their sites' inboxes;
+        programme admins: all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_programme_admin:
+            return self
+        if user.is_social_worker:
+            return self.filter(agency_id=user.agency_id)
+        return self.filter(site__in=sites_for(user, Action.SUPPORT))
+
+    def pending(self):
+        return self.filter(status=ReferralStatus.PENDING)
+
+    def at_sites(self, sites):
+        return self.filter(site__in=sites)
+
+
+@pghistory.track(exclude=["comment", "decline_comment"])
+class Referral(models.Model):
+    """A social worker's request that a reception site enrol a person ("orientation")."""
+
+    agency = models.ForeignKey(
+        PartnerAgency,
+        verbose_name=_("partner agency"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    referrer = models.ForeignKey(
+        User,
+        verbose_name=_("referring social worker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    # A referral received by phone or on paper names a referrer who may have no account.
+    referrer_name = models.CharField(_("referrer's name"), max_length=150, blank=True)
+    referrer_email = models.EmailField(_("referrer's e-mail"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=ReferralChannel.choices, default="portal"
+    )
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(
+        ReceptionSite,
+        verbose_name=_("reception site"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("birth date"))
+    phone = PhoneNumberField(_("mobile phone"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    profile = models.CharField(
+        _("situation profile"), max_length=20, choices=SituationProfile.choices
+    )
+    needs = ArrayField(
+        models.CharField(max_length=20, choices=Need.choices), verbose_name=_("needs")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    consent_attested_at = models.DateTimeField(_("consent attested at"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ReferralStatus.choices,
+        default=ReferralStatus.PENDING,
+        db_index=True,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decline_reason = models.CharField(
+        _("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    decline_comment = models.TextField(_("decline comment"), blank=True)
+    beneficiary = models.ForeignKey(
+        "Beneficiary",
+        verbose_name=_("beneficiary"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["site", "status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ReferralStatus.ACCEPTED, beneficiary__isnull=False)
+                | (~Q(status=ReferralStatus.ACCEPTED) & Q(beneficiary__isnull=True)),
+                name="referral_accepted_iff_beneficiary",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=ReferralStatus.DECLINED) & ~Q(decline_reason=""))
+                | (~Q(status=ReferralStatus.DECLINED) & Q(decline_reason="")),
+                name="referral_declined_iff_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decline_reason=DeclineReason.OTHER) | ~Q(decline_comment=""),
+                name="referral_other_reason_has_comment",
+            ),
+            models.CheckConstraint(
+                condition=Q(referrer__isnull=False) | ~Q(referrer_name=""),
+                name="referral_names_referrer",
+            ),
+            models.CheckConstraint(condition=Q(needs__len__gt=0), name="referral_has_needs"),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} ({self.get_status_display()})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def referrer_display(self) -> str:
+        return str(self.referrer) if self.referrer_id else self.referrer_name
+
+    @property
+    def notification_email(self) -> str:
+        return self.referrer.email if self.referrer_id else self.referrer_email
+
+    def can_become(self, status: str) -> bool:
+        return status in REFERRAL_TRANSITIONS[ReferralStatus(self.status)]
+
+    def needs_display(self) -> list[str]:
+        return [Need(code).label for code in self.needs]
+
+
+class BeneficiaryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see beneficiaries of every site (a person may come to any reception point, and
+        the till of any site scans their card); social workers never see beneficiary files."""
+        if can(user, Action.SUPPORT) or can(user, Action.SELL):
+            return self
+        return self.none()
+
+    def sharing_outcomes(self):
+        return self.filter(
+            Exists(
+                Consent.objects.filter(
+                    beneficiary=OuterRef("pk"), kind=ConsentKind.SHARE_OUTCOMES, granted=True
+                )
+            )
+        )
+
+    def eligible_on(self, day):
+        return self.filter(valid_until__gte=day)
+
+
+@pghistory.track()
+class Beneficiary(models.Model):
+    """An enrolled person. Their programme number derives from the id: `CS-000123`."""
+
+    NUMBER_PREFIX = "CS"
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("birth date"), db_index=True)
+    phone = PhoneNumberField(_("mobile phone"), blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    enrolled_on = models.DateField(_("enrolled on"), db_index=True)
+    enrolled_site = models.ForeignKey(
+        ReceptionSite,
+        verbose_name=_("enrolment site"),
+        on_delete=models.PROTECT,
+        related_name="enrolled_beneficiaries",
+    )
+    enrolled_by = models.ForeignKey(
+        User, verbose_name=_("enrolled by"), on_delete=models.PROTECT, related_name="+"
+    )
+    enrolment_referral = models.OneToOneField(
+        Referral,
+        verbose_name=_("enrolment referral"),
+        on_delete=models.PROTECT,
+        related_name="enrolled_beneficiary",
+    )
+    valid_until = models.DateField(_("eligible until"))
+    # Baseline situation at enrolment: the programme's impact figures are counted from these.
+    has_mobile = models.BooleanField(_("has a mobile phone"))
+    plan_type = models.CharField(_("plan type"), max_length=10, choices=PlanType.choices)
+    operator = models.CharField(
+        _("operator"), max_length=20, choices=TelecomOperator.choices, blank=True
+    )
+    monthly_spending = models.DecimalField(
+        _("monthly telecom spending (EUR)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    has_computer = models.BooleanField(_("has a computer"))
+    has_internet = models.BooleanField(_("has internet at home"))
+    employment_status = models.CharField(
+        _("employment status"), max_length=20, choices=EmploymentStatus.choices
+    )
+    housing = models.CharField(
+        _("housing situation"), max_length=20, choices=HousingSituation.choices
+    )
+    household_size = models.PositiveSmallIntegerField(_("household size"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = BeneficiaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("beneficiary")
+        verbose_name_plural = _("beneficiaries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_spending__isnull=True) | Q(monthly_spending__gte=0),
+                name="beneficiary_spending_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(household_size__gte=1), name="beneficiary_household_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=Q(has_mobile=True) | Q(plan_type=PlanType.NONE),
+                name="beneficiary_no_mobile_no_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("enrolled_on")),
+                name="beneficiary_valid_after_enrolment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.NUMBER_PREFIX}-{self.pk:06d}"
+
+    @property
+    def scan_code(self) -> str:
+        """What the card's barcode holds: no dash, since a scanner on an AZERTY keyboard would
+        type the dash as a digit."""
+        return f"{self.NUMBER_PREFIX}{self.pk:06d}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.valid_until < timezone.localdate()
+
+
+@pghistory.track()
+class Consent(models.Model):
+    """The person's current answer to one consent question, with the text version they saw."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("beneficiary"),
+        on_delete=models.CASCADE,
+        related_name="consents",
+    )
+    kind = models.CharField(_("consent"), max_length=20, choices=ConsentKind.choices)
+    granted = models.BooleanField(_("granted"))
+    text_version = models.CharField(_("text version"), max_length=20)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(fields=["beneficiary", "kind"], name="consent_unique_kind"),
+            models.CheckConstraint(
+                condition=~Q(kind=ConsentKind.DATA_PROCESSING) | Q(granted=True),
+                name="consent_data_processing_granted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.granted}"
+
+
+@pghistory.track(exclude=["notes"])
+class SupportSession(models.Model):
+    """One-to-one help given by a counsellor."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("beneficiary"),
+        on_delete=models.PROTECT,
+        related_name="support_sessions",
+    )
+    site = models.ForeignKey(
+        ReceptionSite, verbose_name=_("reception site"), on_delete=models.PROTECT, related_name="+"
+    )
+    counsellor = models.ForeignKey(
+        User, verbose_name=_("counsellor"), on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    topics = ArrayField(
+        models.CharField(max_length=30, choices=SupportTopic.choices), verbose_name=_("topics")
+    )
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("support session")
+        verbose_name_plural = _("support sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0), name="support_duration_positive"
+            ),
+            models.CheckConstraint(condition=Q(topics__len__gt=0), name="support_has_topics"),
+        ]
+
+    def __str__(self):
+        return f"{self.beneficiary_id} — {self.date}"
+
+    def topics_display(self) -> list[str]:
+        return [SupportTopic(code).label for code in self.topics]
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def due(self, on):
+        return self.filter(done_on__isnull=True, due_on__lte=on)
+
+
+@pghistory.track(exclude=["notes"])
+class FollowUp(models.Model):
+    """A check of the person's situation, planned at enrolment (+3 and +6 months by default)
+    or recorded on the spot; done once `done_on` is set."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("beneficiary"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    due_on = models.DateField(_("due on"), db_index=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        User,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        ReceptionSite,
+        verbose_name=_("reception site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    monthly_spending = models.DecimalField(
+        _("monthly telecom spending (EUR)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    plan_type = models.CharField(
+        _("plan type"), max_length=10, choices=PlanType.choices, blank=True
+    )
+    employment_status = models.CharField(
+        _("employment status"), max_length=20, choices=EmploymentStatus.choices, blank=True
+    )
+    has_computer = models.BooleanField(_("has a computer"), null=True, blank=True)
+    has_internet = models.BooleanField(_("has internet at home"), null=True, blank=True)
+    notes = models.TextField(_("situation changes"), blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True)
+                | Q(monthly_spending__isnull=False, recorded_by__isnull=False),
+                name="followup_done_has_spending",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_spending__isnull=True) | Q(monthly_spending__gte=0),
+                name="followup_spending_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.beneficiary_id} — {self.due_on}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None
+
+
+class MediationCaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if can(user, Action.SUPPORT) else self.none()
+
+    def active(self):
+        return self.exclude(status__in=[MediationStatus.CLOSED, MediationStatus.FAILED])
+
+    def actions_due(self, on):
+        return self.active().filter(next_action_on__lte=on)
+
+
+@pghistory.track()
+class MediationCase(models.Model):
+    """A negotiation with an operator about unpaid bills."""
+
+    beneficiary = models.ForeignKey(
+        Beneficiary,
+        verbose_name=_("beneficiary"),
+        on_delete=models.PROTECT,
+        related_name="mediation_cases",
+    )
+    site = models.ForeignKey(
+        ReceptionSite, verbose_name=_("reception site"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_by = models.ForeignKey(
+        User, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    operator = models.CharField(_("operator"), max_length=20, choices=TelecomOperator.choices)
+    amount_owed = models.DecimalField(_("amount owed (EUR)"), max_digits=9, decimal_places=2)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MediationStatus.choices,
+        default=MediationStatus.OPEN,
+        db_index=True,
+    )
+    agreement_kind = models.CharField(
+        _("agreement"), max_length=20, choices=AgreementKind.choices, blank=True
+    )
+    amount_written_off = models.DecimalField(
+        _("amount written off (EUR)"), max_digits=9, decimal_places=2, default=0
+    )
+    monthly_instalment = models.DecimalField(
+        _("monthly instalment (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    instalment_months = models.PositiveSmallIntegerField(
+        _("number of months"), null=True, blank=True
+    )
+    next_action_on = models.DateField(_("next action on"), null=True, blank=True, db_index=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = MediationCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("mediation case")
+        verbose_name_plural = _("mediation cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_owed__gte=0)
+                & Q(amount_written_off__gte=0)
+                & Q(amount_written_off__lte=models.F("amount_owed")),
+                name="mediation_amounts_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_instalment__isnull=True) | Q(monthly_instalment__gt=0),
+                name="mediation_instalment_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(instalment_months__isnull=True) | Q(instalment_months__gt=0),
+                name="mediation_months_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[MediationStatus.AGREEMENT, MediationStatus.CLOSED])
+                | ~Q(agreement_kind=""),
+                name="mediation_agreement_has_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_operator_display()} — {self.amount_owed} €"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status not in (MediationStatus.CLOSED, MediationStatus.FAILED)
+
+    def can_become(self, status: str) -> bool:
+        return status in MEDIATION_TRANSITIONS[MediationStatus(self.status)]
+
+
+class MediationNote(models.Model):
+    """A dated note on a mediation case (free text: not kept in the row history)."""
+
+    case = models.ForeignKey(
+        MediationCase,
+        verbose_name=_("mediation case"),
+        on_delete=models.CASCADE,
+        related_name="notes",
+    )
+    author = models.ForeignKey(
+        User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    text = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("mediation note")
+        verbose_name_plural = _("mediation notes")
+
+    def __str__(self):
+        return f"{self.case_id} — {self.written_at:%Y-%m-%d}"

@@ -1,0 +1,347 @@
+"""Reads of the beneficiaries app that span relations or that other apps reuse: the till
+(sales) finds people and checks eligibility here, the impact dashboard reads the figures."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Concat, Lower
+from django.utils import timezone
+
+from beneficiaries.enums import (
+    ConsentKind,
+    EmploymentStatus,
+    MediationStatus,
+    PlanType,
+    ReferralStatus,
+)
+from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
+from connexions.codes import normalise_scanned_code
+from connexions.periods import Period
+
+
+class Unaccent(Func):
+    function = "unaccent"
+    output_field = CharField()
+
+
+def _normalised_name(first_name, last_name):
+    return Unaccent(Lower(Concat(first_name, Value(" "), last_name, output_field=CharField())))
+
+
+# --- finding people ----------------------------------------------------------------------------
+
+
+def possible_duplicates(*, first_name: str, last_name: str, birth_date: date, phone=None):
+    """Beneficiaries of every site who may be this person: same normalised name and birth date,
+    or same phone, or a close name (trigram similarity) and the same birth date."""
+    typed = _normalised_name(Value(first_name.strip()), Value(last_name.strip()))
+    candidates = Beneficiary.objects.annotate(
+        normalised_name=_normalised_name("first_name", "last_name"),
+        name_similarity=TrigramSimilarity(_normalised_name("first_name", "last_name"), typed),
+    )
+    same_birth = Q(birth_date=birth_date) & (
+        Q(normalised_name=typed) | Q(name_similarity__gte=settings.DUPLICATE_NAME_SIMILARITY)
+    )
+    match = same_birth | Q(phone=phone) if phone else same_birth
+    return (
+        candidates.filter(match)
+        .select_related("enrolled_site")
+        .order_by("-name_similarity", "last_name", "first_name")
+    )
+
+
+_TYPED_NUMBER = re.compile(rf"^{Beneficiary.NUMBER_PREFIX}-(\d{{1,9}})$")
+_SCANNED_NUMBER = re.compile(rf"^(?:{Beneficiary.NUMBER_PREFIX})?(\d{{1,9}})$")
+
+
+def beneficiary_by_member_number(raw: str, *, user=None):
+    """The beneficiary whose member number was scanned or typed (`CS-000123`, `CS000123`,
+    `000123`, or AZERTY scanner digits), or None. With `user`, only among those they may see."""
+    typed = _TYPED_NUMBER.match(str(raw or "").strip().upper())
+    found = typed or _SCANNED_NUMBER.match(normalise_scanned_code(raw))
+    if found is None:
+        return None
+    queryset = Beneficiary.objects.visible_to(user) if user is not None else Beneficiary.objects
+    return queryset.select_related("enrolled_site").filter(pk=int(found.group(1))).first()
+
+
+def beneficiaries_for_staff(user):
+    """Beneficiaries `user` may see (every site for staff; none for social workers)."""
+    return Beneficiary.objects.visible_to(user)
+
+
+def beneficiary_search(user, query: str = ""):
+    """Staff search across every site by name, member number or phone."""
+    beneficiaries = Beneficiary.objects.visible_to(user).select_related("enrolled_site")
+    query = (query or "").strip()
+    if not query:
+        return beneficiaries.order_by("-enrolled_on", "-id")
+    number = _TYPED_NUMBER.match(query.upper()) or re.match(
+        rf"^(?:{Beneficiary.NUMBER_PREFIX})?-?(\d{{3,9}})$", query.upper()
+    )
+    condition = Q()
+    if number:
+        condition |= Q(pk=int(number.group(1)))
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 6:
+        national = digits[1:] if digits.startswith("0") else digits.removeprefix("33")
+        condition |= Q(phone__contains=national)
+    words = [w for w in query.split() if not w.isdigit()]
+    if words and not number:
+        name = _normalised_name("first_name", "last_name")
+        beneficiaries = beneficiaries.annotate(normalised_name=name)
+        by_name = Q()
+        for word in words:
+            by_name &= Q(normalised_name__contains=Unaccent(Lower(Value(word))))
+        condition |= by_name
+    if not condition:
+        return beneficiaries.none()
+    return beneficiaries.filter(condition).order_by("last_name", "first_name", "id")
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    valid_until: date
+    is_expired: bool
+
+
+def eligibility(beneficiary: Beneficiary, today: date | None = None) -> Eligibility:
+    today = today or timezone.localdate()
+    return Eligibility(beneficiary.valid_until, beneficiary.valid_until < today)
+
+
+def shares_outcomes(beneficiary: Beneficiary) -> bool:
+    return Consent.objects.filter(
+        beneficiary=beneficiary, kind=ConsentKind.SHARE_OUTCOMES, granted=True
+    ).exists()
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+def follow_ups_due(site, today: date | None = None):
+    """Planned follow-ups not yet done, due by today, of people enrolled at `site`."""
+    today = today or timezone.localdate()
+    return (
+        FollowUp.objects.due(today)
+        .filter(beneficiary__enrolled_site=site)
+        .select_related("beneficiary")
+        .order_by("due_on", "id")
+    )
+
+
+def mediation_actions_due(site, today: date | None = None):
+    today = today or timezone.localdate()
+    return (
+        MediationCase.objects.actions_due(today)
+        .filter(site=site)
+        .select_related("beneficiary")
+        .order_by("next_action_on", "id")
+    )
+
+
+def latest_follow_up_spending():
+    """Subquery: the spending recorded at the person's latest follow-up done."""
+    return Subquery(
+        FollowUp.objects.filter(beneficiary=OuterRef("pk"), done_on__isnull=False)
+        .order_by("-done_on", "-id")
+        .values("monthly_spending")[:1]
+    )
+
+
+# --- aggregate figures (impact dashboard) ------------------------------------------------------
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    """A percentage with one decimal, or None when there is nobody to count over."""
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _money(value) -> Decimal | None:
+    return None if value is None else Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _enrolled(*, period: Period, sites, agency):
+    beneficiaries = Beneficiary.objects.filter(enrolled_on__range=(period.start, period.end))
+    if sites is not None:
+        beneficiaries = beneficiaries.filter(enrolled_site__in=sites)
+    if agency is not None:
+        beneficiaries = beneficiaries.filter(enrolment_referral__agency=agency)
+    return beneficiaries
+
+
+@dataclass(frozen=True)
+class EnrolmentFigures:
+    """The programme's published situation figures, each with its own denominator (DESIGN.md)."""
+
+    enrolled: int
+    no_mobile: int
+    with_mobile: int
+    prepaid: int
+    job_seeking: int
+    computer: int
+    internet: int
+    with_spending: int
+    average_spending: Decimal | None
+    with_reduction: int
+    average_reduction: Decimal | None
+
+    @property
+    def no_mobile_rate(self):  # over all enrolled
+        return _rate(self.no_mobile, self.enrolled)
+
+    @property
+    def prepaid_rate(self):  # over those who had a mobile at enrolment
+        return _rate(self.prepaid, self.with_mobile)
+
+    @property
+    def job_seeking_rate(self):
+        return _rate(self.job_seeking, self.enrolled)
+
+    @property
+    def computer_rate(self):
+        return _rate(self.computer, self.enrolled)
+
+    @property
+    def internet_rate(self):
+        return _rate(self.internet, self.enrolled)
+
+
+def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFigures:
+    """People enrolled in `period` (at `sites`, referred by `agency`): one query. A person counts
+    under the site where they enrolled and the agency of the referral that enrolled them; the
+    reduction compares the baseline spending with the latest follow-up's."""
+    money = DecimalField(max_digits=9, decimal_places=2)
+    reduction = ExpressionWrapper(F("monthly_spending") - F("latest_spending"), output_field=money)
+    has_both = Q(monthly_spending__isnull=False, latest_spending__isnull=False)
+    row = (
+        _enrolled(period=period, sites=sites, agency=agency)
+        .annotate(latest_spending=latest_follow_up_spending())
+        .aggregate(
+            enrolled=Count("pk"),
+            no_mobile=Count("pk", filter=Q(has_mobile=False)),
+            with_mobile=Count("pk", filter=Q(has_mobile=True)),
+            prepaid=Count("pk", filter=Q(has_mobile=True, plan_type=PlanType.PREPAID)),
+            job_seeking=Count("pk", filter=Q(employment_status=EmploymentStatus.JOB_SEEKING)),
+            computer=Count("pk", filter=Q(has_computer=True)),
+            internet=Count("pk", filter=Q(has_internet=True)),
+            with_spending=Count("pk", filter=Q(monthly_spending__isnull=False)),
+            average_spending=Avg("monthly_spending"),
+            with_reduction=Count("pk", filter=has_both),
+            average_reduction=Avg(reduction, filter=has_both),
+        )
+    )
+    row["average_spending"] = _money(row["average_spending"])
+    row["average_reduction"] = _money(row["average_reduction"])
+    return EnrolmentFigures(**row)
+
+
+@dataclass(frozen=True)
+class ReferralFigures:
+    total: int
+    by_status: dict[str, int]
+    by_decline_reason: dict[str, int]
+    by_profile: dict[str, int]
+    by_agency: list[dict]  # [{"agency_id", "agency_name", "total", "accepted"}], largest first
+
+
+def referral_figures(*, period: Period, sites=None, agency=None) -> ReferralFigures:
+    """Referrals submitted in `period` to `sites` (their reception site) from `agency`:
+    four grouped queries."""
+    start, end = period.bounds()
+    referrals = Referral.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if sites is not None:
+        referrals = referrals.filter(site__in=sites)
+    if agency is not None:
+        referrals = referrals.filter(agency=agency)
+
+    def grouped(field):
+        rows = referrals.exclude(**{field: ""}).values(field).annotate(n=Count("pk"))
+        return {row[field]: row["n"] for row in rows.order_by(field)}
+
+    by_status = grouped("status")
+    by_agency = list(
+        referrals.values("agency_id", agency_name=F("agency__name"))
+        .annotate(total=Count("pk"), accepted=Count("pk", filter=Q(status=ReferralStatus.ACCEPTED)))
+        .order_by("-total", "agency_name")
+    )
+    return ReferralFigures(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_decline_reason=grouped("decline_reason"),
+        by_profile=grouped("profile"),
+        by_agency=by_agency,
+    )
+
+
+@dataclass(frozen=True)
+class MediationFigures:
+    opened: int
+    by_status: dict[str, int]
+    agreements: int
+    amount_owed: Decimal
+    amount_written_off: Decimal
+
+
+def mediation_figures(*, period: Period, sites=None, agency=None) -> MediationFigures:
+    """Mediation cases opened in `period` at `sites`, for people referred by `agency`: two
+    queries. "Agreements" counts cases that reached an agreement (agreement or closed)."""
+    cases = MediationCase.objects.filter(opened_on__range=(period.start, period.end))
+    if sites is not None:
+        cases = cases.filter(site__in=sites)
+    if agency is not None:
+        cases = cases.filter(beneficiary__enrolment_referral__agency=agency)
+    reached = [MediationStatus.AGREEMENT, MediationStatus.CLOSED]
+    totals = cases.aggregate(
+        opened=Count("pk"),
+        agreements=Count("pk", filter=Q(status__in=reached)),
+        amount_owed=Sum("amount_owed", default=Decimal("0.00")),
+        amount_written_off=Sum("amount_written_off", default=Decimal("0.00")),
+    )
+    by_status = {
+        row["status"]: row["n"]
+        for row in cases.values("status").annotate(n=Count("pk")).order_by("status")
+    }
+    return MediationFigures(by_status=by_status, **totals)
+
+
+def outcomes_for_referrals(referrals) -> dict[int, list]:
+    """Outcomes the referrer may see, for a page of referrals: only accepted referrals whose
+    person agreed to share outcomes with the referrer. One query plus one per provider."""
+    from beneficiaries.sections import referral_outcomes
+
+    referrals = list(referrals)
+    accepted = [r for r in referrals if r.status == ReferralStatus.ACCEPTED and r.beneficiary_id]
+    sharing = (
+        set(
+            Consent.objects.filter(
+                beneficiary_id__in={r.beneficiary_id for r in accepted},
+                kind=ConsentKind.SHARE_OUTCOMES,
+                granted=True,
+            ).values_list("beneficiary_id", flat=True)
+        )
+        if accepted
+        else set()
+    )
+    shared = [r for r in accepted if r.beneficiary_id in sharing]
+    return referral_outcomes(shared)

@@ -1,0 +1,477 @@
+"""Every write of the beneficiaries app. Entry points a view or command calls are durable
+transactions; each writes an audit row in the same transaction and sends e-mail after commit."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.dates import add_months
+from beneficiaries.enums import (
+    AgreementKind,
+    ConsentKind,
+    DeclineReason,
+    MediationStatus,
+    ReferralChannel,
+    ReferralStatus,
+)
+from beneficiaries.models import (
+    Beneficiary,
+    Consent,
+    FollowUp,
+    MediationCase,
+    MediationNote,
+    Referral,
+    SupportSession,
+)
+from beneficiaries.selectors import possible_duplicates
+from beneficiaries.tasks import send_referral_notice
+from connexions.audit import audit_log
+from connexions.perms import Action, require
+
+PERSON_FIELDS = ("first_name", "last_name", "birth_date", "phone", "email", "city")
+REFERRAL_FIELDS = (*PERSON_FIELDS, "profile", "needs", "comment")
+BASELINE_FIELDS = (
+    "has_mobile",
+    "plan_type",
+    "operator",
+    "monthly_spending",
+    "has_computer",
+    "has_internet",
+    "employment_status",
+    "housing",
+    "household_size",
+)
+
+
+class ReferralError(Exception):
+    """A referral action refused, with a message fit for the user."""
+
+
+class BeneficiaryError(Exception):
+    """An action on a beneficiary's file refused, with a message fit for the user."""
+
+
+# --- referrals ---------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def referral_submit(
+    *,
+    actor,
+    site,
+    person: dict,
+    consent_attested: bool,
+    agency=None,
+    referrer_name: str = "",
+    referrer_email: str = "",
+    channel: str = ReferralChannel.PORTAL,
+) -> Referral:
+    """A social worker refers a person to `site`; or staff record a referral received by phone
+    or on paper, naming the agency and the referrer."""
+    if not consent_attested:
+        raise ReferralError(
+            _("Confirm that the person agreed to the referral and was told how their data is used.")
+        )
+    if not site.is_active:
+        raise ReferralError(_("This reception site is closed."))
+    if actor.is_social_worker:
+        require(actor, Action.REFER)
+        agency, referrer, channel = actor.agency, actor, ReferralChannel.PORTAL
+        referrer_name = referrer_email = ""
+    else:
+        require(actor, Action.SUPPORT, site)
+        referrer = None
+        if agency is None or not referrer_name.strip():
+            raise ReferralError(_("Name the partner agency and the referrer."))
+        if channel == ReferralChannel.PORTAL:
+            raise ReferralError(_("A referral recorded by staff came by phone or on paper."))
+    referral = Referral.objects.create(
+        agency=agency,
+        referrer=referrer,
+        referrer_name=referrer_name.strip(),
+        referrer_email=referrer_email,
+        channel=channel,
+        recorded_by=actor,
+        site=site,
+        consent_attested_at=timezone.now(),
+        **{field: person.get(field) or _empty(field) for field in REFERRAL_FIELDS},
+    )
+    audit_log(actor=actor, action="referrals.submitted", obj=referral, site=site, channel=channel)
+    return referral
+
+
+def _empty(field):
+    return None if field == "birth_date" else ""
+
+
+def _lock_referral(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",)).select_related("site").get(pk=referral.pk)
+    )
+
+
+def _check_transition(referral: Referral, status: str) -> None:
+    """Refuse a transition the referral state machine does not allow."""
+    if not referral.can_become(status):
+        raise ReferralError(
+            _("This referral is already %(status)s: it cannot become %(new)s.")
+            % {
+                "status": referral.get_status_display().lower(),
+                "new": ReferralStatus(status).label.lower(),
+            }
+        )
+
+
+def _move(referral: Referral, status: str, *, actor=None, **fields) -> None:
+    """Apply a transition of the state machine to a locked referral."""
+    _check_transition(referral, status)
+    referral.status = status
+    referral.decided_at = timezone.now()
+    referral.decided_by = actor
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    referral.save(update_fields=["status", "decided_at", "decided_by", *fields])
+
+
+@transaction.atomic(durable=True)
+def referral_withdraw(*, referral: Referral, actor) -> Referral:
+    require(actor, Action.REFER)
+    referral = _lock_referral(referral)
+    _move(referral, ReferralStatus.WITHDRAWN, actor=actor)
+    audit_log(actor=actor, action="referrals.withdrawn", obj=referral, site=referral.site)
+    return referral
+
+
+@transaction.atomic(durable=True)
+def referral_decline(*, referral: Referral, reason: str, comment: str = "", actor) -> Referral:
+    referral = _lock_referral(referral)
+    require(actor, Action.SUPPORT, referral.site)
+    if reason not in DeclineReason.values:
+        raise ReferralError(_("Choose a reason."))
+    if reason == DeclineReason.OTHER and not comment.strip():
+        raise ReferralError(_("Explain the reason in the comment."))
+    _move(
+        referral,
+        ReferralStatus.DECLINED,
+        actor=actor,
+        decline_reason=reason,
+        decline_comment=comment.strip(),
+    )
+    audit_log(
+        actor=actor, action="referrals.declined", obj=referral, site=referral.site, reason=reason
+    )
+    _notify_after_commit(referral, "declined")
+    return referral
+
+
+@transaction.atomic(durable=True)
+def referrals_expire(*, now=None) -> int:
+    """Close as expired the referrals pending for longer than REFERRAL_EXPIRY_DAYS and e-mail
+    their referrers. Idempotent: a second run finds nothing left to expire. Rows another
+    transaction holds are skipped and caught by the next run."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REFERRAL_EXPIRY_DAYS)
+    overdue = (
+        Referral.objects.pending()
+        .filter(submitted_at__lt=cutoff)
+        .select_related("site")
+        .select_for_update(of=("self",), skip_locked=True)
+        .order_by("pk")
+    )
+    count = 0
+    for referral in overdue:
+        _move(referral, ReferralStatus.EXPIRED)
+        audit_log(actor=None, action="referrals.expired", obj=referral, site=referral.site)
+        _notify_after_commit(referral, "expired")
+        count += 1
+    return count
+
+
+def _notify_after_commit(referral: Referral, kind: str) -> None:
+    if referral.notification_email:
+        transaction.on_commit(lambda: send_referral_notice.enqueue(referral.pk, kind))
+
+
+# --- enrolment ---------------------------------------------------------------------------------
+
+
+def _renewed_until(current: date | None, today: date) -> date:
+    renewed = add_months(today, settings.ELIGIBILITY_MONTHS)
+    return max(current, renewed) if current else renewed
+
+
+@transaction.atomic(durable=True)
+def beneficiary_enrol(
+    *,
+    referral: Referral,
+    person: dict,
+    baseline: dict,
+    consents: dict[str, bool],
+    confirmed_new: bool,
+    actor,
+    site,
+) -> Beneficiary:
+    """Enrol the person of a pending referral at `site`: the referral becomes accepted. Refused
+    while possible duplicates exist across all sites and the counsellor has not confirmed that
+    this is a new person."""
+    require(actor, Action.SUPPORT, site)
+    referral = _lock_referral(referral)
+    require(actor, Action.SUPPORT, referral.site)
+    _check_transition(referral, ReferralStatus.ACCEPTED)
+    if not consents.get(ConsentKind.DATA_PROCESSING):
+        raise BeneficiaryError(_("The person must agree to the processing of their data."))
+    duplicates = possible_duplicates(
+        first_name=person["first_name"],
+        last_name=person["last_name"],
+        birth_date=person["birth_date"],
+        phone=person.get("phone"),
+    )
+    if not confirmed_new and duplicates.exists():
+        raise BeneficiaryError(
+            _(
+                "This person may already be enrolled: link the referral to them or confirm that "
+                "this is a different person."
+            )
+        )
+    if not baseline.get("has_mobile"):
+        baseline = {**baseline, "plan_type": "none", "operator": ""}
+    today = timezone.localdate()
+    beneficiary = Beneficiary.objects.create(
+        enrolled_on=today,
+        enrolled_site=site,
+        enrolled_by=actor,
+        enrolment_referral=referral,
+        valid_until=_renewed_until(None, today),
+        **{field: person.get(field) or _empty(field) for field in PERSON_FIELDS},
+        **{field: baseline.get(field) for field in BASELINE_FIELDS},
+    )
+    _record_consents(beneficiary, consents, actor)
+    FollowUp.objects.bulk_create(
+        FollowUp(beneficiary=beneficiary, due_on=add_months(today, months))
+        for months in settings.FOLLOW_UP_MONTHS
+    )
+    _move(referral, ReferralStatus.ACCEPTED, actor=actor, beneficiary=beneficiary)
+    audit_log(
+        actor=actor,
+        action="beneficiaries.enrolled",
+        obj=beneficiary,
+        site=site,
+        referral=referral.pk,
+        confirmed_new=confirmed_new,
+    )
+    return beneficiary
+
+
+def _record_consents(beneficiary, consents: dict[str, bool], actor) -> None:
+    for kind in ConsentKind.values:
+        Consent.objects.update_or_create(
+            beneficiary=beneficiary,
+            kind=kind,
+            defaults={
+                "granted": bool(consents.get(kind)),
+                "text_version": settings.CONSENT_TEXT_VERSION,
+                "recorded_at": timezone.now(),
+                "recorded_by": actor,
+            },
+        )
+
+
+@transaction.atomic(durable=True)
+def referral_accept_for_existing(
+    *, referral: Referral, beneficiary: Beneficiary, actor, site
+) -> Beneficiary:
+    """The referred person is already enrolled: the referral is accepted for them and renews
+    their eligibility."""
+    require(actor, Action.SUPPORT, site)
+    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    referral = _lock_referral(referral)
+    require(actor, Action.SUPPORT, referral.site)
+    _move(referral, ReferralStatus.ACCEPTED, actor=actor, beneficiary=beneficiary)
+    beneficiary.valid_until = _renewed_until(beneficiary.valid_until, timezone.localdate())
+    beneficiary.save(update_fields=["valid_until"])
+    audit_log(
+        actor=actor,
+        action="beneficiaries.referral_linked",
+        obj=beneficiary,
+        site=site,
+        referral=referral.pk,
+    )
+    return beneficiary
+
+
+@transaction.atomic(durable=True)
+def consents_update(*, beneficiary: Beneficiary, consents: dict[str, bool], actor, site):
+    require(actor, Action.SUPPORT, site)
+    if not consents.get(ConsentKind.DATA_PROCESSING):
+        raise BeneficiaryError(_("The person must agree to the processing of their data."))
+    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    _record_consents(beneficiary, consents, actor)
+    audit_log(actor=actor, action="beneficiaries.consents_updated", obj=beneficiary, site=site)
+    return beneficiary
+
+
+def file_viewed(*, beneficiary: Beneficiary, actor, site) -> None:
+    """Every opening of a file goes to the audit trail (who, when, which file)."""
+    audit_log(actor=actor, action="beneficiaries.file_viewed", obj=beneficiary, site=site)
+
+
+# --- support, follow-ups, mediation ------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def support_session_record(
+    *,
+    beneficiary: Beneficiary,
+    day: date,
+    topics: list[str],
+    duration_minutes: int,
+    notes: str = "",
+    actor,
+    site,
+) -> SupportSession:
+    require(actor, Action.SUPPORT, site)
+    if day > timezone.localdate():
+        raise BeneficiaryError(_("A support session cannot be recorded in the future."))
+    session = SupportSession.objects.create(
+        beneficiary=beneficiary,
+        site=site,
+        counsellor=actor,
+        date=day,
+        topics=list(topics),
+        duration_minutes=duration_minutes,
+        notes=notes,
+    )
+    audit_log(actor=actor, action="beneficiaries.support_recorded", obj=session, site=site)
+    return session
+
+
+@transaction.atomic(durable=True)
+def follow_up_record(
+    *,
+    beneficiary: Beneficiary,
+    situation: dict,
+    actor,
+    site,
+    follow_up: FollowUp | None = None,
+    done_on: date | None = None,
+) -> FollowUp:
+    """Record a follow-up: the planned one given (or the earliest still planned), else a new
+    one done on the spot."""
+    require(actor, Action.SUPPORT, site)
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise BeneficiaryError(_("A follow-up cannot be recorded in the future."))
+    if situation.get("monthly_spending") is None or situation["monthly_spending"] < 0:
+        raise BeneficiaryError(_("Enter the current monthly telecom spending."))
+    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    planned = beneficiary.follow_ups.select_for_update().filter(done_on__isnull=True)
+    if follow_up is not None:
+        follow_up = planned.filter(pk=follow_up.pk).first()
+        if follow_up is None:
+            raise BeneficiaryError(_("This follow-up was already recorded."))
+    else:
+        follow_up = planned.order_by("due_on", "id").first() or FollowUp(
+            beneficiary=beneficiary, due_on=done_on
+        )
+    follow_up.done_on = done_on
+    follow_up.recorded_by = actor
+    follow_up.site = site
+    for field in (
+        "monthly_spending",
+        "plan_type",
+        "employment_status",
+        "has_computer",
+        "has_internet",
+        "notes",
+    ):
+        default = None if field in ("monthly_spending", "has_computer", "has_internet") else ""
+        setattr(follow_up, field, situation.get(field, default))
+    follow_up.save()
+    audit_log(actor=actor, action="beneficiaries.follow_up_recorded", obj=follow_up, site=site)
+    return follow_up
+
+
+@transaction.atomic(durable=True)
+def mediation_open(
+    *,
+    beneficiary: Beneficiary,
+    operator: str,
+    amount_owed: Decimal,
+    next_action_on: date | None,
+    note: str = "",
+    actor,
+    site,
+) -> MediationCase:
+    require(actor, Action.SUPPORT, site)
+    if amount_owed is None or amount_owed < 0:
+        raise BeneficiaryError(_("The amount owed cannot be negative."))
+    case = MediationCase.objects.create(
+        beneficiary=beneficiary,
+        site=site,
+        opened_by=actor,
+        operator=operator,
+        amount_owed=amount_owed,
+        next_action_on=next_action_on,
+    )
+    if note.strip():
+        MediationNote.objects.create(case=case, author=actor, text=note.strip())
+    audit_log(actor=actor, action="beneficiaries.mediation_opened", obj=case, site=site)
+    return case
+
+
+@transaction.atomic(durable=True)
+def mediation_update(
+    *,
+    case: MediationCase,
+    status: str,
+    agreement_kind: str = "",
+    amount_written_off: Decimal | None = None,
+    monthly_instalment: Decimal | None = None,
+    instalment_months: int | None = None,
+    next_action_on: date | None = None,
+    note: str = "",
+    actor,
+    site,
+) -> MediationCase:
+    """Move a case along (open → operator contacted → agreement reached → closed; failed from
+    any active status) and record the agreement's terms."""
+    require(actor, Action.SUPPORT, site)
+    case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if status != case.status and not case.can_become(status):
+        raise BeneficiaryError(
+            _("A mediation case %(status)s cannot become %(new)s.")
+            % {
+                "status": case.get_status_display().lower(),
+                "new": MediationStatus(status).label.lower(),
+            }
+        )
+    if status in (MediationStatus.AGREEMENT, MediationStatus.CLOSED) and not agreement_kind:
+        raise BeneficiaryError(_("Say which agreement was reached."))
+    written_off = amount_written_off or Decimal("0.00")
+    if agreement_kind == AgreementKind.FULL_WRITE_OFF:
+        written_off = case.amount_owed
+    if written_off < 0 or written_off > case.amount_owed:
+        raise BeneficiaryError(_("The amount written off must be between 0 and the amount owed."))
+    if agreement_kind == AgreementKind.PAYMENT_PLAN and not (
+        monthly_instalment and instalment_months
+    ):
+        raise BeneficiaryError(_("A payment plan needs a monthly instalment and a duration."))
+    case.status = status
+    case.agreement_kind = agreement_kind
+    case.amount_written_off = written_off
+    case.monthly_instalment = monthly_instalment
+    case.instalment_months = instalment_months
+    case.next_action_on = next_action_on if case.is_active else None
+    if not case.is_active and case.closed_on is None:
+        case.closed_on = timezone.localdate()
+    case.save()
+    if note.strip():
+        MediationNote.objects.create(case=case, author=actor, text=note.strip())
+    audit_log(
+        actor=actor, action="beneficiaries.mediation_updated", obj=case, site=site, status=status
+    )
+    return case

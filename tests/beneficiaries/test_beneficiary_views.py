@@ -1,0 +1,350 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import escape
+from pypdf import PdfReader
+
+from beneficiaries.enums import ReferralStatus
+from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral, SupportSession
+from beneficiaries.sections import FileSection, register_file_section, unregister_file_section
+from connexions.models import AuditEvent
+from tests.beneficiaries.factories import (
+    BeneficiaryFactory,
+    FollowUpFactory,
+    MediationCaseFactory,
+    ReferralFactory,
+    SupportSessionFactory,
+)
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def enrol_post(**overrides):
+    return {
+        "first_name": "Aïcha",
+        "last_name": "Traoré",
+        "birth_date": "1985-04-12",
+        "phone": "06 12 34 56 78",
+        "email": "",
+        "city": "Saint-Denis",
+        "has_mobile": "yes",
+        "plan_type": "prepaid",
+        "operator": "sfr",
+        "monthly_spending": "42,50",
+        "has_computer": "",
+        "has_internet": "on",
+        "employment_status": "job_seeking",
+        "housing": "hosted",
+        "household_size": "3",
+        "consent_data_processing": "on",
+        "consent_share_outcomes": "on",
+        **overrides,
+    }
+
+
+def test_enrolment_from_a_referral(client, counsellor_a, site_a):
+    referral = ReferralFactory(site=site_a, first_name="Aïcha", last_name="Traoré")
+    client_for(client, counsellor_a)
+    page = client.get(f"/beneficiaires/inscription/{referral.pk}/")
+    assert page.context["form"]["first_name"].value() == "Aïcha"  # prefilled
+    assert page.context["duplicates"] == []
+    response = client.post(f"/beneficiaires/inscription/{referral.pk}/", enrol_post())
+    beneficiary = Beneficiary.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/beneficiaires/{beneficiary.pk}/"
+    assert beneficiary.monthly_spending == Decimal("42.50")
+    assert beneficiary.enrolled_site == site_a
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"monthly_spending": "-5"}, "monthly_spending", "supérieure ou égale à 0"),
+        ({"birth_date": "2999-01-01"}, "birth_date", "futur"),
+        ({"phone": "0000"}, "phone", "numéro de téléphone"),
+        ({"consent_data_processing": ""}, "consent_data_processing", "Sans cet accord"),
+        ({"has_mobile": "no", "plan_type": "contract"}, "plan_type", "Aucun"),
+    ],
+    ids=["negative-spending", "future-birth", "bad-phone", "no-consent", "no-mobile-plan"],
+)
+def test_invalid_enrolment_creates_nothing(client, counsellor_a, site_a, overrides, field, message):
+    referral = ReferralFactory(site=site_a)
+    client_for(client, counsellor_a)
+    response = client.post(f"/beneficiaires/inscription/{referral.pk}/", enrol_post(**overrides))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Beneficiary.objects.exists()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.PENDING
+
+
+def test_duplicate_must_be_linked_or_confirmed(client, counsellor_a, site_a, site_b):
+    existing = BeneficiaryFactory(
+        enrolled_site=site_b, first_name="Aicha", last_name="TRAORE", birth_date="1985-04-12"
+    )
+    referral = ReferralFactory(
+        site=site_a, first_name="Aïcha", last_name="Traoré", birth_date="1985-04-12"
+    )
+    client_for(client, counsellor_a)
+    page = client.get(f"/beneficiaires/inscription/{referral.pk}/")
+    assert page.context["duplicates"] == [existing]
+    refused = client.post(f"/beneficiaires/inscription/{referral.pk}/", enrol_post())
+    assert "confirmed_new" in refused.context["form"].errors
+    assert Beneficiary.objects.count() == 1
+    linked = client.post(f"/beneficiaires/inscription/{referral.pk}/lier/{existing.pk}/")
+    assert linked["Location"] == f"/beneficiaires/{existing.pk}/"
+    referral.refresh_from_db()
+    assert referral.beneficiary == existing
+
+
+def test_file_page_shows_everything_and_is_audited(client, counsellor_b, site_a):
+    """Counsellors see beneficiaries of every site."""
+    beneficiary = BeneficiaryFactory(enrolled_site=site_a)
+    SupportSessionFactory(beneficiary=beneficiary, notes="A configuré son téléphone")
+    FollowUpFactory(beneficiary=beneficiary, done=True, monthly_spending=Decimal("20.00"))
+    MediationCaseFactory(beneficiary=beneficiary)
+    client_for(client, counsellor_b)
+    response = client.get(f"/beneficiaires/{beneficiary.pk}/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert beneficiary.number in content
+    assert "A configuré son téléphone" in content
+    assert "15.00 €" in content or "15,00 €" in content  # saving against the 35 € baseline
+    assert "SFR" in content
+    event = AuditEvent.objects.get(action="beneficiaries.file_viewed")
+    assert event.actor == counsellor_b
+    assert event.object_id == str(beneficiary.pk)
+
+
+def test_expired_beneficiary_is_flagged(client, counsellor_a):
+    beneficiary = BeneficiaryFactory(
+        enrolled_on=timezone.localdate() - timedelta(days=500),
+        valid_until=timezone.localdate() - timedelta(days=1),
+    )
+    client_for(client, counsellor_a)
+    assert "alert-danger" in client.get(f"/beneficiaires/{beneficiary.pk}/").content.decode()
+    search = client.get("/beneficiaires/", {"q": beneficiary.last_name}).content.decode()
+    assert "text-bg-danger" in search
+
+
+def _file_with(beneficiary, size):
+    for _ in range(size):
+        SupportSessionFactory(beneficiary=beneficiary)
+        FollowUpFactory(beneficiary=beneficiary, done=True)
+        MediationCaseFactory(beneficiary=beneficiary)
+        ReferralFactory(
+            site=beneficiary.enrolled_site, beneficiary=beneficiary, status=ReferralStatus.ACCEPTED
+        )
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_file_page_query_count_is_flat(client, counsellor_a, size, django_assert_num_queries):
+    beneficiary = BeneficiaryFactory()
+    _file_with(beneficiary, size)
+    client_for(client, counsellor_a)
+    with django_assert_num_queries(14):
+        client.get(f"/beneficiaires/{beneficiary.pk}/")
+
+
+@pytest.fixture
+def test_section():
+    """A section registered the way sales or workshops will, counting this person's sessions
+    at each site in one query."""
+
+    def context(beneficiary, user):
+        rows = (
+            SupportSession.objects.filter(beneficiary=beneficiary)
+            .values("site__name")
+            .annotate(n=Count("pk"))
+            .order_by("site__name")
+        )
+        return {"rows": list(rows)}
+
+    register_file_section(
+        FileSection(
+            key="test-section",
+            title="Section de test",
+            order=50,
+            template="beneficiaries/tests/section.html",
+            context=context,
+        )
+    )
+    yield
+    unregister_file_section("test-section")
+
+
+@pytest.fixture
+def section_template(settings, tmp_path):
+    folder = tmp_path / "beneficiaries" / "tests"
+    folder.mkdir(parents=True)
+    (folder / "section.html").write_text(
+        "<ul id='test-section'>{% for row in rows %}<li>{{ row.site__name }}: {{ row.n }}</li>"
+        "{% endfor %}</ul><p>{{ section.key }} / {{ beneficiary.number }}</p>"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_file_section_extension_point(
+    client, counsellor_a, size, test_section, section_template, django_assert_num_queries
+):
+    beneficiary = BeneficiaryFactory()
+    _file_with(beneficiary, size)
+    client_for(client, counsellor_a)
+    with django_assert_num_queries(15):  # the page's 14 + the section's one
+        response = client.get(f"/beneficiaires/{beneficiary.pk}/")
+    content = response.content.decode()
+    assert "Section de test" in content
+    assert f"{escape(beneficiary.enrolled_site.name)}: {size}" in content
+    assert f"test-section / {beneficiary.number}" in content
+
+
+def test_search_by_name_number_and_phone(client, counsellor_a):
+    aicha = BeneficiaryFactory(first_name="Aïcha", last_name="Traoré", phone="+33612345678")
+    BeneficiaryFactory(first_name="Jean", last_name="Martin", phone="+33698765432")
+    client_for(client, counsellor_a)
+
+    def found(query):
+        return [b.pk for b in client.get("/beneficiaires/", {"q": query}).context["page_obj"]]
+
+    assert found("aicha traore") == [aicha.pk]
+    assert found(aicha.number) == [aicha.pk]
+    assert found("06 12 34 56 78") == [aicha.pk]
+    assert found("Dupond") == []
+    assert (
+        "Personne ne correspond" in client.get("/beneficiaires/", {"q": "Dupond"}).content.decode()
+    )
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_query_count_is_flat(client, counsellor_a, count, django_assert_num_queries):
+    BeneficiaryFactory.create_batch(count)
+    client_for(client, counsellor_a)
+    with django_assert_num_queries(9):
+        client.get("/beneficiaires/")
+
+
+def test_member_card_pdf(client, counsellor_a):
+    beneficiary = BeneficiaryFactory(first_name="Aïcha", last_name="Traoré")
+    client_for(client, counsellor_a)
+    response = client.get(f"/beneficiaires/{beneficiary.pk}/carte.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(__import__("io").BytesIO(response.content))
+    box = reader.pages[0].mediabox
+    assert round(float(box.width) * 25.4 / 72, 1) == 85.6  # credit-card size
+    assert round(float(box.height) * 25.4 / 72, 1) == 54.0
+    text = reader.pages[0].extract_text()
+    assert beneficiary.number in text
+    assert "TRAORÉ" in text
+
+
+def test_support_follow_up_and_mediation_pages(client, counsellor_a, site_a):
+    beneficiary = BeneficiaryFactory()
+    planned = FollowUpFactory(beneficiary=beneficiary)
+    client_for(client, counsellor_a)
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        f"/beneficiaires/{beneficiary.pk}/accompagnement/",
+        {"date": today, "topics": ["reading_bill"], "duration_minutes": "30", "notes": ""},
+    )
+    assert response.status_code == 302
+    assert SupportSession.objects.get().site == site_a
+    response = client.post(
+        f"/beneficiaires/{beneficiary.pk}/suivi/?suivi={planned.pk}",
+        {"done_on": today, "monthly_spending": "-3"},
+    )
+    assert "supérieure ou égale à 0" in " ".join(
+        response.context["form"].errors["monthly_spending"]
+    )
+    response = client.post(
+        f"/beneficiaires/{beneficiary.pk}/suivi/?suivi={planned.pk}",
+        {"done_on": today, "monthly_spending": "12"},
+    )
+    assert response.status_code == 302
+    planned.refresh_from_db()
+    assert planned.monthly_spending == Decimal("12.00")
+    response = client.post(
+        f"/beneficiaires/{beneficiary.pk}/mediation/",
+        {"operator": "orange", "amount_owed": "320", "next_action_on": today, "note": "Appel"},
+    )
+    case = MediationCase.objects.get()
+    assert response["Location"] == f"/beneficiaires/mediations/{case.pk}/"
+    response = client.post(
+        f"/beneficiaires/mediations/{case.pk}/",
+        {"status": "closed", "agreement_kind": "full_write_off"},
+    )
+    assert response.status_code == 200  # open cannot jump to closed
+    assert response.context["form"].non_field_errors()
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
+@pytest.mark.parametrize("count", [2, 10])
+def test_due_lists_query_count_is_flat(
+    client, counsellor_a, site_a, count, django_assert_num_queries
+):
+    for _ in range(count):
+        beneficiary = BeneficiaryFactory(enrolled_site=site_a)
+        FollowUpFactory(beneficiary=beneficiary, due_on=timezone.localdate() - timedelta(days=1))
+        FollowUpFactory(beneficiary=beneficiary, due_on=timezone.localdate() + timedelta(days=30))
+        MediationCaseFactory(beneficiary=beneficiary, site=site_a)
+    client_for(client, counsellor_a)
+    with django_assert_num_queries(9):
+        response = client.get("/beneficiaires/suivis-a-faire/")
+    assert len(response.context["page_obj"]) == count
+    with django_assert_num_queries(9):
+        response = client.get("/beneficiaires/mediations/actions/")
+    assert len(response.context["page_obj"]) == count
+    assert FollowUp.objects.count() == 2 * count
+
+
+def test_home_widgets(client, counsellor_a, social_worker_a, site_a, agency_a):
+    ReferralFactory(site=site_a)
+    client_for(client, counsellor_a)
+    assert "1 orientation en attente" in client.get("/").content.decode()
+    client_for(client, social_worker_a)
+    ReferralFactory(agency=agency_a, referrer=social_worker_a)
+    assert "1 en attente" in client.get("/").content.decode()
+
+
+def test_referral_consent_not_needed_to_see_own_referral(client, social_worker_a, agency_a):
+    referral = ReferralFactory(agency=agency_a, referrer=social_worker_a)
+    client_for(client, social_worker_a)
+    assert client.get(f"/orientations/{referral.pk}/").status_code == 200
+    assert Referral.objects.count() == 1
+
+
+def test_consents_can_be_changed_but_data_processing_stays_required(client, counsellor_a):
+    beneficiary = BeneficiaryFactory(share_outcomes=False)
+    client_for(client, counsellor_a)
+    url = f"/beneficiaires/{beneficiary.pk}/consentements/"
+    refused = client.post(url, {"consent_share_outcomes": "on"})
+    assert "consent_data_processing" in refused.context["form"].errors
+    client.post(url, {"consent_data_processing": "on", "consent_share_outcomes": "on"})
+    assert dict(beneficiary.consents.values_list("kind", "granted")) == {
+        "data_processing": True,
+        "sms_reminders": False,
+        "share_outcomes": True,
+    }
+    assert AuditEvent.objects.filter(action="beneficiaries.consents_updated").count() == 1
+
+
+def test_counsellor_without_site_membership_there_cannot_act(client, counsellor_b, site_a):
+    """Any counsellor may read a file, but records help only at their own current site."""
+    beneficiary = BeneficiaryFactory(enrolled_site=site_a)
+    client_for(client, counsellor_b)
+    assert client.get(f"/beneficiaires/{beneficiary.pk}/").status_code == 200
+    response = client.post(
+        f"/beneficiaires/{beneficiary.pk}/accompagnement/",
+        {"date": timezone.localdate().isoformat(), "topics": ["other"], "duration_minutes": "5"},
+    )
+    assert response.status_code == 302
+    assert SupportSession.objects.get().site != site_a  # recorded at counsellor B's site

@@ -1,0 +1,248 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from beneficiaries import selectors
+from beneficiaries.enums import EmploymentStatus, PlanType, ReferralStatus
+from beneficiaries.models import Referral
+from beneficiaries.sections import (
+    Outcome,
+    register_referral_outcome_provider,
+    unregister_referral_outcome_provider,
+)
+from connexions.periods import Period
+from tests.beneficiaries.factories import (
+    BeneficiaryFactory,
+    FollowUpFactory,
+    MediationCaseFactory,
+    ReferralFactory,
+)
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = Period(date(2026, 1, 1), date(2026, 6, 30))
+
+
+# --- finding a person at the till ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["CS-{n:06d}", "CS{n:06d}", " cs{n:06d} ", "{n:06d}", "{n}", "AZERTY"],
+)
+def test_beneficiary_by_member_number(typed):
+    beneficiary = BeneficiaryFactory()
+    if typed == "AZERTY":
+        # What a scanner set to a US layout types on a French keyboard for "CS000123".
+        raw = "CS" + f"{beneficiary.pk:06d}".translate(str.maketrans("1234567890", "&é\"'(-è_çà"))
+    else:
+        raw = typed.format(n=beneficiary.pk)
+    assert selectors.beneficiary_by_member_number(raw) == beneficiary
+
+
+@pytest.mark.parametrize("raw", ["", "CS-", "XY000001", "CS-0000001234567890", "Dupont"])
+def test_unknown_member_number(raw):
+    BeneficiaryFactory()
+    assert selectors.beneficiary_by_member_number(raw) is None
+
+
+def test_member_number_lookup_scoped_to_user(social_worker_a, counsellor_a):
+    beneficiary = BeneficiaryFactory()
+    assert selectors.beneficiary_by_member_number(beneficiary.number, user=social_worker_a) is None
+    assert (
+        selectors.beneficiary_by_member_number(beneficiary.number, user=counsellor_a) == beneficiary
+    )
+    assert list(selectors.beneficiaries_for_staff(social_worker_a)) == []
+    assert list(selectors.beneficiaries_for_staff(counsellor_a)) == [beneficiary]
+
+
+def test_eligibility():
+    today = timezone.localdate()
+    valid = BeneficiaryFactory(valid_until=today)
+    expired = BeneficiaryFactory(
+        enrolled_on=today - timedelta(days=400), valid_until=today - timedelta(days=1)
+    )
+    assert selectors.eligibility(valid) == selectors.Eligibility(today, False)
+    assert selectors.eligibility(expired).is_expired
+
+
+# --- impact figures ----------------------------------------------------------------------------
+
+
+def enrolled(site, agency, on=date(2026, 3, 1), **fields):
+    return BeneficiaryFactory(
+        enrolled_site=site, enrolled_on=on, enrolment_referral__agency=agency, **fields
+    )
+
+
+def test_enrolment_figures_use_the_published_denominators(site_a, site_b, agency_a, agency_b):
+    # 5 people enrolled at site A through agency A in the period:
+    no_mobile = enrolled(
+        site_a,
+        agency_a,
+        has_mobile=False,
+        plan_type=PlanType.NONE,
+        operator="",
+        monthly_spending=None,
+        has_computer=True,
+    )
+    prepaid_1 = enrolled(site_a, agency_a, monthly_spending=Decimal("40.00"), has_internet=True)
+    prepaid_2 = enrolled(site_a, agency_a, monthly_spending=Decimal("30.00"))
+    prepaid_3 = enrolled(
+        site_a,
+        agency_a,
+        monthly_spending=Decimal("20.00"),
+        employment_status=EmploymentStatus.EMPLOYED,
+    )
+    enrolled(
+        site_a,
+        agency_a,
+        plan_type=PlanType.CONTRACT,
+        monthly_spending=Decimal("50.00"),
+        employment_status=EmploymentStatus.RETIRED,
+        has_computer=True,
+    )
+    # Follow-ups: prepaid_1 twice (the latest counts), prepaid_2 once, no_mobile once but with
+    # no baseline spending (left out of the reduction), a planned one not done (ignored).
+    FollowUpFactory(
+        beneficiary=prepaid_1, done=True, done_on=date(2026, 4, 1), monthly_spending=Decimal("30")
+    )
+    FollowUpFactory(
+        beneficiary=prepaid_1, done=True, done_on=date(2026, 7, 1), monthly_spending=Decimal("10")
+    )
+    FollowUpFactory(beneficiary=prepaid_2, done=True, monthly_spending=Decimal("25.00"))
+    FollowUpFactory(beneficiary=no_mobile, done=True, monthly_spending=Decimal("5.00"))
+    FollowUpFactory(beneficiary=prepaid_3)
+    # Outside the scope: another site, another agency, another period.
+    enrolled(site_b, agency_a)
+    enrolled(site_a, agency_b)
+    enrolled(site_a, agency_a, on=date(2025, 12, 31), valid_until=date(2026, 12, 31))
+
+    figures = selectors.enrolment_figures(period=PERIOD, sites=[site_a], agency=agency_a)
+
+    assert figures.enrolled == 5
+    assert (figures.no_mobile, figures.no_mobile_rate) == (1, Decimal("20.0"))  # 1 / 5
+    assert (figures.with_mobile, figures.prepaid) == (4, 3)
+    assert figures.prepaid_rate == Decimal("75.0")  # 3 / 4 who had a mobile
+    assert figures.job_seeking_rate == Decimal("60.0")  # 3 / 5
+    assert figures.computer_rate == Decimal("40.0")  # 2 / 5
+    assert figures.internet_rate == Decimal("20.0")  # 1 / 5
+    assert figures.with_spending == 4
+    assert figures.average_spending == Decimal("35.00")  # (40 + 30 + 20 + 50) / 4
+    assert figures.with_reduction == 2
+    assert figures.average_reduction == Decimal("17.50")  # ((40 - 10) + (30 - 25)) / 2
+
+
+def test_enrolment_figures_query_count(site_a, agency_a, django_assert_num_queries):
+    enrolled(site_a, agency_a)
+    with django_assert_num_queries(1):
+        selectors.enrolment_figures(period=PERIOD, sites=[site_a.pk], agency=agency_a)
+
+
+def test_empty_figures_have_no_rates():
+    figures = selectors.enrolment_figures(period=PERIOD)
+    assert figures.enrolled == 0
+    assert figures.no_mobile_rate is None
+    assert figures.average_reduction is None
+
+
+def test_referral_figures(site_a, site_b, agency_a, agency_b, django_assert_num_queries):
+    in_period = timezone.make_aware(timezone.datetime(2026, 2, 1, 10))
+    for status, reason, agency in [
+        (ReferralStatus.PENDING, "", agency_a),
+        (ReferralStatus.DECLINED, "unreachable", agency_a),
+        (ReferralStatus.DECLINED, "not_eligible", agency_b),
+        (ReferralStatus.WITHDRAWN, "", agency_b),
+    ]:
+        ReferralFactory(
+            site=site_a,
+            agency=agency,
+            status=status,
+            decline_reason=reason,
+            submitted_at=in_period,
+        )
+    ReferralFactory(site=site_b, submitted_at=in_period)
+    ReferralFactory(site=site_a, submitted_at=in_period - timedelta(days=60))
+    with django_assert_num_queries(4):
+        figures = selectors.referral_figures(period=PERIOD, sites=[site_a])
+    assert figures.total == 4
+    assert figures.by_status == {"declined": 2, "pending": 1, "withdrawn": 1}
+    assert figures.by_decline_reason == {"not_eligible": 1, "unreachable": 1}
+    assert figures.by_profile == {"budget_fragility": 4}
+    assert [(row["agency_name"], row["total"]) for row in figures.by_agency] == [
+        (agency_b.name, 2) if agency_b.name < agency_a.name else (agency_a.name, 2),
+        (agency_a.name, 2) if agency_b.name < agency_a.name else (agency_b.name, 2),
+    ]
+    assert selectors.referral_figures(period=PERIOD, sites=[site_a], agency=agency_a).total == 2
+
+
+def test_mediation_figures(site_a, agency_a, django_assert_num_queries):
+    person = enrolled(site_a, agency_a)
+    MediationCaseFactory(
+        beneficiary=person,
+        site=site_a,
+        opened_on=date(2026, 2, 1),
+        amount_owed=Decimal("300"),
+        status="agreement",
+        agreement_kind="partial_write_off",
+        amount_written_off=Decimal("100"),
+    )
+    MediationCaseFactory(
+        beneficiary=person, site=site_a, opened_on=date(2026, 3, 1), amount_owed=Decimal("50")
+    )
+    MediationCaseFactory(beneficiary=person, site=site_a, opened_on=date(2025, 3, 1))
+    with django_assert_num_queries(2):
+        figures = selectors.mediation_figures(period=PERIOD, sites=[site_a], agency=agency_a)
+    assert figures.opened == 2
+    assert figures.agreements == 1
+    assert figures.amount_owed == Decimal("350.00")
+    assert figures.amount_written_off == Decimal("100.00")
+    assert figures.by_status == {"agreement": 1, "open": 1}
+
+
+# --- referral-outcome providers ----------------------------------------------------------------
+
+
+@pytest.fixture
+def workshop_provider():
+    """A provider registered the way workshops will: one call per page of referrals."""
+    calls = []
+
+    def provider(referrals):
+        calls.append([r.pk for r in referrals])
+        return {
+            r.pk: [Outcome("workshops.attended", "Atelier suivi", date(2026, 5, 4))]
+            for r in referrals
+        }
+
+    register_referral_outcome_provider("workshops", provider)
+    yield calls
+    unregister_referral_outcome_provider("workshops")
+
+
+def test_outcome_provider_is_called_once_per_page_with_shared_referrals_only(
+    client, social_worker_a, agency_a, workshop_provider
+):
+    sharing = [
+        BeneficiaryFactory(
+            share_outcomes=True,
+            enrolment_referral__agency=agency_a,
+            enrolment_referral__referrer=social_worker_a,
+        )
+        for _ in range(3)
+    ]
+    BeneficiaryFactory(
+        share_outcomes=False,
+        enrolment_referral__agency=agency_a,
+        enrolment_referral__referrer=social_worker_a,
+    )
+    ReferralFactory(agency=agency_a, referrer=social_worker_a)
+    client_for(client, social_worker_a)
+    response = client.get("/orientations/liste/")
+    assert len(workshop_provider) == 1
+    assert sorted(workshop_provider[0]) == sorted(b.enrolment_referral_id for b in sharing)
+    assert "Atelier suivi" in response.content.decode()
+    assert Referral.objects.count() == 5
