@@ -107,9 +107,7 @@ def stock_overview(site, *, products=None) -> list[StockRow]:
         products = Product.objects.active()
     products = products.select_related("operator").order_by("kind", "name")
     levels = stock_levels(site)
-    minimums = dict(
-        StockThreshold.objects.filter(site=site).values_list("product_id", "minimum")
-    )
+    minimums = dict(StockThreshold.objects.filter(site=site).values_list("product_id", "minimum"))
     return [
         StockRow(product, levels.get(product.pk, StockLevel()), minimums.get(product.pk))
         for product in products
@@ -152,4 +150,3 @@ def movements_at(site):
     return StockMovement.objects.filter(site=site).select_related(
         "product", "actor", "device", "voucher"
     )
-

@@ -60,6 +60,13 @@ class OutOfStock(StockError):
     pass
 
 
+def _not_enough(product_name, site_name, available, wanted) -> OutOfStock:
+    return OutOfStock(
+        _("Not enough %(product)s at %(site)s: %(available)s available, %(wanted)s wanted.")
+        % {"product": product_name, "site": site_name, "available": available, "wanted": wanted}
+    )
+
+
 class VoucherImportError(StockError):
     """The whole file is refused: `errors` lists (line number, reason)."""
 
@@ -157,15 +164,7 @@ def _free_vouchers(site, product, today: date):
 def _take_vouchers(*, site, product, quantity: int, today: date, status, **updates):
     vouchers = _pick_vouchers(_free_vouchers(site, product, today), quantity)
     if len(vouchers) < quantity:
-        raise OutOfStock(
-            _("Not enough %(product)s at %(site)s: %(available)s available, %(wanted)s wanted.")
-            % {
-                "product": product.name,
-                "site": site.name,
-                "available": len(vouchers),
-                "wanted": quantity,
-            }
-        )
+        raise _not_enough(product.name, site.name, len(vouchers), quantity)
     ids = [v.pk for v in vouchers]
     # Second line of defence: only vouchers still in stock change hands.
     changed = Voucher.objects.filter(pk__in=ids, status=VoucherStatus.IN_STOCK).update(
@@ -251,11 +250,11 @@ def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow],
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) + len(errors) >= VOUCHER_IMPORT_MAX_ROWS:
-            return [], [(line, _("Too many lines: at most %(max)s.") % {"max": VOUCHER_IMPORT_MAX_ROWS})]
+            return [], [
+                (line, _("Too many lines: at most %(max)s.") % {"max": VOUCHER_IMPORT_MAX_ROWS})
+            ]
         if len(cells) != 3:
-            errors.append(
-                (line, _("3 columns expected, %(count)s found.") % {"count": len(cells)})
-            )
+            errors.append((line, _("3 columns expected, %(count)s found.") % {"count": len(cells)}))
             continue
         serial, pin, expiry = (cell.strip() for cell in cells)
         line_errors = []
@@ -344,7 +343,9 @@ def vouchers_import(
         actor=actor,
         batch=batch,
     )
-    audit_log(actor=actor, action="catalogue.vouchers_import", obj=batch, site=site, count=len(rows))
+    audit_log(
+        actor=actor, action="catalogue.vouchers_import", obj=batch, site=site, count=len(rows)
+    )
     return batch
 
 
@@ -631,15 +632,7 @@ def counted_stock_remove_for_sale(
     for product, quantity in quantities.items():
         row = rows[product.pk]
         if quantity > row.quantity:
-            raise OutOfStock(
-                _("Not enough %(product)s at %(site)s: %(available)s available, %(wanted)s wanted.")
-                % {
-                    "product": product.name,
-                    "site": site.name,
-                    "available": row.quantity,
-                    "wanted": quantity,
-                }
-            )
+            raise _not_enough(product.name, site.name, row.quantity, quantity)
     for product, quantity in quantities.items():
         CountedStock.objects.filter(pk=rows[product.pk].pk).update(
             quantity=F("quantity") - quantity
@@ -696,9 +689,7 @@ def transfer_send(*, from_site, to_site, items: list[TransferItem], actor) -> Tr
     transfer = Transfer.objects.create(from_site=from_site, to_site=to_site, sent_by=actor)
     lines: dict[Product, int] = {}
     # Stock units first (devices by id, vouchers skip-locked), then counted rows by id.
-    device_codes = [
-        normalise_scanned_code(code) for item in items for code in item.device_codes
-    ]
+    device_codes = [normalise_scanned_code(code) for item in items for code in item.device_codes]
     if device_codes:
         if len(set(device_codes)) != len(device_codes):
             raise StockError(_("The same device was listed twice."))
@@ -763,15 +754,7 @@ def transfer_send(*, from_site, to_site, items: list[TransferItem], actor) -> Tr
         for product, quantity in counted.items():
             row = rows[product.pk]
             if quantity > row.quantity:
-                raise OutOfStock(
-                    _("Not enough %(product)s at %(site)s: %(available)s available, %(wanted)s wanted.")
-                    % {
-                        "product": product.name,
-                        "site": from_site.name,
-                        "available": row.quantity,
-                        "wanted": quantity,
-                    }
-                )
+                raise _not_enough(product.name, from_site.name, row.quantity, quantity)
             CountedStock.objects.filter(pk=row.pk).update(quantity=F("quantity") - quantity)
             lines[product] = lines.get(product, 0) + quantity
             _move(
@@ -905,4 +888,3 @@ def threshold_set(*, site, product: Product, minimum: int, actor) -> StockThresh
         minimum=max(minimum, 0),
     )
     return threshold
-

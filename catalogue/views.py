@@ -17,7 +17,7 @@ from catalogue.forms import (
     TransferForm,
     VoucherImportForm,
 )
-from catalogue.models import Product, Transfer, VoucherBatch
+from catalogue.models import Product, VoucherBatch
 from catalogue.perms import devices_at, transfers_of, vouchers_at
 from catalogue.services import StockError, TransferItem, VoucherImportError
 from connexions.exports import csv_response
@@ -129,8 +129,16 @@ def movement_list(request):
     if request.GET.get("format") == "csv":
         return csv_response(
             "mouvements-de-stock.csv",
-            [_("Date"), _("Product"), _("Movement"), _("Quantity"), _("Reason"), _("Unit"),
-             _("Reference"), _("By")],
+            [
+                _("Date"),
+                _("Product"),
+                _("Movement"),
+                _("Quantity"),
+                _("Reason"),
+                _("Unit"),
+                _("Reference"),
+                _("By"),
+            ],
             (
                 [
                     m.at,
@@ -171,8 +179,12 @@ def voucher_list(request):
     return render(
         request,
         "catalogue/voucher_list.html",
-        {"page_obj": paginate(request, vouchers), "batches": batches, "query": query,
-         "status": status},
+        {
+            "page_obj": paginate(request, vouchers),
+            "batches": batches,
+            "query": query,
+            "status": status,
+        },
     )
 
 
@@ -211,7 +223,9 @@ def device_list(request):
     if query:
         code = query.upper()
         devices = devices.filter(
-            Q(imei__startswith=code) | Q(serial__startswith=code) | Q(product__name__icontains=query)
+            Q(imei__startswith=code)
+            | Q(serial__startswith=code)
+            | Q(product__name__icontains=query)
         )
     status = request.GET.get("status", "")
     if status in DeviceStatus.values:
@@ -314,9 +328,7 @@ def counted_receive(request):
 
 @manage_stock
 def transfer_list(request):
-    transfers = transfers_of(request.current_site).select_related(
-        "from_site", "to_site", "sent_by"
-    )
+    transfers = transfers_of(request.current_site).select_related("from_site", "to_site", "sent_by")
     return render(
         request, "catalogue/transfer_list.html", {"page_obj": paginate(request, transfers)}
     )
@@ -342,9 +354,7 @@ def transfer_create(request):
         else:
             messages.success(request, _("The stock is on its way."))
             return redirect("catalogue:transfer_detail", pk=transfer.pk)
-    return render(
-        request, "catalogue/simple_form.html", {"form": form, "title": _("Send stock")}
-    )
+    return render(request, "catalogue/simple_form.html", {"form": form, "title": _("Send stock")})
 
 
 @manage_stock
@@ -397,9 +407,7 @@ def stocktake_create(request):
             _("Stocktake recorded: %(count)s quantities adjusted.") % {"count": changed},
         )
         return redirect("catalogue:stock")
-    return render(
-        request, "catalogue/simple_form.html", {"form": form, "title": _("Stocktake")}
-    )
+    return render(request, "catalogue/simple_form.html", {"form": form, "title": _("Stocktake")})
 
 
 @manage_stock

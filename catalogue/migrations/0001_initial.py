@@ -9,897 +9,2253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('connexions', '0001_initial'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("connexions", "0001_initial"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Operator',
+            name="Operator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'operator',
-                'verbose_name_plural': 'operators',
-                'ordering': ['name'],
+                "verbose_name": "operator",
+                "verbose_name_plural": "operators",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OperatorEvent',
+            name="OperatorEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
-                ('kind', models.CharField(choices=[('mobile_topup', 'Mobile top-up'), ('data_topup', 'Data top-up'), ('internet_topup', 'Home internet top-up'), ('sim_card', 'SIM card'), ('phone', 'Phone'), ('computer', 'Computer'), ('tablet', 'Tablet'), ('accessory', 'Accessory')], max_length=20, verbose_name='kind')),
-                ('description', models.CharField(blank=True, max_length=255, verbose_name='description')),
-                ('face_value', models.DecimalField(blank=True, decimal_places=2, help_text='The credit the person receives (top-ups).', max_digits=8, null=True, verbose_name='face value')),
-                ('solidarity_price', models.DecimalField(decimal_places=2, help_text='What the person pays.', max_digits=8, verbose_name='solidarity price')),
-                ('reference_price', models.DecimalField(blank=True, decimal_places=2, help_text='What it costs elsewhere, to show the saving.', max_digits=8, null=True, verbose_name='reference price')),
-                ('validity_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='validity (days)')),
-                ('warranty_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='warranty (months)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mobile_topup", "Mobile top-up"),
+                            ("data_topup", "Data top-up"),
+                            ("internet_topup", "Home internet top-up"),
+                            ("sim_card", "SIM card"),
+                            ("phone", "Phone"),
+                            ("computer", "Computer"),
+                            ("tablet", "Tablet"),
+                            ("accessory", "Accessory"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=255, verbose_name="description"),
+                ),
+                (
+                    "face_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="The credit the person receives (top-ups).",
+                        max_digits=8,
+                        null=True,
+                        verbose_name="face value",
+                    ),
+                ),
+                (
+                    "solidarity_price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="What the person pays.",
+                        max_digits=8,
+                        verbose_name="solidarity price",
+                    ),
+                ),
+                (
+                    "reference_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="What it costs elsewhere, to show the saving.",
+                        max_digits=8,
+                        null=True,
+                        verbose_name="reference price",
+                    ),
+                ),
+                (
+                    "validity_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="validity (days)"
+                    ),
+                ),
+                (
+                    "warranty_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="warranty (months)"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ProductEvent',
+            name="ProductEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('kind', models.CharField(choices=[('mobile_topup', 'Mobile top-up'), ('data_topup', 'Data top-up'), ('internet_topup', 'Home internet top-up'), ('sim_card', 'SIM card'), ('phone', 'Phone'), ('computer', 'Computer'), ('tablet', 'Tablet'), ('accessory', 'Accessory')], max_length=20, verbose_name='kind')),
-                ('description', models.CharField(blank=True, max_length=255, verbose_name='description')),
-                ('face_value', models.DecimalField(blank=True, decimal_places=2, help_text='The credit the person receives (top-ups).', max_digits=8, null=True, verbose_name='face value')),
-                ('solidarity_price', models.DecimalField(decimal_places=2, help_text='What the person pays.', max_digits=8, verbose_name='solidarity price')),
-                ('reference_price', models.DecimalField(blank=True, decimal_places=2, help_text='What it costs elsewhere, to show the saving.', max_digits=8, null=True, verbose_name='reference price')),
-                ('validity_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='validity (days)')),
-                ('warranty_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='warranty (months)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mobile_topup", "Mobile top-up"),
+                            ("data_topup", "Data top-up"),
+                            ("internet_topup", "Home internet top-up"),
+                            ("sim_card", "SIM card"),
+                            ("phone", "Phone"),
+                            ("computer", "Computer"),
+                            ("tablet", "Tablet"),
+                            ("accessory", "Accessory"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=255, verbose_name="description"),
+                ),
+                (
+                    "face_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="The credit the person receives (top-ups).",
+                        max_digits=8,
+                        null=True,
+                        verbose_name="face value",
+                    ),
+                ),
+                (
+                    "solidarity_price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="What the person pays.",
+                        max_digits=8,
+                        verbose_name="solidarity price",
+                    ),
+                ),
+                (
+                    "reference_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="What it costs elsewhere, to show the saving.",
+                        max_digits=8,
+                        null=True,
+                        verbose_name="reference price",
+                    ),
+                ),
+                (
+                    "validity_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="validity (days)"
+                    ),
+                ),
+                (
+                    "warranty_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="warranty (months)"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ProductPrice',
+            name="ProductPrice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateTimeField(default=django.utils.timezone.now, verbose_name='valid from')),
-                ('solidarity_price', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='solidarity price')),
-                ('face_value', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='face value')),
-                ('reference_price', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='reference price')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "valid_from",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="valid from"
+                    ),
+                ),
+                (
+                    "solidarity_price",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=8, verbose_name="solidarity price"
+                    ),
+                ),
+                (
+                    "face_value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="face value",
+                    ),
+                ),
+                (
+                    "reference_price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="reference price",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'price',
-                'verbose_name_plural': 'price history',
-                'ordering': ['product', '-valid_from', '-id'],
+                "verbose_name": "price",
+                "verbose_name_plural": "price history",
+                "ordering": ["product", "-valid_from", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseLimit',
+            name="PurchaseLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(blank=True, choices=[('mobile_topup', 'Mobile top-up'), ('data_topup', 'Data top-up'), ('internet_topup', 'Home internet top-up'), ('sim_card', 'SIM card'), ('phone', 'Phone'), ('computer', 'Computer'), ('tablet', 'Tablet'), ('accessory', 'Accessory')], max_length=20, verbose_name='kind')),
-                ('max_count', models.PositiveSmallIntegerField(verbose_name='maximum number')),
-                ('window_days', models.PositiveSmallIntegerField(verbose_name='rolling window (days)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mobile_topup", "Mobile top-up"),
+                            ("data_topup", "Data top-up"),
+                            ("internet_topup", "Home internet top-up"),
+                            ("sim_card", "SIM card"),
+                            ("phone", "Phone"),
+                            ("computer", "Computer"),
+                            ("tablet", "Tablet"),
+                            ("accessory", "Accessory"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("max_count", models.PositiveSmallIntegerField(verbose_name="maximum number")),
+                (
+                    "window_days",
+                    models.PositiveSmallIntegerField(verbose_name="rolling window (days)"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'purchase limit',
-                'verbose_name_plural': 'purchase limits',
-                'ordering': ['kind', 'product__name'],
+                "verbose_name": "purchase limit",
+                "verbose_name_plural": "purchase limits",
+                "ordering": ["kind", "product__name"],
             },
         ),
         migrations.CreateModel(
-            name='PurchaseLimitEvent',
+            name="PurchaseLimitEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('kind', models.CharField(blank=True, choices=[('mobile_topup', 'Mobile top-up'), ('data_topup', 'Data top-up'), ('internet_topup', 'Home internet top-up'), ('sim_card', 'SIM card'), ('phone', 'Phone'), ('computer', 'Computer'), ('tablet', 'Tablet'), ('accessory', 'Accessory')], max_length=20, verbose_name='kind')),
-                ('max_count', models.PositiveSmallIntegerField(verbose_name='maximum number')),
-                ('window_days', models.PositiveSmallIntegerField(verbose_name='rolling window (days)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mobile_topup", "Mobile top-up"),
+                            ("data_topup", "Data top-up"),
+                            ("internet_topup", "Home internet top-up"),
+                            ("sim_card", "SIM card"),
+                            ("phone", "Phone"),
+                            ("computer", "Computer"),
+                            ("tablet", "Tablet"),
+                            ("accessory", "Accessory"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("max_count", models.PositiveSmallIntegerField(verbose_name="maximum number")),
+                (
+                    "window_days",
+                    models.PositiveSmallIntegerField(verbose_name="rolling window (days)"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
-                ('kind', models.CharField(choices=[('reception', 'Reception'), ('transfer_out', 'Transfer out'), ('transfer_in', 'Transfer in'), ('sale', 'Sale'), ('return', 'Return'), ('adjustment', 'Adjustment'), ('write_off', 'Write-off')], max_length=20, verbose_name='movement')),
-                ('quantity', models.IntegerField(verbose_name='quantity')),
-                ('reason', models.CharField(blank=True, choices=[('stocktake', 'Stocktake difference'), ('damaged', 'Damaged'), ('lost', 'Lost or stolen'), ('expired', 'Expired'), ('found', 'Found'), ('correction', 'Entry correction')], max_length=20, verbose_name='reason')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=80, verbose_name='reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="at"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Reception"),
+                            ("transfer_out", "Transfer out"),
+                            ("transfer_in", "Transfer in"),
+                            ("sale", "Sale"),
+                            ("return", "Return"),
+                            ("adjustment", "Adjustment"),
+                            ("write_off", "Write-off"),
+                        ],
+                        max_length=20,
+                        verbose_name="movement",
+                    ),
+                ),
+                ("quantity", models.IntegerField(verbose_name="quantity")),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stocktake", "Stocktake difference"),
+                            ("damaged", "Damaged"),
+                            ("lost", "Lost or stolen"),
+                            ("expired", "Expired"),
+                            ("found", "Found"),
+                            ("correction", "Entry correction"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=80, verbose_name="reference"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stock movement',
-                'verbose_name_plural': 'stock movements',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "stock movement",
+                "verbose_name_plural": "stock movements",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Stocktake',
+            name="Stocktake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('counted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='counted at')),
-                ('reason', models.CharField(choices=[('stocktake', 'Stocktake difference'), ('damaged', 'Damaged'), ('lost', 'Lost or stolen'), ('expired', 'Expired'), ('found', 'Found'), ('correction', 'Entry correction')], default='stocktake', max_length=20, verbose_name='reason for differences')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "counted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="counted at"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("stocktake", "Stocktake difference"),
+                            ("damaged", "Damaged"),
+                            ("lost", "Lost or stolen"),
+                            ("expired", "Expired"),
+                            ("found", "Found"),
+                            ("correction", "Entry correction"),
+                        ],
+                        default="stocktake",
+                        max_length=20,
+                        verbose_name="reason for differences",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stocktake',
-                'verbose_name_plural': 'stocktakes',
-                'ordering': ['-counted_at', '-id'],
+                "verbose_name": "stocktake",
+                "verbose_name_plural": "stocktakes",
+                "ordering": ["-counted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StocktakeLine',
+            name="StocktakeLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected', models.IntegerField(verbose_name='expected')),
-                ('counted', models.IntegerField(verbose_name='counted')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expected", models.IntegerField(verbose_name="expected")),
+                ("counted", models.IntegerField(verbose_name="counted")),
             ],
             options={
-                'verbose_name': 'stocktake line',
-                'verbose_name_plural': 'stocktake lines',
-                'ordering': ['stocktake', 'product__name'],
+                "verbose_name": "stocktake line",
+                "verbose_name_plural": "stocktake lines",
+                "ordering": ["stocktake", "product__name"],
             },
         ),
         migrations.CreateModel(
-            name='StockThreshold',
+            name="StockThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('minimum', models.PositiveIntegerField(verbose_name='alert threshold')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("minimum", models.PositiveIntegerField(verbose_name="alert threshold")),
             ],
             options={
-                'verbose_name': 'low-stock threshold',
-                'verbose_name_plural': 'low-stock thresholds',
-                'ordering': ['site', 'product'],
+                "verbose_name": "low-stock threshold",
+                "verbose_name_plural": "low-stock thresholds",
+                "ordering": ["site", "product"],
             },
         ),
         migrations.CreateModel(
-            name='StockThresholdEvent',
+            name="StockThresholdEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('minimum', models.PositiveIntegerField(verbose_name='alert threshold')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("minimum", models.PositiveIntegerField(verbose_name="alert threshold")),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('in_transit', 'In transit'), ('received', 'Received')], default='in_transit', max_length=20, verbose_name='status')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_transit", "In transit"), ("received", "Received")],
+                        default="in_transit",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent at"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="received at"),
+                ),
             ],
             options={
-                'verbose_name': 'transfer',
-                'verbose_name_plural': 'transfers',
-                'ordering': ['-sent_at', '-id'],
+                "verbose_name": "transfer",
+                "verbose_name_plural": "transfers",
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TransferEvent',
+            name="TransferEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('status', models.CharField(choices=[('in_transit', 'In transit'), ('received', 'Received')], default='in_transit', max_length=20, verbose_name='status')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received at')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_transit", "In transit"), ("received", "Received")],
+                        default="in_transit",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent at"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="received at"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TransferLine',
+            name="TransferLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
             ],
             options={
-                'verbose_name': 'transfer line',
-                'verbose_name_plural': 'transfer lines',
-                'ordering': ['transfer', 'product__name'],
+                "verbose_name": "transfer line",
+                "verbose_name_plural": "transfer lines",
+                "ordering": ["transfer", "product__name"],
             },
         ),
         migrations.CreateModel(
-            name='Voucher',
+            name="Voucher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial', models.CharField(max_length=40, unique=True, verbose_name='serial number')),
-                ('pin', models.CharField(max_length=40, verbose_name='PIN code')),
-                ('expires_on', models.DateField(verbose_name='expires on')),
-                ('status', models.CharField(choices=[('in_stock', 'In stock'), ('in_transit', 'In transit'), ('sold', 'Sold'), ('voided', 'Voided (refunded)'), ('written_off', 'Written off')], default='in_stock', max_length=20, verbose_name='status')),
-                ('sale_reference', models.CharField(blank=True, max_length=80, verbose_name='sale reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "serial",
+                    models.CharField(max_length=40, unique=True, verbose_name="serial number"),
+                ),
+                ("pin", models.CharField(max_length=40, verbose_name="PIN code")),
+                ("expires_on", models.DateField(verbose_name="expires on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_stock", "In stock"),
+                            ("in_transit", "In transit"),
+                            ("sold", "Sold"),
+                            ("voided", "Voided (refunded)"),
+                            ("written_off", "Written off"),
+                        ],
+                        default="in_stock",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "sale_reference",
+                    models.CharField(blank=True, max_length=80, verbose_name="sale reference"),
+                ),
             ],
             options={
-                'verbose_name': 'voucher',
-                'verbose_name_plural': 'vouchers',
-                'ordering': ['expires_on', 'id'],
+                "verbose_name": "voucher",
+                "verbose_name_plural": "vouchers",
+                "ordering": ["expires_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='VoucherBatch',
+            name="VoucherBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(blank=True, max_length=255, verbose_name='file')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='imported at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("filename", models.CharField(blank=True, max_length=255, verbose_name="file")),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "imported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="imported at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'voucher batch',
-                'verbose_name_plural': 'voucher batches',
-                'ordering': ['-imported_at', '-id'],
+                "verbose_name": "voucher batch",
+                "verbose_name_plural": "voucher batches",
+                "ordering": ["-imported_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='VoucherBatchEvent',
+            name="VoucherBatchEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('filename', models.CharField(blank=True, max_length=255, verbose_name='file')),
-                ('quantity', models.PositiveIntegerField(verbose_name='quantity')),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='imported at')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("filename", models.CharField(blank=True, max_length=255, verbose_name="file")),
+                ("quantity", models.PositiveIntegerField(verbose_name="quantity")),
+                (
+                    "imported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="imported at"
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='VoucherEvent',
+            name="VoucherEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('serial', models.CharField(max_length=40, verbose_name='serial number')),
-                ('expires_on', models.DateField(verbose_name='expires on')),
-                ('status', models.CharField(choices=[('in_stock', 'In stock'), ('in_transit', 'In transit'), ('sold', 'Sold'), ('voided', 'Voided (refunded)'), ('written_off', 'Written off')], default='in_stock', max_length=20, verbose_name='status')),
-                ('sale_reference', models.CharField(blank=True, max_length=80, verbose_name='sale reference')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("serial", models.CharField(max_length=40, verbose_name="serial number")),
+                ("expires_on", models.DateField(verbose_name="expires on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_stock", "In stock"),
+                            ("in_transit", "In transit"),
+                            ("sold", "Sold"),
+                            ("voided", "Voided (refunded)"),
+                            ("written_off", "Written off"),
+                        ],
+                        default="in_stock",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "sale_reference",
+                    models.CharField(blank=True, max_length=80, verbose_name="sale reference"),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CountedStock',
+            name="CountedStock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.IntegerField(default=0, verbose_name='quantity')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='reception site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.IntegerField(default=0, verbose_name="quantity")),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="connexions.receptionsite",
+                        verbose_name="reception site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'counted stock',
-                'verbose_name_plural': 'counted stock',
-                'ordering': ['site', 'product'],
+                "verbose_name": "counted stock",
+                "verbose_name_plural": "counted stock",
+                "ordering": ["site", "product"],
             },
         ),
         migrations.CreateModel(
-            name='CountedStockEvent',
+            name="CountedStockEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('quantity', models.IntegerField(default=0, verbose_name='quantity')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.countedstock')),
-                ('site', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='connexions.receptionsite', verbose_name='reception site')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("quantity", models.IntegerField(default=0, verbose_name="quantity")),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="catalogue.countedstock",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="connexions.receptionsite",
+                        verbose_name="reception site",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Device',
+            name="Device",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('imei', models.CharField(blank=True, max_length=15, null=True, unique=True, verbose_name='IMEI')),
-                ('serial', models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name='serial number')),
-                ('grade', models.CharField(choices=[('A', 'A — as new'), ('B', 'B — light wear'), ('C', 'C — visible wear')], max_length=1, verbose_name='grade')),
-                ('refurbisher', models.CharField(blank=True, max_length=100, verbose_name='refurbisher')),
-                ('wipe_certificate', models.CharField(blank=True, max_length=100, verbose_name='data-wipe certificate')),
-                ('status', models.CharField(choices=[('in_stock', 'In stock'), ('reserved', 'Reserved'), ('in_transit', 'In transit'), ('sold', 'Sold'), ('returned', 'Returned for inspection'), ('in_repair', 'In repair'), ('scrapped', 'Scrapped')], default='in_stock', max_length=20, verbose_name='status')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('sale_reference', models.CharField(blank=True, max_length=80, verbose_name='sale reference')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='reception site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "imei",
+                    models.CharField(
+                        blank=True, max_length=15, null=True, unique=True, verbose_name="IMEI"
+                    ),
+                ),
+                (
+                    "serial",
+                    models.CharField(
+                        blank=True,
+                        max_length=40,
+                        null=True,
+                        unique=True,
+                        verbose_name="serial number",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("A", "A — as new"),
+                            ("B", "B — light wear"),
+                            ("C", "C — visible wear"),
+                        ],
+                        max_length=1,
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "refurbisher",
+                    models.CharField(blank=True, max_length=100, verbose_name="refurbisher"),
+                ),
+                (
+                    "wipe_certificate",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="data-wipe certificate"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_stock", "In stock"),
+                            ("reserved", "Reserved"),
+                            ("in_transit", "In transit"),
+                            ("sold", "Sold"),
+                            ("returned", "Returned for inspection"),
+                            ("in_repair", "In repair"),
+                            ("scrapped", "Scrapped"),
+                        ],
+                        default="in_stock",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                (
+                    "sale_reference",
+                    models.CharField(blank=True, max_length=80, verbose_name="sale reference"),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="connexions.receptionsite",
+                        verbose_name="reception site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'device',
-                'verbose_name_plural': 'devices',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "device",
+                "verbose_name_plural": "devices",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DeviceEvent',
+            name="DeviceEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('imei', models.CharField(blank=True, max_length=15, null=True, verbose_name='IMEI')),
-                ('serial', models.CharField(blank=True, max_length=40, null=True, verbose_name='serial number')),
-                ('grade', models.CharField(choices=[('A', 'A — as new'), ('B', 'B — light wear'), ('C', 'C — visible wear')], max_length=1, verbose_name='grade')),
-                ('refurbisher', models.CharField(blank=True, max_length=100, verbose_name='refurbisher')),
-                ('wipe_certificate', models.CharField(blank=True, max_length=100, verbose_name='data-wipe certificate')),
-                ('status', models.CharField(choices=[('in_stock', 'In stock'), ('reserved', 'Reserved'), ('in_transit', 'In transit'), ('sold', 'Sold'), ('returned', 'Returned for inspection'), ('in_repair', 'In repair'), ('scrapped', 'Scrapped')], default='in_stock', max_length=20, verbose_name='status')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('sale_reference', models.CharField(blank=True, max_length=80, verbose_name='sale reference')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.device')),
-                ('site', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='connexions.receptionsite', verbose_name='reception site')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "imei",
+                    models.CharField(blank=True, max_length=15, null=True, verbose_name="IMEI"),
+                ),
+                (
+                    "serial",
+                    models.CharField(
+                        blank=True, max_length=40, null=True, verbose_name="serial number"
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("A", "A — as new"),
+                            ("B", "B — light wear"),
+                            ("C", "C — visible wear"),
+                        ],
+                        max_length=1,
+                        verbose_name="grade",
+                    ),
+                ),
+                (
+                    "refurbisher",
+                    models.CharField(blank=True, max_length=100, verbose_name="refurbisher"),
+                ),
+                (
+                    "wipe_certificate",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="data-wipe certificate"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_stock", "In stock"),
+                            ("reserved", "Reserved"),
+                            ("in_transit", "In transit"),
+                            ("sold", "Sold"),
+                            ("returned", "Returned for inspection"),
+                            ("in_repair", "In repair"),
+                            ("scrapped", "Scrapped"),
+                        ],
+                        default="in_stock",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                (
+                    "sale_reference",
+                    models.CharField(blank=True, max_length=80, verbose_name="sale reference"),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="catalogue.device",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="connexions.receptionsite",
+                        verbose_name="reception site",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='operator',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_operatorevent" ("id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "website") VALUES (NEW."id", NEW."is_active", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."website"); RETURN NULL;', hash='773b49ca86ded8aa80284c566933904a0e999208', operation='INSERT', pgid='pgtrigger_insert_insert_bbb34', table='catalogue_operator', when='AFTER')),
+            model_name="operator",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_operatorevent" ("id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "website") VALUES (NEW."id", NEW."is_active", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."website"); RETURN NULL;',
+                    hash="773b49ca86ded8aa80284c566933904a0e999208",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_bbb34",
+                    table="catalogue_operator",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='operator',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_operatorevent" ("id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "website") VALUES (NEW."id", NEW."is_active", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."website"); RETURN NULL;', hash='5780ceea1ce6d291d1070fa99b73915f6ce5b0c7', operation='UPDATE', pgid='pgtrigger_update_update_709c6', table='catalogue_operator', when='AFTER')),
-        ),
-        migrations.AddField(
-            model_name='operatorevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
-        ),
-        migrations.AddField(
-            model_name='operatorevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.operator'),
-        ),
-        migrations.AddField(
-            model_name='product',
-            name='operator',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='products', to='catalogue.operator', verbose_name='operator'),
-        ),
-        migrations.AddField(
-            model_name='deviceevent',
-            name='product',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='device',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='devices', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='countedstockevent',
-            name='product',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='countedstock',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='counted_stock', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='productevent',
-            name='operator',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.operator', verbose_name='operator'),
-        ),
-        migrations.AddField(
-            model_name='productevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
-        ),
-        migrations.AddField(
-            model_name='productevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.product'),
-        ),
-        migrations.AddField(
-            model_name='productprice',
-            name='changed_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by'),
-        ),
-        migrations.AddField(
-            model_name='productprice',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prices', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='purchaselimit',
-            name='product',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='limits', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='purchaselimitevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
-        ),
-        migrations.AddField(
-            model_name='purchaselimitevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.purchaselimit'),
-        ),
-        migrations.AddField(
-            model_name='purchaselimitevent',
-            name='product',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='device',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.device', verbose_name='device'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='stocktake',
-            name='counted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='counted by'),
-        ),
-        migrations.AddField(
-            model_name='stocktake',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='stocktake',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.stocktake', verbose_name='stocktake'),
-        ),
-        migrations.AddField(
-            model_name='stocktakeline',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='stocktakeline',
-            name='stocktake',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='catalogue.stocktake', verbose_name='stocktake'),
-        ),
-        migrations.AddField(
-            model_name='stockthreshold',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='thresholds', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='stockthreshold',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='stockthresholdevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
-        ),
-        migrations.AddField(
-            model_name='stockthresholdevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.stockthreshold'),
-        ),
-        migrations.AddField(
-            model_name='stockthresholdevent',
-            name='product',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='stockthresholdevent',
-            name='site',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='transfer',
-            name='from_site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='from'),
-        ),
-        migrations.AddField(
-            model_name='transfer',
-            name='received_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by'),
-        ),
-        migrations.AddField(
-            model_name='transfer',
-            name='sent_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by'),
-        ),
-        migrations.AddField(
-            model_name='transfer',
-            name='to_site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='to'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='transfer',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.transfer', verbose_name='transfer'),
-        ),
-        migrations.AddField(
-            model_name='deviceevent',
-            name='transfer',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.transfer', verbose_name='transfer'),
-        ),
-        migrations.AddField(
-            model_name='device',
-            name='transfer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='devices', to='catalogue.transfer', verbose_name='transfer'),
-        ),
-        migrations.AddField(
-            model_name='transferevent',
-            name='from_site',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='connexions.receptionsite', verbose_name='from'),
-        ),
-        migrations.AddField(
-            model_name='transferevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
-        ),
-        migrations.AddField(
-            model_name='transferevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.transfer'),
-        ),
-        migrations.AddField(
-            model_name='transferevent',
-            name='received_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='received by'),
-        ),
-        migrations.AddField(
-            model_name='transferevent',
-            name='sent_by',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by'),
-        ),
-        migrations.AddField(
-            model_name='transferevent',
-            name='to_site',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='connexions.receptionsite', verbose_name='to'),
-        ),
-        migrations.AddField(
-            model_name='transferline',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='transferline',
-            name='transfer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='catalogue.transfer', verbose_name='transfer'),
-        ),
-        migrations.AddField(
-            model_name='voucher',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='voucher',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='voucher',
-            name='transfer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='catalogue.transfer', verbose_name='transfer'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='voucher',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.voucher', verbose_name='voucher'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatch',
-            name='imported_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatch',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatch',
-            name='site',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='voucher',
-            name='batch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='catalogue.voucherbatch', verbose_name='batch'),
-        ),
-        migrations.AddField(
-            model_name='stockmovement',
-            name='batch',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.voucherbatch', verbose_name='batch'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatchevent',
-            name='imported_by',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatchevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatchevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.voucherbatch'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatchevent',
-            name='product',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='voucherbatchevent',
-            name='site',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='voucherevent',
-            name='batch',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.voucherbatch', verbose_name='batch'),
-        ),
-        migrations.AddField(
-            model_name='voucherevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
-        ),
-        migrations.AddField(
-            model_name='voucherevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalogue.voucher'),
-        ),
-        migrations.AddField(
-            model_name='voucherevent',
-            name='product',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.product', verbose_name='product'),
-        ),
-        migrations.AddField(
-            model_name='voucherevent',
-            name='site',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='connexions.receptionsite', verbose_name='reception site'),
-        ),
-        migrations.AddField(
-            model_name='voucherevent',
-            name='transfer',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='catalogue.transfer', verbose_name='transfer'),
+            model_name="operator",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_operatorevent" ("id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "website") VALUES (NEW."id", NEW."is_active", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."website"); RETURN NULL;',
+                    hash="5780ceea1ce6d291d1070fa99b73915f6ce5b0c7",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_709c6",
+                    table="catalogue_operator",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        migrations.AddField(
+            model_name="operatorevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
+        ),
+        migrations.AddField(
+            model_name="operatorevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalogue.operator",
+            ),
+        ),
+        migrations.AddField(
+            model_name="product",
+            name="operator",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="products",
+                to="catalogue.operator",
+                verbose_name="operator",
+            ),
+        ),
+        migrations.AddField(
+            model_name="deviceevent",
+            name="product",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="device",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="devices",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="countedstockevent",
+            name="product",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="countedstock",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="counted_stock",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="productevent",
+            name="operator",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.operator",
+                verbose_name="operator",
+            ),
+        ),
+        migrations.AddField(
+            model_name="productevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
+        ),
+        migrations.AddField(
+            model_name="productevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalogue.product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="productprice",
+            name="changed_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="changed by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="productprice",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="prices",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="purchaselimit",
+            name="product",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="limits",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="purchaselimitevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
+        ),
+        migrations.AddField(
+            model_name="purchaselimitevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalogue.purchaselimit",
+            ),
+        ),
+        migrations.AddField(
+            model_name="purchaselimitevent",
+            name="product",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="actor",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="device",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.device",
+                verbose_name="device",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="movements",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stocktake",
+            name="counted_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="counted by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stocktake",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="stocktake",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.stocktake",
+                verbose_name="stocktake",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stocktakeline",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stocktakeline",
+            name="stocktake",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="lines",
+                to="catalogue.stocktake",
+                verbose_name="stocktake",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockthreshold",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="thresholds",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockthreshold",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockthresholdevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockthresholdevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalogue.stockthreshold",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockthresholdevent",
+            name="product",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockthresholdevent",
+            name="site",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transfer",
+            name="from_site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="connexions.receptionsite",
+                verbose_name="from",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transfer",
+            name="received_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="received by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transfer",
+            name="sent_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="sent by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transfer",
+            name="to_site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="connexions.receptionsite",
+                verbose_name="to",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="transfer",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.transfer",
+                verbose_name="transfer",
+            ),
+        ),
+        migrations.AddField(
+            model_name="deviceevent",
+            name="transfer",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.transfer",
+                verbose_name="transfer",
+            ),
+        ),
+        migrations.AddField(
+            model_name="device",
+            name="transfer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="devices",
+                to="catalogue.transfer",
+                verbose_name="transfer",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferevent",
+            name="from_site",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="connexions.receptionsite",
+                verbose_name="from",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalogue.transfer",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferevent",
+            name="received_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="received by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferevent",
+            name="sent_by",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="sent by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferevent",
+            name="to_site",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="connexions.receptionsite",
+                verbose_name="to",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferline",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="transferline",
+            name="transfer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lines",
+                to="catalogue.transfer",
+                verbose_name="transfer",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucher",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="vouchers",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucher",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucher",
+            name="transfer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="vouchers",
+                to="catalogue.transfer",
+                verbose_name="transfer",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="voucher",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.voucher",
+                verbose_name="voucher",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatch",
+            name="imported_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="imported by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatch",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatch",
+            name="site",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucher",
+            name="batch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="vouchers",
+                to="catalogue.voucherbatch",
+                verbose_name="batch",
+            ),
+        ),
+        migrations.AddField(
+            model_name="stockmovement",
+            name="batch",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalogue.voucherbatch",
+                verbose_name="batch",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatchevent",
+            name="imported_by",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="imported by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatchevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatchevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalogue.voucherbatch",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatchevent",
+            name="product",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherbatchevent",
+            name="site",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherevent",
+            name="batch",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.voucherbatch",
+                verbose_name="batch",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="catalogue.voucher",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherevent",
+            name="product",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.product",
+                verbose_name="product",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherevent",
+            name="site",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="connexions.receptionsite",
+                verbose_name="reception site",
+            ),
+        ),
+        migrations.AddField(
+            model_name="voucherevent",
+            name="transfer",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to="catalogue.transfer",
+                verbose_name="transfer",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='operatorevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='2dfb831c2dc43392b164fb3369927e664c415a79', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_5ce81', table='catalogue_operatorevent', when='BEFORE')),
+            model_name="operatorevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="2dfb831c2dc43392b164fb3369927e664c415a79",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_5ce81",
+                    table="catalogue_operatorevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('solidarity_price__gte', 0), models.Q(('face_value__isnull', True), ('face_value__gte', 0), _connector='OR'), models.Q(('reference_price__isnull', True), ('reference_price__gte', 0), _connector='OR')), name='product_prices_not_negative', violation_error_message='Prices cannot be negative.'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("solidarity_price__gte", 0),
+                    models.Q(("face_value__isnull", True), ("face_value__gte", 0), _connector="OR"),
+                    models.Q(
+                        ("reference_price__isnull", True),
+                        ("reference_price__gte", 0),
+                        _connector="OR",
+                    ),
+                ),
+                name="product_prices_not_negative",
+                violation_error_message="Prices cannot be negative.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='product',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_productevent" ("description", "face_value", "id", "is_active", "kind", "name", "operator_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price", "solidarity_price", "validity_days", "warranty_months") VALUES (NEW."description", NEW."face_value", NEW."id", NEW."is_active", NEW."kind", NEW."name", NEW."operator_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference_price", NEW."solidarity_price", NEW."validity_days", NEW."warranty_months"); RETURN NULL;', hash='d71041ec3547281bd93dba8537e6c80685c51c80', operation='INSERT', pgid='pgtrigger_insert_insert_cd102', table='catalogue_product', when='AFTER')),
+            model_name="product",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_productevent" ("description", "face_value", "id", "is_active", "kind", "name", "operator_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price", "solidarity_price", "validity_days", "warranty_months") VALUES (NEW."description", NEW."face_value", NEW."id", NEW."is_active", NEW."kind", NEW."name", NEW."operator_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."reference_price", NEW."solidarity_price", NEW."validity_days", NEW."warranty_months"); RETURN NULL;',
+                    hash="d71041ec3547281bd93dba8537e6c80685c51c80",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_cd102",
+                    table="catalogue_product",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='product',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_productevent" ("description", "face_value", "id", "is_active", "kind", "name", "operator_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price", "solidarity_price", "validity_days", "warranty_months") VALUES (NEW."description", NEW."face_value", NEW."id", NEW."is_active", NEW."kind", NEW."name", NEW."operator_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference_price", NEW."solidarity_price", NEW."validity_days", NEW."warranty_months"); RETURN NULL;', hash='972d118b548782052df96e52f3e727e8fe6ca483', operation='UPDATE', pgid='pgtrigger_update_update_0454b', table='catalogue_product', when='AFTER')),
+            model_name="product",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_productevent" ("description", "face_value", "id", "is_active", "kind", "name", "operator_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reference_price", "solidarity_price", "validity_days", "warranty_months") VALUES (NEW."description", NEW."face_value", NEW."id", NEW."is_active", NEW."kind", NEW."name", NEW."operator_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."reference_price", NEW."solidarity_price", NEW."validity_days", NEW."warranty_months"); RETURN NULL;',
+                    hash="972d118b548782052df96e52f3e727e8fe6ca483",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0454b",
+                    table="catalogue_product",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='countedstockevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='430a42952e281250cb57a3576beb88890598b372', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_bc152', table='catalogue_countedstockevent', when='BEFORE')),
+            model_name="countedstockevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="430a42952e281250cb57a3576beb88890598b372",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_bc152",
+                    table="catalogue_countedstockevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='countedstock',
-            constraint=models.UniqueConstraint(fields=('site', 'product'), name='countedstock_unique'),
+            model_name="countedstock",
+            constraint=models.UniqueConstraint(
+                fields=("site", "product"), name="countedstock_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='countedstock',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='countedstock_quantity_not_negative', violation_error_message='Stock cannot be negative.'),
+            model_name="countedstock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)),
+                name="countedstock_quantity_not_negative",
+                violation_error_message="Stock cannot be negative.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='countedstock',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_countedstockevent" ("id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;', hash='fe771b0f246825b3eff93d8f0b2c412afdd9ef62', operation='INSERT', pgid='pgtrigger_insert_insert_5c890', table='catalogue_countedstock', when='AFTER')),
+            model_name="countedstock",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_countedstockevent" ("id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;',
+                    hash="fe771b0f246825b3eff93d8f0b2c412afdd9ef62",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_5c890",
+                    table="catalogue_countedstock",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='countedstock',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_countedstockevent" ("id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;', hash='f894494fa89f8ad4d3f41249da0344ce38a2bcc6', operation='UPDATE', pgid='pgtrigger_update_update_5ec08', table='catalogue_countedstock', when='AFTER')),
+            model_name="countedstock",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_countedstockevent" ("id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;',
+                    hash="f894494fa89f8ad4d3f41249da0344ce38a2bcc6",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_5ec08",
+                    table="catalogue_countedstock",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='productevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='8d2e01dc353f22fe9a4cabbe549aaf7f40420bf3', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_3fdb1', table='catalogue_productevent', when='BEFORE')),
+            model_name="productevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="8d2e01dc353f22fe9a4cabbe549aaf7f40420bf3",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_3fdb1",
+                    table="catalogue_productevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='productprice',
-            constraint=models.CheckConstraint(condition=models.Q(('solidarity_price__gte', 0), models.Q(('face_value__isnull', True), ('face_value__gte', 0), _connector='OR'), models.Q(('reference_price__isnull', True), ('reference_price__gte', 0), _connector='OR')), name='productprice_not_negative'),
+            model_name="productprice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("solidarity_price__gte", 0),
+                    models.Q(("face_value__isnull", True), ("face_value__gte", 0), _connector="OR"),
+                    models.Q(
+                        ("reference_price__isnull", True),
+                        ("reference_price__gte", 0),
+                        _connector="OR",
+                    ),
+                ),
+                name="productprice_not_negative",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='productprice',
-            trigger=pgtrigger.compiler.Trigger(name='productprice_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='868fb83bf94bf42abd20d585c4a4e5616de62124', operation='UPDATE OR DELETE', pgid='pgtrigger_productprice_append_only_eadf1', table='catalogue_productprice', when='BEFORE')),
+            model_name="productprice",
+            trigger=pgtrigger.compiler.Trigger(
+                name="productprice_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="868fb83bf94bf42abd20d585c4a4e5616de62124",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_productprice_append_only_eadf1",
+                    table="catalogue_productprice",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaselimit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('product__isnull', False), ('kind', '')), models.Q(('product__isnull', True), models.Q(('kind', ''), _negated=True)), _connector='OR'), name='purchaselimit_product_xor_kind', violation_error_message='A limit applies to one product or to one kind.'),
+            model_name="purchaselimit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("product__isnull", False), ("kind", "")),
+                    models.Q(("product__isnull", True), models.Q(("kind", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="purchaselimit_product_xor_kind",
+                violation_error_message="A limit applies to one product or to one kind.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='purchaselimit',
-            constraint=models.CheckConstraint(condition=models.Q(('max_count__gte', 1), ('window_days__gte', 1)), name='purchaselimit_positive', violation_error_message='The number and the window must be at least 1.'),
+            model_name="purchaselimit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_count__gte", 1), ("window_days__gte", 1)),
+                name="purchaselimit_positive",
+                violation_error_message="The number and the window must be at least 1.",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='purchaselimit',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_purchaselimitevent" ("id", "is_active", "kind", "max_count", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "window_days") VALUES (NEW."id", NEW."is_active", NEW."kind", NEW."max_count", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."window_days"); RETURN NULL;', hash='dd1265fd90e25bf3f093e27dad3da11e9f834408', operation='INSERT', pgid='pgtrigger_insert_insert_7b558', table='catalogue_purchaselimit', when='AFTER')),
+            model_name="purchaselimit",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_purchaselimitevent" ("id", "is_active", "kind", "max_count", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "window_days") VALUES (NEW."id", NEW."is_active", NEW."kind", NEW."max_count", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."window_days"); RETURN NULL;',
+                    hash="dd1265fd90e25bf3f093e27dad3da11e9f834408",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7b558",
+                    table="catalogue_purchaselimit",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='purchaselimit',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_purchaselimitevent" ("id", "is_active", "kind", "max_count", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "window_days") VALUES (NEW."id", NEW."is_active", NEW."kind", NEW."max_count", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."window_days"); RETURN NULL;', hash='c1bede1db187f50e70391a95ecafe02b8ed149a8', operation='UPDATE', pgid='pgtrigger_update_update_f6859', table='catalogue_purchaselimit', when='AFTER')),
+            model_name="purchaselimit",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_purchaselimitevent" ("id", "is_active", "kind", "max_count", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "window_days") VALUES (NEW."id", NEW."is_active", NEW."kind", NEW."max_count", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."window_days"); RETURN NULL;',
+                    hash="c1bede1db187f50e70391a95ecafe02b8ed149a8",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_f6859",
+                    table="catalogue_purchaselimit",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='purchaselimitevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='b36e3c39b7052bbc719beb85b008b978d33f2880', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_c21c4', table='catalogue_purchaselimitevent', when='BEFORE')),
+            model_name="purchaselimitevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="b36e3c39b7052bbc719beb85b008b978d33f2880",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_c21c4",
+                    table="catalogue_purchaselimitevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stocktake',
-            trigger=pgtrigger.compiler.Trigger(name='stocktake_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='11862cf333deb6cedd4e11a15ce9f963d462f84c', operation='UPDATE OR DELETE', pgid='pgtrigger_stocktake_append_only_cbad0', table='catalogue_stocktake', when='BEFORE')),
+            model_name="stocktake",
+            trigger=pgtrigger.compiler.Trigger(
+                name="stocktake_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="11862cf333deb6cedd4e11a15ce9f963d462f84c",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_stocktake_append_only_cbad0",
+                    table="catalogue_stocktake",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.CheckConstraint(condition=models.Q(('counted__gte', 0)), name='stocktakeline_counted'),
+            model_name="stocktakeline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("counted__gte", 0)), name="stocktakeline_counted"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stocktakeline',
-            trigger=pgtrigger.compiler.Trigger(name='stocktakeline_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='46ec9d2c69c9ff0133fb5a799902d67652da0cbf', operation='UPDATE OR DELETE', pgid='pgtrigger_stocktakeline_append_only_89d34', table='catalogue_stocktakeline', when='BEFORE')),
+            model_name="stocktakeline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="stocktakeline_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="46ec9d2c69c9ff0133fb5a799902d67652da0cbf",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_stocktakeline_append_only_89d34",
+                    table="catalogue_stocktakeline",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockthreshold',
-            constraint=models.UniqueConstraint(fields=('site', 'product'), name='stockthreshold_unique'),
+            model_name="stockthreshold",
+            constraint=models.UniqueConstraint(
+                fields=("site", "product"), name="stockthreshold_unique"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stockthreshold',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_stockthresholdevent" ("id", "minimum", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "site_id") VALUES (NEW."id", NEW."minimum", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."site_id"); RETURN NULL;', hash='87991d42254338ff63f3d2fb2afc50f90b2431e1', operation='INSERT', pgid='pgtrigger_insert_insert_9cbd4', table='catalogue_stockthreshold', when='AFTER')),
+            model_name="stockthreshold",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_stockthresholdevent" ("id", "minimum", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "site_id") VALUES (NEW."id", NEW."minimum", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."site_id"); RETURN NULL;',
+                    hash="87991d42254338ff63f3d2fb2afc50f90b2431e1",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_9cbd4",
+                    table="catalogue_stockthreshold",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stockthreshold',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_stockthresholdevent" ("id", "minimum", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "site_id") VALUES (NEW."id", NEW."minimum", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."site_id"); RETURN NULL;', hash='f861e6a736d27eea69398d544a910df98f2204c6', operation='UPDATE', pgid='pgtrigger_update_update_0b2e1', table='catalogue_stockthreshold', when='AFTER')),
+            model_name="stockthreshold",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_stockthresholdevent" ("id", "minimum", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "site_id") VALUES (NEW."id", NEW."minimum", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."site_id"); RETURN NULL;',
+                    hash="f861e6a736d27eea69398d544a910df98f2204c6",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0b2e1",
+                    table="catalogue_stockthreshold",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stockthresholdevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='5e1adff5e3c05fbe1f1d2ac41590e91b237c8584', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_493c0', table='catalogue_stockthresholdevent', when='BEFORE')),
+            model_name="stockthresholdevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="5e1adff5e3c05fbe1f1d2ac41590e91b237c8584",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_493c0",
+                    table="catalogue_stockthresholdevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.CheckConstraint(condition=models.Q(('from_site', models.F('to_site')), _negated=True), name='transfer_between_two_sites'),
+            model_name="transfer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_site", models.F("to_site")), _negated=True),
+                name="transfer_between_two_sites",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='transfer',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_transferevent" ("from_site_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_at", "received_by_id", "sent_at", "sent_by_id", "status", "to_site_id") VALUES (NEW."from_site_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."received_at", NEW."received_by_id", NEW."sent_at", NEW."sent_by_id", NEW."status", NEW."to_site_id"); RETURN NULL;', hash='2e9fe972b82d70cf3b80546af8a0b2a2e6e5fe97', operation='INSERT', pgid='pgtrigger_insert_insert_0ec7b', table='catalogue_transfer', when='AFTER')),
+            model_name="transfer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_transferevent" ("from_site_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_at", "received_by_id", "sent_at", "sent_by_id", "status", "to_site_id") VALUES (NEW."from_site_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."received_at", NEW."received_by_id", NEW."sent_at", NEW."sent_by_id", NEW."status", NEW."to_site_id"); RETURN NULL;',
+                    hash="2e9fe972b82d70cf3b80546af8a0b2a2e6e5fe97",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_0ec7b",
+                    table="catalogue_transfer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='transfer',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_transferevent" ("from_site_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_at", "received_by_id", "sent_at", "sent_by_id", "status", "to_site_id") VALUES (NEW."from_site_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."received_at", NEW."received_by_id", NEW."sent_at", NEW."sent_by_id", NEW."status", NEW."to_site_id"); RETURN NULL;', hash='1a7fc374cbab0b98597c5fe4ef347fed47c726ca', operation='UPDATE', pgid='pgtrigger_update_update_d91c5', table='catalogue_transfer', when='AFTER')),
+            model_name="transfer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_transferevent" ("from_site_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "received_at", "received_by_id", "sent_at", "sent_by_id", "status", "to_site_id") VALUES (NEW."from_site_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."received_at", NEW."received_by_id", NEW."sent_at", NEW."sent_by_id", NEW."status", NEW."to_site_id"); RETURN NULL;',
+                    hash="1a7fc374cbab0b98597c5fe4ef347fed47c726ca",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_d91c5",
+                    table="catalogue_transfer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='deviceevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='e4e8b5d1f4376cbb6bde73a707e5fab285f42d23', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_483dc', table='catalogue_deviceevent', when='BEFORE')),
+            model_name="deviceevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="e4e8b5d1f4376cbb6bde73a707e5fab285f42d23",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_483dc",
+                    table="catalogue_deviceevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='device',
-            index=models.Index(fields=['site', 'product', 'status'], name='catalogue_d_site_id_d8c680_idx'),
+            model_name="device",
+            index=models.Index(
+                fields=["site", "product", "status"], name="catalogue_d_site_id_d8c680_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='device',
-            constraint=models.CheckConstraint(condition=models.Q(('imei__isnull', False), ('serial__isnull', False), _connector='OR'), name='device_has_imei_or_serial'),
+            model_name="device",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("imei__isnull", False), ("serial__isnull", False), _connector="OR"
+                ),
+                name="device_has_imei_or_serial",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='device',
-            constraint=models.CheckConstraint(condition=models.Q(('imei__isnull', True), ('imei__regex', '^[0-9]{15}$'), _connector='OR'), name='device_imei_fifteen_digits'),
+            model_name="device",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("imei__isnull", True), ("imei__regex", "^[0-9]{15}$"), _connector="OR"
+                ),
+                name="device_imei_fifteen_digits",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='device',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_deviceevent" ("grade", "id", "imei", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "received_at", "refurbisher", "sale_reference", "serial", "site_id", "status", "transfer_id", "wipe_certificate") VALUES (NEW."grade", NEW."id", NEW."imei", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."received_at", NEW."refurbisher", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id", NEW."wipe_certificate"); RETURN NULL;', hash='bf7ad1db74b19c8daa4766e847810352bc080784', operation='INSERT', pgid='pgtrigger_insert_insert_1fd9e', table='catalogue_device', when='AFTER')),
+            model_name="device",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_deviceevent" ("grade", "id", "imei", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "received_at", "refurbisher", "sale_reference", "serial", "site_id", "status", "transfer_id", "wipe_certificate") VALUES (NEW."grade", NEW."id", NEW."imei", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."received_at", NEW."refurbisher", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id", NEW."wipe_certificate"); RETURN NULL;',
+                    hash="bf7ad1db74b19c8daa4766e847810352bc080784",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_1fd9e",
+                    table="catalogue_device",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='device',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_deviceevent" ("grade", "id", "imei", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "received_at", "refurbisher", "sale_reference", "serial", "site_id", "status", "transfer_id", "wipe_certificate") VALUES (NEW."grade", NEW."id", NEW."imei", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."received_at", NEW."refurbisher", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id", NEW."wipe_certificate"); RETURN NULL;', hash='7e523ef16ab744c30ed01b581be5912fc74e96fa', operation='UPDATE', pgid='pgtrigger_update_update_272e4', table='catalogue_device', when='AFTER')),
+            model_name="device",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_deviceevent" ("grade", "id", "imei", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "received_at", "refurbisher", "sale_reference", "serial", "site_id", "status", "transfer_id", "wipe_certificate") VALUES (NEW."grade", NEW."id", NEW."imei", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."received_at", NEW."refurbisher", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id", NEW."wipe_certificate"); RETURN NULL;',
+                    hash="7e523ef16ab744c30ed01b581be5912fc74e96fa",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_272e4",
+                    table="catalogue_device",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='transferevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='b8bea5ba556eb8c71b916313563fbc53a0345ac5', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_fd35d', table='catalogue_transferevent', when='BEFORE')),
+            model_name="transferevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="b8bea5ba556eb8c71b916313563fbc53a0345ac5",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_fd35d",
+                    table="catalogue_transferevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transferline',
-            constraint=models.UniqueConstraint(fields=('transfer', 'product'), name='transferline_unique'),
+            model_name="transferline",
+            constraint=models.UniqueConstraint(
+                fields=("transfer", "product"), name="transferline_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transferline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='transferline_positive'),
+            model_name="transferline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)), name="transferline_positive"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='voucherbatch',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_voucherbatchevent" ("filename", "id", "imported_at", "imported_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."filename", NEW."id", NEW."imported_at", NEW."imported_by_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;', hash='72693b35c34149a63cadcd22ef23fdab01654406', operation='INSERT', pgid='pgtrigger_insert_insert_965da', table='catalogue_voucherbatch', when='AFTER')),
+            model_name="voucherbatch",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_voucherbatchevent" ("filename", "id", "imported_at", "imported_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."filename", NEW."id", NEW."imported_at", NEW."imported_by_id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;',
+                    hash="72693b35c34149a63cadcd22ef23fdab01654406",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_965da",
+                    table="catalogue_voucherbatch",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='voucherbatch',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "catalogue_voucherbatchevent" ("filename", "id", "imported_at", "imported_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."filename", NEW."id", NEW."imported_at", NEW."imported_by_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;', hash='33189f37e33c6e3b0373046fd5ff892cc617277b', operation='UPDATE', pgid='pgtrigger_update_update_6923b', table='catalogue_voucherbatch', when='AFTER')),
+            model_name="voucherbatch",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "catalogue_voucherbatchevent" ("filename", "id", "imported_at", "imported_by_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "quantity", "site_id") VALUES (NEW."filename", NEW."id", NEW."imported_at", NEW."imported_by_id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."quantity", NEW."site_id"); RETURN NULL;',
+                    hash="33189f37e33c6e3b0373046fd5ff892cc617277b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_6923b",
+                    table="catalogue_voucherbatch",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='voucher',
-            index=models.Index(fields=['site', 'product', 'status', 'expires_on'], name='catalogue_v_site_id_3b7cb7_idx'),
+            model_name="voucher",
+            index=models.Index(
+                fields=["site", "product", "status", "expires_on"],
+                name="catalogue_v_site_id_3b7cb7_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.UniqueConstraint(fields=('product', 'pin'), name='voucher_unique_product_pin'),
+            model_name="voucher",
+            constraint=models.UniqueConstraint(
+                fields=("product", "pin"), name="voucher_unique_product_pin"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='voucher',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "catalogue_voucherevent" ("batch_id", "expires_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "sale_reference", "serial", "site_id", "status", "transfer_id") VALUES (NEW."batch_id", NEW."expires_on", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id"); RETURN NULL;', hash='f1386ef65ef7617791d158a5a8d2838fe3198c7e', operation='INSERT', pgid='pgtrigger_insert_insert_d01da', table='catalogue_voucher', when='AFTER')),
+            model_name="voucher",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "catalogue_voucherevent" ("batch_id", "expires_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "sale_reference", "serial", "site_id", "status", "transfer_id") VALUES (NEW."batch_id", NEW."expires_on", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."product_id", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id"); RETURN NULL;',
+                    hash="f1386ef65ef7617791d158a5a8d2838fe3198c7e",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_d01da",
+                    table="catalogue_voucher",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='voucher',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."batch_id" IS DISTINCT FROM (NEW."batch_id") OR OLD."expires_on" IS DISTINCT FROM (NEW."expires_on") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."product_id" IS DISTINCT FROM (NEW."product_id") OR OLD."sale_reference" IS DISTINCT FROM (NEW."sale_reference") OR OLD."serial" IS DISTINCT FROM (NEW."serial") OR OLD."site_id" IS DISTINCT FROM (NEW."site_id") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."transfer_id" IS DISTINCT FROM (NEW."transfer_id"))', func='INSERT INTO "catalogue_voucherevent" ("batch_id", "expires_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "sale_reference", "serial", "site_id", "status", "transfer_id") VALUES (NEW."batch_id", NEW."expires_on", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id"); RETURN NULL;', hash='ed3ae32da351244b0bea7214a0052b47635bee3b', operation='UPDATE', pgid='pgtrigger_update_update_af244', table='catalogue_voucher', when='AFTER')),
+            model_name="voucher",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."batch_id" IS DISTINCT FROM (NEW."batch_id") OR OLD."expires_on" IS DISTINCT FROM (NEW."expires_on") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."product_id" IS DISTINCT FROM (NEW."product_id") OR OLD."sale_reference" IS DISTINCT FROM (NEW."sale_reference") OR OLD."serial" IS DISTINCT FROM (NEW."serial") OR OLD."site_id" IS DISTINCT FROM (NEW."site_id") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."transfer_id" IS DISTINCT FROM (NEW."transfer_id"))',
+                    func='INSERT INTO "catalogue_voucherevent" ("batch_id", "expires_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "product_id", "sale_reference", "serial", "site_id", "status", "transfer_id") VALUES (NEW."batch_id", NEW."expires_on", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."product_id", NEW."sale_reference", NEW."serial", NEW."site_id", NEW."status", NEW."transfer_id"); RETURN NULL;',
+                    hash="ed3ae32da351244b0bea7214a0052b47635bee3b",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_af244",
+                    table="catalogue_voucher",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['site', 'product'], name='catalogue_s_site_id_60cb42_idx'),
+            model_name="stockmovement",
+            index=models.Index(fields=["site", "product"], name="catalogue_s_site_id_60cb42_idx"),
         ),
         migrations.AddConstraint(
-            model_name='stockmovement',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity', 0), _negated=True), name='stockmovement_not_zero'),
+            model_name="stockmovement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity", 0), _negated=True), name="stockmovement_not_zero"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='stockmovement',
-            trigger=pgtrigger.compiler.Trigger(name='stockmovement_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='de88ab2464b4fc7159525ae7d30f2e26b4e10821', operation='UPDATE OR DELETE', pgid='pgtrigger_stockmovement_append_only_59c86', table='catalogue_stockmovement', when='BEFORE')),
+            model_name="stockmovement",
+            trigger=pgtrigger.compiler.Trigger(
+                name="stockmovement_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="de88ab2464b4fc7159525ae7d30f2e26b4e10821",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_stockmovement_append_only_59c86",
+                    table="catalogue_stockmovement",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='voucherbatchevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='2dbc79bcf9a3caf8d8248081fd0c88f34cb06f7e', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_dafc5', table='catalogue_voucherbatchevent', when='BEFORE')),
+            model_name="voucherbatchevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="2dbc79bcf9a3caf8d8248081fd0c88f34cb06f7e",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_dafc5",
+                    table="catalogue_voucherbatchevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='voucherevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='3ff8a77e85e4d6cc11f70aa9a192542ae661bf58', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_8c83a', table='catalogue_voucherevent', when='BEFORE')),
+            model_name="voucherevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="3ff8a77e85e4d6cc11f70aa9a192542ae661bf58",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_8c83a",
+                    table="catalogue_voucherevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

@@ -83,7 +83,9 @@ def voucher_csv(count: int, *, start: int = 0, prefix: str = "SN", expiry=None) 
     expiry = expiry or timezone.localdate() + timedelta(days=365)
     lines = ["serial;pin;expiry"]
     for i in range(start, start + count):
-        lines.append(f"{prefix}{i:08d};{zlib.crc32(prefix.encode()) % 1000:03d}{i:09d};{expiry:%d/%m/%Y}")
+        lines.append(
+            f"{prefix}{i:08d};{zlib.crc32(prefix.encode()) % 1000:03d}{i:09d};{expiry:%d/%m/%Y}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 

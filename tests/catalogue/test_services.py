@@ -225,7 +225,9 @@ def test_the_database_refuses_duplicate_voucher_codes(site_a, topup, manager_a):
 
 def test_pins_stay_out_of_the_row_history(site_a, topup, manager_a):
     receive_vouchers(site_a, topup, 2, actor=manager_a)
-    event_model = Voucher.pgh_event_models["insert"] if hasattr(Voucher, "pgh_event_models") else None
+    event_model = (
+        Voucher.pgh_event_models["insert"] if hasattr(Voucher, "pgh_event_models") else None
+    )
     from django.apps import apps
 
     event_model = event_model or apps.get_model("catalogue", "VoucherEvent")
@@ -244,7 +246,9 @@ def test_masked_pin_shows_only_the_last_two_characters(site_a, topup, manager_a)
 
 
 def test_voucher_for_sale_is_the_earliest_valid_expiry(site_a, topup, manager_a):
-    receive_vouchers(site_a, topup, 1, actor=manager_a, prefix="LATE", expiry=TODAY + timedelta(400))
+    receive_vouchers(
+        site_a, topup, 1, actor=manager_a, prefix="LATE", expiry=TODAY + timedelta(400)
+    )
     receive_vouchers(site_a, topup, 1, actor=manager_a, prefix="SOON", expiry=TODAY + timedelta(10))
     receive_vouchers(site_a, topup, 1, actor=manager_a, prefix="EXP", expiry=TODAY + timedelta(1))
     later = TODAY + timedelta(days=5)  # the "EXP" voucher has expired by then
@@ -391,7 +395,9 @@ def test_device_sale_takes_that_exact_unit_at_that_site(site_a, site_b, phone, m
 
 def test_refunded_device_comes_back_for_inspection(site_a, phone, manager_a):
     device = receive_phone(site_a, phone, actor=manager_a)
-    services.device_take_for_sale(site=site_a, device_code=device.imei, actor=manager_a, reference="s")
+    services.device_take_for_sale(
+        site=site_a, device_code=device.imei, actor=manager_a, reference="s"
+    )
     device = services.device_return_for_refund(
         device=device, site=site_a, actor=manager_a, reference="r"
     )
@@ -507,7 +513,9 @@ def test_transfer_of_more_than_the_site_holds_is_refused(site_a, site_b, topup, 
 
 def test_transfer_of_a_unit_not_in_stock_is_refused(site_a, site_b, phone, manager_a):
     sold = receive_phone(site_a, phone, actor=manager_a)
-    services.device_take_for_sale(site=site_a, device_code=sold.imei, actor=manager_a, reference="s")
+    services.device_take_for_sale(
+        site=site_a, device_code=sold.imei, actor=manager_a, reference="s"
+    )
     elsewhere = receive_phone(site_b, phone, actor=manager_a)
     for code in (sold.imei, elsewhere.imei, make_imei()):
         with pytest.raises(StockError) as caught:
@@ -595,11 +603,11 @@ def test_the_ledger_always_equals_the_stock(site_a, site_b, topup, phone, sim, m
     assert_ledger_matches(site_a, site_b)
     services.transfer_receive(transfer=transfer, actor=manager_a)
     services.voucher_void_for_refund(voucher=vouchers[0], actor=manager_a, reference="r1")
-    services.device_return_for_refund(device=phones[0], site=site_b, actor=manager_a, reference="r1")
-    services.stocktake_record(site=site_b, counts={sim: 4}, actor=manager_a)
-    services.device_change_status(
-        device=phones[2], status=DeviceStatus.SCRAPPED, actor=manager_a
+    services.device_return_for_refund(
+        device=phones[0], site=site_b, actor=manager_a, reference="r1"
     )
+    services.stocktake_record(site=site_b, counts={sim: 4}, actor=manager_a)
+    services.device_change_status(device=phones[2], status=DeviceStatus.SCRAPPED, actor=manager_a)
     assert_ledger_matches(site_a, site_b)
     assert selectors.ledger_balances(site_a) == {topup.pk: 2, phone.pk: 0, sim.pk: 13}
     assert selectors.ledger_balances(site_b) == {topup.pk: 2, phone.pk: 2, sim.pk: 4}

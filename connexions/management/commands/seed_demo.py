@@ -2,7 +2,6 @@ import sys
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
 from connexions.demo import DEMO_PASSWORD
@@ -14,11 +13,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         autodiscover_modules("demo")
         # INSTALLED_APPS lists the apps in dependency order, so each seed finds what it needs.
-        with transaction.atomic():
-            for app_config in apps.get_app_configs():
-                module = sys.modules.get(f"{app_config.name}.demo")
-                if module is not None and hasattr(module, "seed"):
-                    module.seed()
+        # No transaction around the seeds: they go through the apps' services, whose entry points
+        # are durable transactions of their own; each seed is idempotent, so a run that stopped
+        # halfway is simply run again.
+        for app_config in apps.get_app_configs():
+            module = sys.modules.get(f"{app_config.name}.demo")
+            if module is not None and hasattr(module, "seed"):
+                module.seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for email, role in DEMO_LOGINS:
