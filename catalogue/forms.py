@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.enums import AdjustmentReason, DeviceGrade, DeviceStatus, Tracking
@@ -43,7 +44,7 @@ class ProductForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Save"))
         for name in ("face_value", "solidarity_price", "reference_price"):
-            self.fields[name].min_value = 0
+            self.fields[name].validators.append(MinValueValidator(0))
             self.fields[name].widget.attrs["min"] = 0
 
 
