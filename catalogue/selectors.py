@@ -140,9 +140,7 @@ def low_stock_alerts(site, today=None) -> list[StockRow]:
         .filter(available__lt=F("minimum"))
         .order_by("product__name")
     )
-    return [
-        StockRow(t.product, StockLevel(available=t.available), t.minimum) for t in thresholds
-    ]
+    return [StockRow(t.product, StockLevel(available=t.available), t.minimum) for t in thresholds]
 
 
 # --- the ledger -------------------------------------------------------------------------------
