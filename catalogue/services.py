@@ -280,7 +280,7 @@ def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow],
         serial_lines.setdefault(serial, line)
         pin_lines.setdefault(pin, line)
         if line_errors:
-            errors.append((line, "; ".join(line_errors)))
+            errors.extend((line, reason) for reason in line_errors)
         else:
             rows.append(VoucherRow(line, serial, pin, expires_on))
     if not rows and not errors:

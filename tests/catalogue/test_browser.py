@@ -19,7 +19,7 @@ def test_receive_three_phones_by_scanning_and_see_them_in_stock(page, live_serve
     page.get_by_label("Reconditionneur").fill("Ateliers du Bocage")
     page.evaluate("window.receptionPage = true")  # lost if the page were reloaded
     code = page.get_by_label("IMEI ou numéro de série")
-    units = page.locator("#received-units li")
+    units = page.locator("#received-units li.scanned-unit")
 
     def scan(value):
         code.press_sequentially(value)  # a keyboard-wedge scanner types the code, then Enter
@@ -32,6 +32,7 @@ def test_receive_three_phones_by_scanning_and_see_them_in_stock(page, live_serve
 
     scan(bad_imei)
     expect(page.locator("#scan-feedback")).to_contain_text("chiffre de contrôle")
+    expect(page.locator("#received-units li.refused-unit")).to_contain_text(bad_imei)
     expect(units).to_have_count(1)
 
     scan(imeis[1])

@@ -230,7 +230,7 @@ def test_scan_adds_the_unit_in_place(client, manager_a, site_a, phone):
     bad = {**data, "code": imei[:-1] + str((int(imei[-1]) + 1) % 10)}
     response = client.post(reverse("catalogue:device_receive"), bad, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert "chiffre de contrôle" in html and "scanned-unit" not in html
+    assert "chiffre de contrôle" in html and "scanned-unit" not in html and "refused-unit" in html
     assert Device.objects.count() == 1
 
 
