@@ -49,5 +49,6 @@ urlpatterns = [
     ),
     path("orientations/", include("beneficiaries.urls_referrals")),
     path("beneficiaires/", include("beneficiaries.urls")),
+    path("catalogue/", include("catalogue.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,324 @@
+"""Demo catalogue and stock at every site, created through the services (idempotent)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from catalogue import services
+from catalogue.enums import DeviceGrade, ProductKind, Tracking
+from catalogue.models import (
+    CountedStock,
+    Device,
+    Operator,
+    Product,
+    PurchaseLimit,
+    StockThreshold,
+    VoucherBatch,
+)
+from catalogue.validators import luhn_check_digit
+from connexions.demo import SITES
+from connexions.models import ReceptionSite, User
+
+OPERATORS = [
+    ("SFR", "https://www.sfr.fr"),
+    ("Orange", "https://www.orange.fr"),
+    ("Bouygues Telecom", "https://www.bouyguestelecom.fr"),
+]
+
+D = Decimal
+# name, kind, operator, description, face value, solidarity price, reference price, validity,
+# warranty, (vouchers, devices or items per site), alert threshold
+PRODUCTS = [
+    (
+        "Recharge mobile SFR 15 €",
+        ProductKind.MOBILE_TOPUP,
+        "SFR",
+        "15 € de crédit d'appels et SMS",
+        D("15.00"),
+        D("2.50"),
+        None,
+        30,
+        None,
+        40,
+        10,
+    ),
+    (
+        "Recharge mobile Orange 10 €",
+        ProductKind.MOBILE_TOPUP,
+        "Orange",
+        "10 € de crédit Mobicarte",
+        D("10.00"),
+        D("2.00"),
+        None,
+        30,
+        None,
+        20,
+        5,
+    ),
+    (
+        "Recharge data SFR 500 Mo",
+        ProductKind.DATA_TOPUP,
+        "SFR",
+        "500 Mo d'internet mobile",
+        D("5.00"),
+        D("1.50"),
+        None,
+        30,
+        None,
+        30,
+        10,
+    ),
+    (
+        "Recharge data Bouygues Telecom 2 Go",
+        ProductKind.DATA_TOPUP,
+        "Bouygues Telecom",
+        "2 Go d'internet mobile",
+        D("10.00"),
+        D("3.00"),
+        None,
+        30,
+        None,
+        15,
+        5,
+    ),
+    (
+        "Recharge box 4G Orange 30 jours",
+        ProductKind.INTERNET_TOPUP,
+        "Orange",
+        "Internet à domicile pendant 30 jours",
+        D("25.00"),
+        D("5.00"),
+        None,
+        30,
+        None,
+        8,
+        2,
+    ),
+    (
+        "Carte SIM prépayée SFR",
+        ProductKind.SIM_CARD,
+        "SFR",
+        "",
+        None,
+        D("1.00"),
+        D("10.00"),
+        None,
+        None,
+        25,
+        5,
+    ),
+    (
+        "Carte SIM prépayée Orange",
+        ProductKind.SIM_CARD,
+        "Orange",
+        "",
+        None,
+        D("1.00"),
+        D("9.90"),
+        None,
+        None,
+        15,
+        5,
+    ),
+    (
+        "Smartphone Samsung Galaxy A52 reconditionné (128 Go)",
+        ProductKind.PHONE,
+        None,
+        "Écran 6,5 pouces, chargeur fourni",
+        None,
+        D("59.00"),
+        D("229.00"),
+        None,
+        12,
+        3,
+        1,
+    ),
+    (
+        "iPhone SE 2020 reconditionné (64 Go)",
+        ProductKind.PHONE,
+        None,
+        "Chargeur fourni",
+        None,
+        D("79.00"),
+        D("199.00"),
+        None,
+        12,
+        2,
+        1,
+    ),
+    (
+        "Ordinateur portable Lenovo ThinkPad T480 reconditionné",
+        ProductKind.COMPUTER,
+        None,
+        "14 pouces, 8 Go de mémoire, Linux Mint ou Windows 10",
+        None,
+        D("99.00"),
+        D("349.00"),
+        None,
+        12,
+        2,
+        1,
+    ),
+    (
+        "Tablette Samsung Galaxy Tab A 10.1 reconditionnée",
+        ProductKind.TABLET,
+        None,
+        "",
+        None,
+        D("49.00"),
+        D("159.00"),
+        None,
+        6,
+        1,
+        None,
+    ),
+    (
+        "Chargeur USB-C 20 W",
+        ProductKind.ACCESSORY,
+        None,
+        "",
+        None,
+        D("3.00"),
+        D("15.00"),
+        None,
+        None,
+        10,
+        3,
+    ),
+    (
+        "Coque de protection smartphone",
+        ProductKind.ACCESSORY,
+        None,
+        "",
+        None,
+        D("1.00"),
+        D("12.00"),
+        None,
+        None,
+        15,
+        None,
+    ),
+]
+
+# kind, per person, rolling window in days
+LIMITS = [
+    (ProductKind.MOBILE_TOPUP, 4, 30),
+    (ProductKind.DATA_TOPUP, 4, 30),
+    (ProductKind.INTERNET_TOPUP, 1, 30),
+    (ProductKind.PHONE, 1, 730),
+    (ProductKind.COMPUTER, 1, 730),
+    (ProductKind.TABLET, 1, 730),
+]
+
+REFURBISHERS = ["Ateliers du Bocage", "Envie Autonomie", "Emmaüs Connect Reconditionnement"]
+
+
+def seed():
+    admin = User.objects.get(email="admin@demo.connexions.fr")
+    operators = {}
+    for name, website in OPERATORS:
+        operators[name], _ = Operator.objects.update_or_create(
+            name=name, defaults={"website": website, "is_active": True}
+        )
+    products = []
+    for (
+        name,
+        kind,
+        operator,
+        description,
+        face,
+        price,
+        reference,
+        validity,
+        warranty,
+        per_site,
+        minimum,
+    ) in PRODUCTS:
+        fields = {
+            "kind": kind,
+            "operator": operators.get(operator),
+            "description": description,
+            "face_value": face,
+            "solidarity_price": price,
+            "reference_price": reference,
+            "validity_days": validity,
+            "warranty_months": warranty,
+            "is_active": True,
+        }
+        product = Product.objects.filter(name=name).first() or Product(name=name)
+        if product.pk is None or any(getattr(product, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(product, key, value)
+            services.product_save(product=product, actor=admin)
+        products.append((product, per_site, minimum))
+    for kind, max_count, window_days in LIMITS:
+        PurchaseLimit.objects.update_or_create(
+            kind=kind,
+            product=None,
+            defaults={"max_count": max_count, "window_days": window_days, "is_active": True},
+        )
+    sites = [ReceptionSite.objects.get(name=site[0]) for site in SITES]
+    for site_index, site in enumerate(sites):
+        for product_index, (product, per_site, minimum) in enumerate(products):
+            _stock(site, site_index, product, product_index, per_site, admin)
+            if (
+                minimum
+                and not StockThreshold.objects.filter(
+                    site=site, product=product, minimum=minimum
+                ).exists()
+            ):
+                services.threshold_set(site=site, product=product, minimum=minimum, actor=admin)
+
+
+def _stock(site, site_index, product, product_index, quantity, actor):
+    if product.tracking == Tracking.VOUCHER:
+        filename = f"demo-{site_index}-{product_index}.csv"
+        if not VoucherBatch.objects.filter(site=site, filename=filename).exists():
+            services.vouchers_import(
+                site=site,
+                product=product,
+                content=_voucher_file(site_index, product_index, quantity),
+                filename=filename,
+                actor=actor,
+            )
+    elif product.tracking == Tracking.COUNTED:
+        if not CountedStock.objects.filter(site=site, product=product).exists():
+            services.counted_stock_receive(
+                site=site, product=product, quantity=quantity, actor=actor
+            )
+    else:
+        for n in range(quantity):
+            code = _demo_code(product, site_index, product_index, n)
+            if (
+                not Device.objects.filter(imei=code).exists()
+                and not Device.objects.filter(serial=code).exists()
+            ):
+                services.device_receive(
+                    site=site,
+                    product=product,
+                    code=code,
+                    grade=[DeviceGrade.A, DeviceGrade.B, DeviceGrade.C][n % 3],
+                    refurbisher=REFURBISHERS[(site_index + n) % len(REFURBISHERS)],
+                    wipe_certificate=f"CERT-{2026_000 + site_index * 100 + product_index * 10 + n}",
+                    actor=actor,
+                )
+
+
+def _demo_code(product, site_index, product_index, n) -> str:
+    if product.kind == ProductKind.PHONE:
+        body = f"3569{site_index:02d}{product_index:02d}{n:06d}"  # 14 digits, Luhn digit added
+        return body + luhn_check_digit(body)
+    return f"PF{site_index}{product_index:02d}D{n:04d}"
+
+
+def _voucher_file(site_index, product_index, quantity) -> bytes:
+    # Two batches' worth of expiries: the earliest are sold first.
+    today = timezone.localdate()
+    lines = ["serial;pin;expiry"]
+    for n in range(quantity):
+        expiry = today + timedelta(days=180 if n % 2 else 365)
+        serial = f"DM{site_index}{product_index:02d}{n:05d}"
+        pin = f"{(site_index * 7919 + product_index * 104729 + n * 15485863) % 10**12:012d}"
+        lines.append(f"{serial};{pin};{expiry:%d/%m/%Y}")
+    return ("\n".join(lines) + "\n").encode()

@@ -1,0 +1,183 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.validators import MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.enums import AdjustmentReason, DeviceGrade, DeviceStatus, Tracking
+from catalogue.models import Product
+from catalogue.services import DEVICE_TRANSITIONS
+from connexions.models import ReceptionSite
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def _helper(submit_label, **attrs) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", submit_label))
+    for name, value in attrs.items():
+        setattr(helper, name, value)
+    return helper
+
+
+def _products(tracking):
+    return Product.objects.active().tracked_as(tracking).order_by("name")
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "kind",
+            "operator",
+            "description",
+            "face_value",
+            "solidarity_price",
+            "reference_price",
+            "validity_days",
+            "warranty_months",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save"))
+        for name in ("face_value", "solidarity_price", "reference_price"):
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].widget.attrs["min"] = 0
+
+
+class VoucherImportForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    file = forms.FileField(
+        label=_("Operator's CSV file"),
+        help_text=_("Columns serial;pin;expiry (expiry as DD/MM/YYYY or YYYY-MM-DD)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products(Tracking.VOUCHER)
+        self.helper = _helper(_("Import"), form_tag=True)
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is too large (2 MB at most)."))
+        return upload
+
+
+class DeviceReceptionForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    grade = forms.ChoiceField(label=_("Grade"), choices=DeviceGrade.choices)
+    refurbisher = forms.CharField(label=_("Refurbisher"), max_length=100, required=False)
+    wipe_certificate = forms.CharField(
+        label=_("Data-wipe certificate"), max_length=100, required=False
+    )
+    code = forms.CharField(
+        label=_("IMEI or serial number"),
+        max_length=60,
+        help_text=_("Scan the code (or type it and press Enter): each unit is added at once."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products(Tracking.DEVICE)
+        self.fields["code"].widget.attrs.update(autocomplete="off", autofocus=True)
+
+
+class CountedReceptionForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=100000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products(Tracking.COUNTED)
+        self.helper = _helper(_("Receive"))
+
+
+class TransferForm(forms.Form):
+    to_site = forms.ModelChoiceField(label=_("Send to"), queryset=ReceptionSite.objects.none())
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        required=False,
+        help_text=_("For top-ups and counted items."),
+    )
+    device_codes = forms.CharField(
+        label=_("Devices (one IMEI or serial number per line)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def __init__(self, *args, from_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_site"].queryset = ReceptionSite.objects.active().exclude(pk=from_site.pk)
+        self.fields["product"].queryset = Product.objects.active().order_by("name")
+        self.helper = _helper(_("Send"))
+
+    def clean(self):
+        data = super().clean()
+        product = data.get("product")
+        if product is None:
+            return data
+        codes = [line.strip() for line in data.get("device_codes", "").splitlines()]
+        data["device_codes"] = [code for code in codes if code]
+        if product.tracking == Tracking.DEVICE:
+            if not data["device_codes"]:
+                self.add_error("device_codes", _("List the devices to send."))
+        elif not data.get("quantity"):
+            self.add_error("quantity", _("Enter the quantity to send."))
+        return data
+
+
+class StocktakeForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason for the differences"),
+        choices=AdjustmentReason.choices,
+        initial=AdjustmentReason.STOCKTAKE,
+    )
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"count_{row.product.pk}"] = forms.IntegerField(
+                label=row.product.name,
+                min_value=0,
+                initial=row.level.on_hand,
+                help_text=_("Expected: %(count)s") % {"count": row.level.on_hand},
+            )
+        self.helper = _helper(_("Record the stocktake"))
+
+    def counts(self) -> dict:
+        return {row.product: self.cleaned_data[f"count_{row.product.pk}"] for row in self.rows}
+
+
+class ThresholdForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    minimum = forms.IntegerField(
+        label=_("Alert below"), min_value=0, help_text=_("0 removes the alert.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.active().order_by("name")
+        self.helper = _helper(_("Save the threshold"))
+
+
+class DeviceStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    reason = forms.ChoiceField(
+        label=_("Reason (when scrapped)"),
+        choices=[("", "—"), *AdjustmentReason.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = DEVICE_TRANSITIONS.get(device.status, set())
+        self.fields["status"].choices = [(s.value, s.label) for s in DeviceStatus if s in allowed]
+        self.helper = _helper(_("Change the status"))

@@ -1,0 +1,36 @@
+"""Who may see and move stock, built on connexions.perms (DESIGN.md's table): counsellors and
+site managers see the catalogue and their site's stock; site managers and programme admins
+receive, transfer and count it; social workers see nothing of it."""
+
+from django.db.models import Q
+
+from catalogue.models import Device, Transfer, Voucher
+from connexions.perms import Action, can
+
+
+def may_view_catalogue(user) -> bool:
+    return can(user, Action.VIEW_CATALOGUE)
+
+
+def may_see_low_stock(request) -> bool:
+    site = getattr(request, "current_site", None)
+    return site is not None and can(request.user, Action.VIEW_CATALOGUE, site)
+
+
+def low_stock_context(request) -> dict:
+    from catalogue.selectors import low_stock_alerts
+
+    return {"low_stock": low_stock_alerts(request.current_site)}
+
+
+def devices_at(site):
+    return Device.objects.filter(site=site)
+
+
+def vouchers_at(site):
+    return Voucher.objects.filter(site=site)
+
+
+def transfers_of(site):
+    """Transfers a site sent or is to receive."""
+    return Transfer.objects.filter(Q(from_site=site) | Q(to_site=site))

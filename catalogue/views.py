@@ -1,0 +1,427 @@
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalogue import selectors, services
+from catalogue.enums import DeviceStatus, MovementKind, ProductKind, TransferStatus
+from catalogue.forms import (
+    CountedReceptionForm,
+    DeviceReceptionForm,
+    DeviceStatusForm,
+    ProductForm,
+    StocktakeForm,
+    ThresholdForm,
+    TransferForm,
+    VoucherImportForm,
+)
+from catalogue.models import Product, VoucherBatch
+from catalogue.perms import devices_at, transfers_of, vouchers_at
+from catalogue.services import StockError, TransferItem, VoucherImportError
+from connexions.exports import csv_response
+from connexions.pagination import paginate
+from connexions.perms import Action, action_required, can
+
+manage_stock = action_required(Action.MANAGE_STOCK, at_current_site=True)
+
+
+# --- catalogue --------------------------------------------------------------------------------
+
+
+@action_required(Action.VIEW_CATALOGUE)
+def product_list(request):
+    products = Product.objects.select_related("operator").order_by("kind", "name")
+    query = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    if query:
+        products = products.filter(Q(name__icontains=query) | Q(operator__name__icontains=query))
+    if kind in ProductKind.values:
+        products = products.filter(kind=kind)
+    if not request.user.is_programme_admin:
+        products = products.filter(is_active=True)
+    page = paginate(request, products)
+    levels = selectors.stock_levels(request.current_site) if request.current_site else {}
+    rows = [(product, levels.get(product.pk)) for product in page]
+    return render(
+        request,
+        "catalogue/product_list.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "query": query,
+            "kind": kind,
+            "kinds": ProductKind.choices,
+            "may_manage": request.user.is_programme_admin,
+        },
+    )
+
+
+@action_required(Action.VIEW_CATALOGUE)
+def product_detail(request, pk):
+    products = Product.objects.select_related("operator")
+    if not request.user.is_programme_admin:
+        products = products.filter(is_active=True)
+    product = get_object_or_404(products, pk=pk)
+    level = None
+    if request.current_site:
+        level = selectors.stock_levels(request.current_site).get(product.pk)
+    return render(
+        request,
+        "catalogue/product_detail.html",
+        {
+            "product": product,
+            "level": level,
+            "prices": selectors.price_history(product)[:20],
+            "limits": selectors.rules_for_product(product),
+            "may_manage": request.user.is_programme_admin,
+        },
+    )
+
+
+@action_required(Action.MANAGE_CATALOGUE)
+def product_edit(request, pk=None):
+    product = get_object_or_404(Product, pk=pk) if pk else Product()
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        product = services.product_save(product=form.save(commit=False), actor=request.user)
+        messages.success(request, _("The product has been saved."))
+        return redirect("catalogue:product_detail", pk=product.pk)
+    return render(request, "catalogue/product_form.html", {"form": form, "product": product})
+
+
+# --- stock ------------------------------------------------------------------------------------
+
+
+@action_required(Action.VIEW_CATALOGUE, at_current_site=True)
+def stock_overview(request):
+    site = request.current_site
+    rows = selectors.stock_overview(site)
+    return render(
+        request,
+        "catalogue/stock_overview.html",
+        {
+            "rows": rows,
+            "low_count": sum(1 for row in rows if row.is_low),
+            "incoming": transfers_of(site)
+            .filter(to_site=site, status=TransferStatus.IN_TRANSIT)
+            .select_related("from_site")[:10],
+            "may_manage_stock": can(request.user, Action.MANAGE_STOCK, site),
+        },
+    )
+
+
+@manage_stock
+def movement_list(request):
+    movements = selectors.movements_at(request.current_site)
+    kind = request.GET.get("kind", "")
+    if kind in MovementKind.values:
+        movements = movements.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        movements = movements.filter(
+            Q(product__name__icontains=query)
+            | Q(reference__icontains=query)
+            | Q(device__imei=query)
+            | Q(device__serial=query.upper())
+        )
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "mouvements-de-stock.csv",
+            [
+                _("Date"),
+                _("Product"),
+                _("Movement"),
+                _("Quantity"),
+                _("Reason"),
+                _("Unit"),
+                _("Reference"),
+                _("By"),
+            ],
+            (
+                [
+                    m.at,
+                    m.product.name,
+                    m.get_kind_display(),
+                    m.quantity,
+                    m.get_reason_display(),
+                    m.device.code if m.device else (m.voucher.serial if m.voucher else ""),
+                    m.reference,
+                    str(m.actor) if m.actor else "",
+                ]
+                for m in movements.iterator(chunk_size=500)
+            ),
+        )
+    return render(
+        request,
+        "catalogue/movement_list.html",
+        {
+            "page_obj": paginate(request, movements, per_page=50),
+            "kinds": MovementKind.choices,
+            "kind": kind,
+            "query": query,
+        },
+    )
+
+
+@manage_stock
+def voucher_list(request):
+    site = request.current_site
+    vouchers = vouchers_at(site).select_related("product").order_by("product__name", "expires_on")
+    query = request.GET.get("q", "").strip()
+    if query:
+        vouchers = vouchers.filter(Q(serial__icontains=query) | Q(product__name__icontains=query))
+    status = request.GET.get("status", "in_stock")
+    if status:
+        vouchers = vouchers.filter(status=status)
+    batches = VoucherBatch.objects.at_site(site).select_related("product", "imported_by")[:10]
+    return render(
+        request,
+        "catalogue/voucher_list.html",
+        {
+            "page_obj": paginate(request, vouchers),
+            "batches": batches,
+            "query": query,
+            "status": status,
+        },
+    )
+
+
+@manage_stock
+def voucher_import(request):
+    form = VoucherImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.vouchers_import(
+                site=request.current_site,
+                product=form.cleaned_data["product"],
+                content=upload.read(),
+                filename=upload.name,
+                actor=request.user,
+            )
+        except VoucherImportError as exc:
+            errors = exc.errors
+            form.add_error("file", exc.message)
+        except StockError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(count)s vouchers imported.") % {"count": batch.quantity},
+            )
+            return redirect("catalogue:voucher_list")
+    return render(request, "catalogue/voucher_import.html", {"form": form, "errors": errors})
+
+
+@manage_stock
+def device_list(request):
+    devices = devices_at(request.current_site).select_related("product")
+    query = request.GET.get("q", "").strip()
+    if query:
+        code = query.upper()
+        devices = devices.filter(
+            Q(imei__startswith=code)
+            | Q(serial__startswith=code)
+            | Q(product__name__icontains=query)
+        )
+    status = request.GET.get("status", "")
+    if status in DeviceStatus.values:
+        devices = devices.filter(status=status)
+    return render(
+        request,
+        "catalogue/device_list.html",
+        {
+            "page_obj": paginate(request, devices),
+            "query": query,
+            "status": status,
+            "statuses": DeviceStatus.choices,
+        },
+    )
+
+
+@manage_stock
+def device_receive(request):
+    """The reception page: each scanned code is posted by htmx and its unit added in place."""
+    if request.method != "POST":
+        form = DeviceReceptionForm(initial={"grade": "A"})
+        return render(request, "catalogue/device_receive.html", {"form": form, "received": []})
+    form = DeviceReceptionForm(request.POST)
+    device, error = None, None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            device = services.device_receive(
+                site=request.current_site,
+                product=data["product"],
+                code=data["code"],
+                grade=data["grade"],
+                refurbisher=data["refurbisher"],
+                wipe_certificate=data["wipe_certificate"],
+                actor=request.user,
+            )
+        except StockError as exc:
+            error = exc.message
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    context = {"device": device, "error": error, "code": request.POST.get("code", "")}
+    if request.htmx:
+        return render(request, "catalogue/_scan_result.html", context)
+    if device:
+        messages.success(request, _("%(code)s received.") % {"code": device.code})
+    return render(
+        request,
+        "catalogue/device_receive.html",
+        {"form": form, "received": [device] if device else [], **context},
+    )
+
+
+@manage_stock
+def device_detail(request, pk):
+    device = get_object_or_404(devices_at(request.current_site).select_related("product"), pk=pk)
+    form = DeviceStatusForm(request.POST or None, device=device)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.device_change_status(
+                device=device,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except StockError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The status has been changed."))
+        return redirect("catalogue:device_detail", pk=device.pk)
+    movements = selectors.movements_at(request.current_site).filter(device=device)
+    return render(
+        request,
+        "catalogue/device_detail.html",
+        {"device": device, "form": form, "movements": movements[:20]},
+    )
+
+
+@manage_stock
+def counted_receive(request):
+    form = CountedReceptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.counted_stock_receive(
+                site=request.current_site,
+                product=form.cleaned_data["product"],
+                quantity=form.cleaned_data["quantity"],
+                actor=request.user,
+            )
+        except StockError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The items have been received."))
+            return redirect("catalogue:stock")
+    return render(
+        request,
+        "catalogue/simple_form.html",
+        {"form": form, "title": _("Receive counted items")},
+    )
+
+
+@manage_stock
+def transfer_list(request):
+    transfers = transfers_of(request.current_site).select_related("from_site", "to_site", "sent_by")
+    return render(
+        request, "catalogue/transfer_list.html", {"page_obj": paginate(request, transfers)}
+    )
+
+
+@manage_stock
+def transfer_create(request):
+    site = request.current_site
+    form = TransferForm(request.POST or None, from_site=site)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = TransferItem(
+            product=data["product"],
+            quantity=data.get("quantity") or 0,
+            device_codes=data["device_codes"],
+        )
+        try:
+            transfer = services.transfer_send(
+                from_site=site, to_site=data["to_site"], items=[item], actor=request.user
+            )
+        except StockError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The stock is on its way."))
+            return redirect("catalogue:transfer_detail", pk=transfer.pk)
+    return render(request, "catalogue/simple_form.html", {"form": form, "title": _("Send stock")})
+
+
+@manage_stock
+def transfer_detail(request, pk):
+    transfers = transfers_of(request.current_site).select_related(
+        "from_site", "to_site", "sent_by", "received_by"
+    )
+    transfer = get_object_or_404(transfers, pk=pk)
+    return render(
+        request,
+        "catalogue/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "lines": transfer.lines.select_related("product"),
+            "devices": transfer.devices.select_related("product"),
+            "may_receive": transfer.status == TransferStatus.IN_TRANSIT
+            and transfer.to_site_id == request.current_site.pk,
+        },
+    )
+
+
+@require_POST
+@manage_stock
+def transfer_receive(request, pk):
+    site = request.current_site
+    transfer = get_object_or_404(transfers_of(site).filter(to_site=site), pk=pk)
+    try:
+        services.transfer_receive(transfer=transfer, actor=request.user)
+    except StockError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The transfer has been received into your stock."))
+    return redirect("catalogue:transfer_detail", pk=transfer.pk)
+
+
+@manage_stock
+def stocktake_create(request):
+    site = request.current_site
+    rows = selectors.stock_overview(site, products=Product.objects.active().tracked_as("counted"))
+    if not rows:
+        raise Http404
+    form = StocktakeForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        stocktake = services.stocktake_record(
+            site=site, counts=form.counts(), reason=form.cleaned_data["reason"], actor=request.user
+        )
+        changed = sum(1 for line in stocktake.lines.all() if line.difference)
+        messages.success(
+            request,
+            _("Stocktake recorded: %(count)s quantities adjusted.") % {"count": changed},
+        )
+        return redirect("catalogue:stock")
+    return render(request, "catalogue/simple_form.html", {"form": form, "title": _("Stocktake")})
+
+
+@manage_stock
+def threshold_edit(request):
+    form = ThresholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.threshold_set(
+            site=request.current_site,
+            product=form.cleaned_data["product"],
+            minimum=form.cleaned_data["minimum"],
+            actor=request.user,
+        )
+        messages.success(request, _("The alert threshold has been saved."))
+        return redirect("catalogue:stock")
+    return render(
+        request, "catalogue/simple_form.html", {"form": form, "title": _("Low-stock alert")}
+    )

@@ -1,0 +1,99 @@
+"""Real concurrency: threads with their own database connections race for the last units."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from catalogue import selectors, services
+from catalogue.enums import MovementKind, VoucherStatus
+from catalogue.models import CountedStock, StockMovement, Voucher
+from tests.catalogue.factories import ProductFactory, receive_vouchers
+
+THREADS = 20
+STOCK = 5
+
+
+def race(target, threads=THREADS):
+    """Run `target()` in `threads` threads released together; return (results, errors)."""
+    barrier = threading.Barrier(threads)
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def run():
+        try:
+            barrier.wait()
+            with transaction.atomic(durable=True):
+                outcome = target()
+            with lock:
+                results.append(outcome)
+        except services.StockError as exc:
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results, errors
+
+
+def check_exactly_the_stock_was_sold(site, product, results, errors):
+    sold_ids = [voucher.pk for voucher in results]
+    assert len(results) == STOCK, f"{len(results)} sales succeeded for {STOCK} vouchers"
+    assert len(errors) == THREADS - STOCK
+    assert len(set(sold_ids)) == STOCK, "a voucher was sold twice"
+    assert Voucher.objects.filter(status=VoucherStatus.SOLD).count() == STOCK
+    assert StockMovement.objects.filter(kind=MovementKind.SALE).count() == STOCK
+    assert selectors.ledger_balances(site)[product.pk] == 0
+    assert selectors.ledger_discrepancies(site) == {}
+
+
+def take_one(site, product, user):
+    return lambda: services.voucher_take_for_sale(
+        site=site, product=product, actor=user, reference="sales.sale:race"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_tills_race_for_the_last_five_vouchers(site_a, manager_a):
+    product = ProductFactory()
+    receive_vouchers(site_a, product, STOCK, actor=manager_a)
+    results, errors = race(take_one(site_a, product, manager_a))
+    check_exactly_the_stock_was_sold(site_a, product, results, errors)
+    assert all(isinstance(e, services.OutOfStock) for e in errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_lock_the_race_goes_wrong(site_a, manager_a, monkeypatch):
+    """The same race with the row lock taken away: the check above fails, so it tests the lock."""
+    product = ProductFactory()
+    receive_vouchers(site_a, product, STOCK, actor=manager_a)
+
+    def pick_without_lock(queryset, count):
+        picked = list(queryset[:count])
+        time.sleep(0.05)  # widen the gap between reading and writing, as a busy server would
+        return picked
+
+    monkeypatch.setattr(services, "_pick_vouchers", pick_without_lock)
+    results, errors = race(take_one(site_a, product, manager_a))
+    with pytest.raises(AssertionError):
+        check_exactly_the_stock_was_sold(site_a, product, results, errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counted_stock_never_goes_below_zero_under_a_race(site_a, manager_a):
+    sim = ProductFactory(sim=True)
+    services.counted_stock_receive(site=site_a, product=sim, quantity=STOCK, actor=manager_a)
+    results, errors = race(
+        lambda: services.counted_stock_remove_for_sale(
+            site=site_a, quantities={sim: 1}, actor=manager_a, reference="race"
+        )
+    )
+    assert (len(results), len(errors)) == (STOCK, THREADS - STOCK)
+    assert CountedStock.objects.get(site=site_a, product=sim).quantity == 0
+    assert selectors.ledger_discrepancies(site_a) == {}

@@ -1,0 +1,329 @@
+from datetime import timedelta
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue import selectors, services
+from catalogue.enums import DeviceStatus, ProductKind, TransferStatus
+from catalogue.models import Device, Product, ProductPrice, Transfer, Voucher
+from catalogue.services import TransferItem
+from connexions.enums import SiteRole
+from tests.catalogue.factories import (
+    ProductFactory,
+    make_imei,
+    receive_phone,
+    receive_vouchers,
+    voucher_csv,
+)
+from tests.conftest import client_for
+from tests.connexions.factories import staff_user
+
+
+@pytest.fixture
+def topup(db):
+    return ProductFactory(name="Recharge SFR 15 €")
+
+
+@pytest.fixture
+def phone(db):
+    return ProductFactory(phone=True)
+
+
+@pytest.fixture
+def manager_b(site_b):
+    return staff_user(site_b, SiteRole.SITE_MANAGER, email="resp.b@example.org")
+
+
+STOCK_PAGES = [
+    "catalogue:movement_list",
+    "catalogue:voucher_list",
+    "catalogue:voucher_import",
+    "catalogue:device_list",
+    "catalogue:device_receive",
+    "catalogue:counted_receive",
+    "catalogue:transfer_list",
+    "catalogue:transfer_create",
+    "catalogue:threshold",
+]
+
+
+@pytest.mark.parametrize(
+    ("user", "status"),
+    [
+        ("counsellor_a", 200),
+        ("manager_a", 200),
+        ("programme_admin", 200),
+        ("social_worker_a", 403),
+    ],
+)
+def test_who_sees_the_catalogue(client, request, topup, user, status):
+    client_for(client, request.getfixturevalue(user))
+    assert client.get(reverse("catalogue:product_list")).status_code == status
+    assert client.get(reverse("catalogue:product_detail", args=[topup.pk])).status_code == status
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("catalogue:stock"))
+    assert response.status_code == 302
+    assert "/connexion/" in response["Location"]
+
+
+def test_catalogue_shows_prices_saving_and_stock_here(
+    client, counsellor_a, site_a, topup, manager_a
+):
+    receive_vouchers(site_a, topup, 3, actor=manager_a)
+    response = client_for(client, counsellor_a).get(reverse("catalogue:product_list"))
+    content = response.content.decode()
+    assert "Recharge SFR 15 €" in content
+    assert "2,50 €" in content and "15,00 €" in content and "12,50 €" in content
+    rows = dict(response.context["rows"])
+    assert rows[topup].available == 3
+
+
+def test_catalogue_search_and_filter(client, counsellor_a, topup, phone):
+    client_for(client, counsellor_a)
+    response = client.get(reverse("catalogue:product_list"), {"q": "SFR"})
+    assert [p for p, _level in response.context["rows"]] == [topup]
+    response = client.get(reverse("catalogue:product_list"), {"kind": ProductKind.PHONE})
+    assert [p for p, _level in response.context["rows"]] == [phone]
+
+
+def test_catalogue_list_queries_do_not_grow(client, counsellor_a, django_assert_num_queries):
+    client_for(client, counsellor_a)
+    ProductFactory.create_batch(2)
+    client.get(reverse("catalogue:product_list"))  # warm the session
+    with django_assert_num_queries(12) as small:
+        client.get(reverse("catalogue:product_list"))
+    ProductFactory.create_batch(20)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(reverse("catalogue:product_list"))
+
+
+def test_only_programme_admins_edit_products(client, manager_a, programme_admin, topup):
+    for url in (
+        reverse("catalogue:product_create"),
+        reverse("catalogue:product_edit", args=[topup.pk]),
+    ):
+        assert client_for(client, manager_a).get(url).status_code == 403
+    client.logout()
+    client_for(client, programme_admin)
+    response = client.post(
+        reverse("catalogue:product_edit", args=[topup.pk]),
+        {
+            "name": topup.name,
+            "kind": topup.kind,
+            "operator": topup.operator_id,
+            "face_value": "15.00",
+            "solidarity_price": "3.00",
+            "validity_days": 30,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    topup.refresh_from_db()
+    assert topup.solidarity_price == Decimal("3.00")
+    assert ProductPrice.objects.filter(product=topup, solidarity_price=Decimal("3.00")).exists()
+
+
+def test_negative_price_is_refused_on_the_field(client, programme_admin):
+    response = client_for(client, programme_admin).post(
+        reverse("catalogue:product_create"),
+        {"name": "Erreur", "kind": ProductKind.ACCESSORY, "solidarity_price": "-1"},
+    )
+    assert response.status_code == 200
+    assert "solidarity_price" in response.context["form"].errors
+    assert not Product.objects.filter(name="Erreur").exists()
+
+
+@pytest.mark.parametrize("url_name", STOCK_PAGES)
+def test_stock_pages_are_for_site_managers_and_admins(
+    client, url_name, manager_a, counsellor_a, social_worker_a, programme_admin
+):
+    assert client_for(client, manager_a).get(reverse(url_name)).status_code == 200
+    client.logout()
+    assert client_for(client, programme_admin).get(reverse(url_name)).status_code == 200
+    client.logout()
+    assert client_for(client, counsellor_a).get(reverse(url_name)).status_code == 403
+    client.logout()
+    assert client_for(client, social_worker_a).get(reverse(url_name)).status_code == 403
+
+
+def test_stock_overview_for_counsellors_without_actions(
+    client, counsellor_a, manager_a, site_a, topup
+):
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    services.threshold_set(site=site_a, product=topup, minimum=5, actor=manager_a)
+    response = client_for(client, counsellor_a).get(reverse("catalogue:stock"))
+    assert response.status_code == 200
+    assert response.context["low_count"] == 1
+    assert reverse("catalogue:device_receive") not in response.content.decode()
+
+
+def test_social_workers_see_no_stock(client, social_worker_a):
+    assert client_for(client, social_worker_a).get(reverse("catalogue:stock")).status_code == 403
+
+
+def test_another_sites_device_and_transfer_are_404(
+    client, manager_a, manager_b, site_a, site_b, phone
+):
+    device_b = receive_phone(site_b, phone, actor=manager_b)
+    receive_phone(site_b, phone, actor=manager_b)
+    transfer = services.transfer_send(
+        from_site=site_b,
+        to_site=ReceptionSiteFactory_other(),
+        items=[TransferItem(phone, device_codes=[device_b.imei])],
+        actor=manager_b,
+    )
+    client_for(client, manager_a)
+    assert client.get(reverse("catalogue:device_detail", args=[device_b.pk])).status_code == 404
+    assert client.get(reverse("catalogue:transfer_detail", args=[transfer.pk])).status_code == 404
+    assert client.post(reverse("catalogue:transfer_receive", args=[transfer.pk])).status_code == 404
+
+
+def ReceptionSiteFactory_other():  # noqa: N802
+    from tests.connexions.factories import ReceptionSiteFactory
+
+    return ReceptionSiteFactory(name="Lyon — test")
+
+
+def test_voucher_import_view(client, manager_a, site_a, topup):
+    client_for(client, manager_a)
+    response = client.post(
+        reverse("catalogue:voucher_import"),
+        {"product": topup.pk, "file": SimpleUploadedFile("lot.csv", voucher_csv(4))},
+    )
+    assert response.status_code == 302
+    assert Voucher.objects.filter(site=site_a).count() == 4
+    listing = client.get(reverse("catalogue:voucher_list")).content.decode()
+    for pin in Voucher.objects.values_list("pin", flat=True):
+        assert pin not in listing
+
+
+def test_bad_voucher_file_lists_lines_in_french_and_imports_nothing(client, manager_a, topup):
+    past = (timezone.localdate() - timedelta(days=3)).strftime("%d/%m/%Y")
+    content = f"serial;pin;expiry\nOK000001;12345678;31/12/2099\nKO000002;23456789;{past}\n"
+    response = client_for(client, manager_a).post(
+        reverse("catalogue:voucher_import"),
+        {"product": topup.pk, "file": SimpleUploadedFile("lot.csv", content.encode())},
+    )
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "Ligne 3" in html and "déjà expiré" in html
+    assert "rien n'a été ajouté" in html
+    assert not Voucher.objects.exists()
+
+
+def test_scan_adds_the_unit_in_place(client, manager_a, site_a, phone):
+    client_for(client, manager_a)
+    imei = make_imei()
+    data = {"product": phone.pk, "grade": "A", "code": imei}
+    response = client.post(reverse("catalogue:device_receive"), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert imei in html and "scanned-unit" in html and 'hx-swap-oob="true"' in html
+    assert Device.objects.get().site == site_a
+
+    bad = {**data, "code": imei[:-1] + str((int(imei[-1]) + 1) % 10)}
+    response = client.post(reverse("catalogue:device_receive"), bad, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "chiffre de contrôle" in html and "scanned-unit" not in html and "refused-unit" in html
+    assert Device.objects.count() == 1
+
+
+def test_transfer_round_trip_through_the_pages(client, manager_a, manager_b, site_a, site_b, topup):
+    receive_vouchers(site_a, topup, 5, actor=manager_a)
+    client_for(client, manager_a)
+    response = client.post(
+        reverse("catalogue:transfer_create"),
+        {"to_site": site_b.pk, "product": topup.pk, "quantity": 9},
+    )
+    assert response.status_code == 200
+    assert "5 disponible" in response.content.decode()
+    response = client.post(
+        reverse("catalogue:transfer_create"),
+        {"to_site": site_b.pk, "product": topup.pk, "quantity": 2},
+    )
+    assert response.status_code == 302
+    transfer = Transfer.objects.get()
+    assert client.post(reverse("catalogue:transfer_receive", args=[transfer.pk])).status_code == 404
+    client.logout()
+    client_for(client, manager_b)
+    detail = client.get(reverse("catalogue:transfer_detail", args=[transfer.pk]))
+    assert detail.context["may_receive"]
+    client.post(reverse("catalogue:transfer_receive", args=[transfer.pk]))
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.RECEIVED
+    assert selectors.available_quantity(site_b, topup) == 2
+
+
+def test_device_status_change_page(client, manager_a, site_a, phone):
+    device = receive_phone(site_a, phone, actor=manager_a)
+    client_for(client, manager_a).post(
+        reverse("catalogue:device_detail", args=[device.pk]),
+        {"status": DeviceStatus.IN_REPAIR},
+    )
+    device.refresh_from_db()
+    assert device.status == DeviceStatus.IN_REPAIR
+
+
+def test_stocktake_page_adjusts(client, manager_a, site_a):
+    sim = ProductFactory(sim=True)
+    services.counted_stock_receive(site=site_a, product=sim, quantity=10, actor=manager_a)
+    response = client_for(client, manager_a).post(
+        reverse("catalogue:stocktake"), {"reason": "lost", f"count_{sim.pk}": 7}
+    )
+    assert response.status_code == 302
+    assert selectors.available_quantity(site_a, sim) == 7
+    assert selectors.ledger_discrepancies(site_a) == {}
+
+
+def test_movement_list_and_csv_export(client, manager_a, site_a, topup, django_assert_num_queries):
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    client_for(client, manager_a)
+    client.get(reverse("catalogue:movement_list"))
+    with django_assert_num_queries(9) as small:
+        client.get(reverse("catalogue:movement_list"))
+    for n in range(10):
+        receive_vouchers(site_a, topup, 1, actor=manager_a, prefix=f"B{n}")
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(reverse("catalogue:movement_list"))
+    response = client.get(reverse("catalogue:movement_list"), {"format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "Recharge SFR 15 €" in response.content.decode("utf-8-sig")
+
+
+def test_device_list_queries_do_not_grow(
+    client, manager_a, site_a, phone, django_assert_num_queries
+):
+    receive_phone(site_a, phone, actor=manager_a)
+    client_for(client, manager_a)
+    client.get(reverse("catalogue:device_list"))
+    with django_assert_num_queries(9) as small:
+        client.get(reverse("catalogue:device_list"))
+    for _ in range(10):
+        receive_phone(site_a, phone, actor=manager_a)
+    with django_assert_num_queries(len(small.captured_queries)):
+        client.get(reverse("catalogue:device_list"))
+
+
+def test_low_stock_widget_on_the_home_page(client, counsellor_a, manager_a, site_a, topup):
+    services.threshold_set(site=site_a, product=topup, minimum=3, actor=manager_a)
+    html = client_for(client, counsellor_a).get(reverse("home")).content.decode()
+    assert "Recharge SFR 15 €" in html
+
+
+def test_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, topup):
+    receive_vouchers(site_a, topup, 1, actor=manager_a)
+    voucher = Voucher.objects.get()
+    client_for(client, programme_admin)
+    for url in (
+        reverse("admin:catalogue_voucher_changelist"),
+        reverse("admin:catalogue_voucher_change", args=[voucher.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert voucher.pin not in response.content.decode()
