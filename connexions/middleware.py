@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import OperationalError
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from connexions import perms
@@ -100,3 +102,22 @@ class LockTimeoutMiddleware:
         if not (isinstance(exception, OperationalError) and is_lock_timeout(exception)):
             return None
         return render(request, "retry.html", status=409)
+
+
+class UserLanguageMiddleware:
+    """French unless the user chose another language (the language switch sets a cookie): the
+    browser's Accept-Language is ignored, since reception points share browsers set up anyhow."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
+        return response

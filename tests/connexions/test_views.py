@@ -283,3 +283,10 @@ def test_english_is_available(client, counsellor_a):
     client.force_login(counsellor_a)
     client.post("/langue/", {"language": "en", "next": "/"})
     assert "My reception sites" in client.get("/").content.decode()
+
+
+def test_french_by_default_whatever_the_browser_says(client, counsellor_a):
+    client.force_login(counsellor_a)
+    response = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Mes points d'accueil" in response.content.decode()
+    assert response["Content-Language"] == "fr"
