@@ -3,7 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from connexions.models import User
+from connexions import perms
+from connexions.models import PartnerAgency, ReceptionSite, User
+from connexions.periods import Period
 
 
 class LoginForm(AuthenticationForm):
@@ -30,3 +32,65 @@ class UserChangeForm(BaseUserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class ImpactFilterForm(forms.Form):
+    """The dashboard's filters (GET): period, one of the user's sites or all, one agency or all.
+    Bound to the query string even when empty, so defaults apply: this year to date."""
+
+    start = forms.DateField(
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    site = forms.ModelChoiceField(
+        label=_("Reception site"), queryset=ReceptionSite.objects.none(), required=False
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Partner agency"), queryset=PartnerAgency.objects.none(), required=False
+    )
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.allowed_sites = perms.sites_for(user, perms.Action.VIEW_IMPACT)
+        self.fields["site"].queryset = self.allowed_sites
+        self.fields["site"].empty_label = (
+            _("All sites") if user.is_programme_admin else _("All my sites")
+        )
+        self.fields["agency"].queryset = PartnerAgency.objects.order_by("name")
+        self.fields["agency"].empty_label = _("All agencies")
+        for name in ("start", "end"):
+            self.fields[name].widget.format = "%Y-%m-%d"
+            self.fields[name].widget.attrs["class"] = "form-control"
+        for name in ("site", "agency"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        cleaned = super().clean()
+        default = Period.year_to_date()
+        start = cleaned.get("start") or default.start
+        end = cleaned.get("end") or default.end
+        if "start" in self.errors or "end" in self.errors:
+            return cleaned
+        if start > end:
+            self.add_error("end", _("The end of the period must come after its start."))
+        cleaned["period"] = Period(start, end)
+        return cleaned
+
+    def scope(self) -> dict:
+        """Keyword arguments for the aggregate selectors: period, sites (None: every site, for
+        programme admins only) and agency."""
+        site = self.cleaned_data["site"]
+        if site is not None:
+            sites = [site]
+        elif self.user.is_programme_admin:
+            sites = None
+        else:
+            sites = self.allowed_sites
+        return {
+            "period": self.cleaned_data["period"],
+            "sites": sites,
+            "agency": self.cleaned_data["agency"],
+        }
