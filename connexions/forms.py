@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from connexions import perms
@@ -38,12 +39,8 @@ class ImpactFilterForm(forms.Form):
     """The dashboard's filters (GET): period, one of the user's sites or all, one agency or all.
     Bound to the query string even when empty, so defaults apply: this year to date."""
 
-    start = forms.DateField(
-        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
     site = forms.ModelChoiceField(
         label=_("Reception site"), queryset=ReceptionSite.objects.none(), required=False
     )
@@ -52,6 +49,12 @@ class ImpactFilterForm(forms.Form):
     )
 
     def __init__(self, data, *, user, **kwargs):
+        # The default period (this year to date) shows in the date fields.
+        default = Period.year_to_date()
+        data = data.copy()
+        for name, day in (("start", default.start), ("end", default.end)):
+            if not data.get(name):
+                data[name] = day.isoformat()
         super().__init__(data, **kwargs)
         self.user = user
         self.allowed_sites = perms.sites_for(user, perms.Action.VIEW_IMPACT)
@@ -69,15 +72,23 @@ class ImpactFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        default = Period.year_to_date()
-        start = cleaned.get("start") or default.start
-        end = cleaned.get("end") or default.end
-        if "start" in self.errors or "end" in self.errors:
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is None or end is None:
             return cleaned
         if start > end:
             self.add_error("end", _("The end of the period must come after its start."))
         cleaned["period"] = Period(start, end)
         return cleaned
+
+    def query_string(self) -> str:
+        """The filters as chosen, for the export links (an explicit period, so that a report
+        downloaded later covers the same days)."""
+        data = self.cleaned_data
+        params = {"start": data["start"].isoformat(), "end": data["end"].isoformat()}
+        for name in ("site", "agency"):
+            if data[name] is not None:
+                params[name] = data[name].pk
+        return urlencode(params)
 
     def scope(self) -> dict:
         """Keyword arguments for the aggregate selectors: period, sites (None: every site, for

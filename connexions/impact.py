@@ -113,7 +113,7 @@ class Table:
     title: str
     columns: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
-    note: str = ""
+    wide: bool = False  # the page gives it the full width
 
     def export_rows(self):
         """Rows for the CSV: numbers stay numbers, small groups become "< 5"."""
@@ -134,6 +134,7 @@ class Chart:
     series: list[Series]
     unit: str = COUNT  # COUNT, RATE or MONEY
     horizontal: bool = False
+    wide: bool = False
 
     def as_json(self) -> dict:
         """What the page's script draws (Chart.js), with the exact figures."""
@@ -475,6 +476,7 @@ def _situation_section(enrolment) -> Section:
                 _("Situation at enrolment"),
                 (_("Indicator"), _("People"), _("Counted over"), _("Value"), _("Denominator")),
                 rows,
+                wide=True,
             )
         ],
         charts=[
@@ -485,6 +487,7 @@ def _situation_section(enrolment) -> Section:
                 [Series(_("Share"), [f.cell for f in shares])],
                 unit=RATE,
                 horizontal=True,
+                wide=True,
             )
         ],
     )

@@ -39,9 +39,10 @@ def _file_name(form, stem: str, extension: str) -> str:
 @view_impact
 def dashboard(request):
     form, report = _filtered(request)
-    context = {"form": form, "report": report, "query": request.GET.urlencode()}
+    context = {"form": form, "report": report}
     if report is not None:
         context |= _scope_label(form)
+        context["query"] = form.query_string()
         context["chart_data"] = {chart.key: chart.as_json() for chart in report.charts()}
         context["small_group_label"] = small_group_label()
         context["small_group_threshold"] = settings.SMALL_GROUP_THRESHOLD
