@@ -35,6 +35,9 @@ class UserChangeForm(BaseUserChangeForm):
         fields = "__all__"
 
 
+MAX_PERIOD_YEARS = 10
+
+
 class ImpactFilterForm(forms.Form):
     """The dashboard's filters (GET): period, one of the user's sites or all, one agency or all.
     Bound to the query string even when empty, so defaults apply: this year to date."""
@@ -77,6 +80,11 @@ class ImpactFilterForm(forms.Form):
             return cleaned
         if start > end:
             self.add_error("end", _("The end of the period must come after its start."))
+        elif end.year - start.year > MAX_PERIOD_YEARS:
+            self.add_error(
+                "start",
+                _("The period may not exceed %(years)s years.") % {"years": MAX_PERIOD_YEARS},
+            )
         cleaned["period"] = Period(start, end)
         return cleaned
 

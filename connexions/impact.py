@@ -11,6 +11,7 @@ the hidden count could otherwise be worked out from it. Zero singles out nobody 
 """
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -230,7 +231,7 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
         ),
     ]
     sections = [
-        _people_section(enrolment, by_site, by_month),
+        _people_section(period, enrolment, by_site, by_month),
         _referrals_section(referrals),
         _situation_section(enrolment),
         _impact_section(enrolment),
@@ -288,7 +289,17 @@ def _situation_figures(enrolment) -> list[KeyFigure]:
     ]
 
 
-def _people_section(enrolment, by_site, by_month) -> Section:
+def _months(period: Period) -> list[date]:
+    """The first day of every month the period touches (months without enrolment show 0)."""
+    month = period.start.replace(day=1)
+    months = []
+    while month <= period.end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _people_section(period, enrolment, by_site, by_month) -> Section:
     site_rows = [
         (text(row["site_name"]), people(row["enrolled"]), people(row["active"])) for row in by_site
     ]
@@ -299,9 +310,10 @@ def _people_section(enrolment, by_site, by_month) -> Section:
             people(sum(row["active"] for row in by_site)),
         )
     )
+    counts = {row["month"]: row["enrolled"] for row in by_month}
     month_rows = [
-        (text(formats.date_format(row["month"], "YEAR_MONTH_FORMAT")), people(row["enrolled"]))
-        for row in by_month
+        (text(formats.date_format(month, "YEAR_MONTH_FORMAT")), people(counts.get(month, 0)))
+        for month in _months(period)
     ]
     return Section(
         key="people",

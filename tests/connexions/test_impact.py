@@ -224,6 +224,18 @@ def test_filters_through_the_page(client, programme_admin, site_a, site_b, agenc
     assert enrolled(**YEAR_2026, agency=agency_b.pk) == "9"
     assert enrolled(start="2026-04-01", end="2026-06-30") == "9"
     assert enrolled(start="2026-01-01", end="2026-03-31", site=site_b.pk) == "0"
+    # Every month of the period has its row, months without enrolment included.
+    rows = csv_rows(client.get("/impact/export/inscriptions-par-mois.csv", YEAR_2026))
+    assert rows[0] == ["Mois", "Personnes inscrites"]
+    assert rows[1:7] == [
+        ["janvier 2026", "0"],
+        ["février 2026", "0"],
+        ["mars 2026", "7"],
+        ["avril 2026", "0"],
+        ["mai 2026", "9"],
+        ["juin 2026", "0"],
+    ]
+    assert len(rows) == 13
 
 
 def test_bad_filters_show_french_errors(client, programme_admin):
@@ -236,6 +248,8 @@ def test_bad_filters_show_french_errors(client, programme_admin):
     assert 'id="key-figures"' not in html
     response = client.get("/impact/", {"start": "pas une date"})
     assert "Saisissez une date valide." in response.content.decode()
+    response = client.get("/impact/", {"start": "1990-01-01", "end": "2026-01-01"})
+    assert "La période ne peut pas dépasser 10 ans." in page_text(response.content.decode())
     assert client.get("/impact/bilan.pdf", {"start": "x"}).status_code == 404
     assert client.get("/impact/export/chiffres-cles.csv", {"start": "x"}).status_code == 404
 
