@@ -186,7 +186,8 @@ class JournalEntryMixin(models.Model):
 
     @property
     def receipt_number(self) -> str:
-        return f"{self.RECEIPT_PREFIX}{self.receipt_year}-{self.site_id:02d}-{self.receipt_sequence:05d}"
+        prefix, year, site = self.RECEIPT_PREFIX, self.receipt_year, self.site_id
+        return f"{prefix}{year}-{site:02d}-{self.receipt_sequence:05d}"
 
 
 class SaleQuerySet(models.QuerySet):

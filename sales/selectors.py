@@ -55,7 +55,9 @@ class RuleStatus:
 
 
 def active_rules() -> list[PurchaseLimit]:
-    return list(PurchaseLimit.objects.filter(is_active=True).select_related("product").order_by("id"))
+    return list(
+        PurchaseLimit.objects.filter(is_active=True).select_related("product").order_by("id")
+    )
 
 
 def _refunded_quantity():
@@ -119,9 +121,7 @@ def limit_refusals(statuses: list[RuleStatus], quantities: dict) -> list[LimitRe
 def sale_for_receipt(queryset, pk):
     """A sale with everything its receipt shows, in a fixed number of queries."""
     return (
-        queryset.select_related(
-            "site", "seller", "beneficiary", "till_session", "checkout"
-        )
+        queryset.select_related("site", "seller", "beneficiary", "till_session", "checkout")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -143,8 +143,17 @@ def purchases_of(beneficiary, limit: int = 10):
         Sale.objects.filter(beneficiary=beneficiary)
         .select_related("site")
         .annotate(
-            refunded=Coalesce(Sum("refunds__amount"), ZERO, output_field=MONEY),
-            line_count=Count("lines", distinct=True),
+            refunded=Coalesce(
+                Subquery(
+                    Refund.objects.filter(sale=OuterRef("pk"))
+                    .values("sale")
+                    .annotate(total=Sum("amount"))
+                    .values("total")
+                ),
+                ZERO,
+                output_field=MONEY,
+            ),
+            line_count=Count("lines"),
         )
         .order_by("-at", "-id")[:limit]
     )
@@ -244,7 +253,9 @@ def sales_report(*, site, period: Period) -> SalesReport:
     by_kind = [
         {**row, "label": kinds.get(row["kind"], row["kind"])}
         for row in lines.values("kind")
-        .annotate(quantity=Sum("quantity"), amount=Sum(_line_amount()), subsidy=Sum(_line_subsidy()))
+        .annotate(
+            quantity=Sum("quantity"), amount=Sum(_line_amount()), subsidy=Sum(_line_subsidy())
+        )
         .order_by("kind")
     ]
     methods = dict(PaymentMethod.choices)
@@ -346,13 +357,14 @@ def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
     refund_totals = refunds.aggregate(
         n=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
     )
-    months = sales.annotate(
-        month=TruncMonth("at", tzinfo=timezone.get_current_timezone())
-    ).values("site_id", "month")
+    months = sales.annotate(month=TruncMonth("at", tzinfo=timezone.get_current_timezone())).values(
+        "site_id", "month"
+    )
     month_sales = {
         (row["site_id"], row["month"]): row
-        for row in months.annotate(n=Count("pk"), amount=Sum("total"), site_name=F("site__name"))
-        .order_by("site__name", "month")
+        for row in months.annotate(
+            n=Count("pk"), amount=Sum("total"), site_name=F("site__name")
+        ).order_by("site__name", "month")
     }
     month_subsidy = {
         (row["site_id"], row["month"]): row["subsidy"]
@@ -400,5 +412,3 @@ def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
         by_site_month=by_site_month,
         first_mobile_phones=first_mobile_phones,
     )
-
-

@@ -211,9 +211,7 @@ def limit_message(refusal) -> str:
 
 
 def check_limits(beneficiary, quantities: dict, now) -> None:
-    refusals = selectors.limit_refusals(
-        selectors.limit_statuses(beneficiary, now=now), quantities
-    )
+    refusals = selectors.limit_refusals(selectors.limit_statuses(beneficiary, now=now), quantities)
     if refusals:
         raise SaleError(" ".join(limit_message(r) for r in refusals))
 
@@ -523,7 +521,9 @@ def refund_create(
     except StockError as exc:
         raise SaleError(exc.message) from exc
     refund_lines = [
-        RefundLine(sale_line=line, quantity=wanted[line.pk], amount=line.unit_price * wanted[line.pk])
+        RefundLine(
+            sale_line=line, quantity=wanted[line.pk], amount=line.unit_price * wanted[line.pk]
+        )
         for line in chosen
     ]
     head = _locked_head(site)

@@ -50,7 +50,11 @@ def phone_race(site, manager, threads=50):
     _, phone, [device] = stocked_site(site, manager, vouchers=0, phones=1)
     buyers = [buyer() for _ in range(threads)]
     calls = [
-        (lambda person=person: checkout(site, person, [CartItem(phone, device_code=device.imei)], manager))
+        (
+            lambda person=person: checkout(
+                site, person, [CartItem(phone, device_code=device.imei)], manager
+            )
+        )
         for person in buyers
     ]
     return device, race(calls)
