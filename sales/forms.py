@@ -9,7 +9,7 @@ from connexions.models import PartnerAgency
 from sales.enums import PaymentMethod
 from sales.services import PaymentLine
 
-MONEY = {"max_digits": 9, "decimal_places": 2, "min_value": Decimal("0")}
+MONEY = {"max_digits": 9, "decimal_places": 2, "min_value": Decimal("0"), "localize": True}
 
 
 class OpenTillForm(forms.Form):

@@ -214,7 +214,7 @@ class SalesReport:
     reference_total: Decimal
     subsidy: Decimal
     operator_credit: Decimal
-    by_kind: list[dict]  # {"kind", "label", "quantity", "amount", "subsidy"}
+    by_kind: list[dict]  # {"kind", "label", "units", "amount", "subsidy"}
     by_method: list[dict]  # {"method", "label", "amount"}
     refunds_count: int
     refunds_total: Decimal
@@ -253,9 +253,7 @@ def sales_report(*, site, period: Period) -> SalesReport:
     by_kind = [
         {**row, "label": kinds.get(row["kind"], row["kind"])}
         for row in lines.values("kind")
-        .annotate(
-            quantity=Sum("quantity"), amount=Sum(_line_amount()), subsidy=Sum(_line_subsidy())
-        )
+        .annotate(units=Sum("quantity"), amount=Sum(_line_amount()), subsidy=Sum(_line_subsidy()))
         .order_by("kind")
     ]
     methods = dict(PaymentMethod.choices)

@@ -467,7 +467,7 @@ def report(request):
 def _report_csv(site, report):
     rows = [[_("Sales"), "", report.sales_count, report.sales_total]]
     rows += [
-        [_("Product kind"), row["label"], row["quantity"], row["amount"]] for row in report.by_kind
+        [_("Product kind"), row["label"], row["units"], row["amount"]] for row in report.by_kind
     ]
     rows += [[_("Payment method"), row["label"], "", row["amount"]] for row in report.by_method]
     rows += [
