@@ -60,7 +60,7 @@ def _date(value) -> str:
 
 
 @transaction.atomic(durable=True)
-def till_open(*, site, opening_float: Decimal, actor) -> TillSession:
+def till_open(*, site, opening_float: Decimal, actor, at: datetime | None = None) -> TillSession:
     if not can(actor, Action.OPEN_TILL, site):
         raise SaleError(_("You may not open the till of this site."))
     if opening_float is None or opening_float < 0:
@@ -68,7 +68,10 @@ def till_open(*, site, opening_float: Decimal, actor) -> TillSession:
     try:
         with transaction.atomic():
             session = TillSession.objects.create(
-                site=site, opened_by=actor, opening_float=_money(opening_float)
+                site=site,
+                opened_by=actor,
+                opening_float=_money(opening_float),
+                opened_at=at or timezone.now(),
             )
     except IntegrityError as exc:
         raise SaleError(_("The till of this site is already open.")) from exc
@@ -84,7 +87,9 @@ def _locked_head(site) -> JournalHead:
 
 
 @transaction.atomic(durable=True)
-def till_close(*, session: TillSession, counted_cash: Decimal, actor) -> TillSession:
+def till_close(
+    *, session: TillSession, counted_cash: Decimal, actor, at: datetime | None = None
+) -> TillSession:
     """Close with the counted cash: expected cash, difference and totals by method are kept.
     The journal head is locked first, so no sale slips in while the totals are computed."""
     if not can(actor, Action.OPEN_TILL, session.site):
@@ -97,7 +102,7 @@ def till_close(*, session: TillSession, counted_cash: Decimal, actor) -> TillSes
         raise SaleError(_("This till session is already closed."))
     totals = selectors.session_totals(session)
     expected = selectors.expected_cash(session, totals)
-    session.closed_at = timezone.now()
+    session.closed_at = at or timezone.now()
     session.closed_by = actor
     session.counted_cash = _money(counted_cash)
     session.expected_cash = expected
