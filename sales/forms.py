@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from connexions.models import PartnerAgency
 from sales.enums import PaymentMethod
@@ -122,8 +123,14 @@ class RefundForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=pgettext_lazy("period", "From"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period", "To"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
 
     def clean(self):
         data = super().clean()
