@@ -269,8 +269,9 @@ def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFi
 
 def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[dict]:
     """Per enrolment site: people enrolled in `period`, and people active in it (eligible on at
-    least one day of the period, whenever they enrolled). One grouped query; rows
-    `{"site_id", "site_name", "enrolled", "active"}` by site name."""
+    least one day of the period, whenever they enrolled), of whom those who had no mobile phone
+    at enrolment. One grouped query; rows `{"site_id", "site_name", "enrolled", "active",
+    "active_no_mobile"}` by site name."""
     people = Beneficiary.objects.filter(enrolled_on__lte=period.end, valid_until__gte=period.start)
     if sites is not None:
         people = people.filter(enrolled_site__in=sites)
@@ -281,6 +282,7 @@ def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[di
         .annotate(
             enrolled=Count("pk", filter=Q(enrolled_on__gte=period.start)),
             active=Count("pk"),
+            active_no_mobile=Count("pk", filter=Q(has_mobile=False)),
         )
         .order_by("site_name")
     )

@@ -20,8 +20,12 @@ from django.utils.translation import gettext as _
 
 from beneficiaries import selectors as beneficiary_selectors
 from beneficiaries.enums import DeclineReason, MediationStatus, ReferralStatus, SituationProfile
+from catalogue.enums import ProductKind
 from connexions.periods import Period
+from sales import selectors as sales_selectors
+from sales.enums import PaymentMethod
 
+ZERO = Decimal("0.00")
 COUNT = "count"
 RATE = "rate"
 MONEY = "money"
@@ -202,8 +206,10 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
     by_month = beneficiary_selectors.enrolments_by_month(**scope)
     referrals = beneficiary_selectors.referral_figures(**scope)
     mediation = beneficiary_selectors.mediation_figures(**scope)
+    sales = sales_selectors.sales_figures(**scope)
 
     active = sum(row["active"] for row in by_site)
+    first_phones = _first_phones(sales, by_site)
     accepted = referrals.by_status.get(ReferralStatus.ACCEPTED, 0)
     key_figures = [
         KeyFigure("enrolled", _("People enrolled"), people(enrolment.enrolled)),
@@ -229,12 +235,25 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
             _("people with a spending at entry and at least one follow-up (latest follow-up)"),
             people(enrolment.with_reduction),
         ),
+        first_phones,
+        KeyFigure(
+            "topups",
+            _("Top-ups sold"),
+            count(sales.topups_sold, about_people=sales.sales_count),
+        ),
+        KeyFigure(
+            "subsidy",
+            _("Total subsidy"),
+            money(sales.subsidy, over=sales.sales_count),
+            _("reference price minus price paid"),
+        ),
     ]
     sections = [
         _people_section(period, enrolment, by_site, by_month),
         _referrals_section(referrals),
         _situation_section(enrolment),
-        _impact_section(enrolment),
+        _impact_section(enrolment, sales, first_phones),
+        _sales_section(period, sales),
         _mediation_section(mediation),
     ]
     return ImpactReport(period=period, key_figures=key_figures, sections=sections)
@@ -505,7 +524,20 @@ def _situation_section(enrolment) -> Section:
     )
 
 
-def _impact_section(enrolment) -> Section:
+def _first_phones(sales, by_site) -> KeyFigure:
+    """People who got their first mobile phone through the programme (sales counts them), over
+    the people active in the period who had none at enrolment (the group they come from)."""
+    without = sum(row["active_no_mobile"] for row in by_site)
+    return KeyFigure(
+        "first_phones",
+        _("First mobile phone through the programme"),
+        share(sales.first_mobile_phones, without),
+        _("active people who had no mobile phone at enrolment"),
+        people(without),
+    )
+
+
+def _impact_section(enrolment, sales, first_phones) -> Section:
     paired = enrolment.with_reduction
     entry = money(enrolment.paired_entry_spending, over=paired)
     latest = money(enrolment.paired_latest_spending, over=paired)
@@ -528,7 +560,23 @@ def _impact_section(enrolment) -> Section:
                     (text(_("Average at the latest follow-up")), latest),
                     (text(_("Average reduction")), reduction),
                 ],
-            )
+            ),
+            Table(
+                "premiers-telephones",
+                _("First mobile phones"),
+                (_("Figure"), _("Value")),
+                [
+                    (
+                        text(_("People who got their first mobile phone through the programme")),
+                        people(sales.first_mobile_phones),
+                    ),
+                    (
+                        text(_("Active people who had no mobile phone at enrolment")),
+                        first_phones.basis_cell,
+                    ),
+                    (text(_("Share")), first_phones.cell),
+                ],
+            ),
         ],
         charts=[
             Chart(
@@ -538,6 +586,111 @@ def _impact_section(enrolment) -> Section:
                 [Series(_("Average per month"), [entry, latest])],
                 unit=MONEY,
             )
+        ],
+    )
+
+
+def _sales_section(period, sales) -> Section:
+    """The till: sales count under the site where they were made and the agency that referred
+    the buyer. The number of sales stands for the group of buyers a figure is about (there are
+    never more buyers than sales)."""
+    about = sales.sales_count
+    summary = [
+        (text(_("Sales")), count(about, about_people=about)),
+        (text(_("Top-ups sold")), count(sales.topups_sold, about_people=about)),
+        (text(_("Operator credit issued")), money(sales.operator_credit, over=about)),
+        (text(_("Amounts paid")), money(sales.amount_paid, over=about)),
+        (
+            text(_("Total subsidy (reference price minus price paid)")),
+            money(sales.subsidy, over=about),
+        ),
+        (text(_("Refunds")), count(sales.refunds_count, about_people=sales.refunds_count)),
+        (text(_("Amount refunded")), money(sales.refunds_total, over=sales.refunds_count)),
+    ]
+    device_kinds = [ProductKind.PHONE, ProductKind.COMPUTER, ProductKind.TABLET]
+    device_rows = [
+        (text(kind.label), people(sales.devices_by_kind.get(kind, 0))) for kind in device_kinds
+    ]
+    method_rows = [
+        (text(method.label), money(sales.paid_by_method.get(method, ZERO), over=about))
+        for method in PaymentMethod
+    ]
+    site_month_rows = [
+        (
+            text(row["site_name"]),
+            text(formats.date_format(row["month"], "YEAR_MONTH_FORMAT")),
+            count(row["sales"], about_people=row["sales"]),
+            money(row["amount"], over=row["sales"]),
+            money(row["subsidy"], over=row["sales"]),
+        )
+        for row in sales.by_site_month
+    ]
+    by_month = {}
+    for row in sales.by_site_month:  # a few rows per site and month, already aggregated
+        month = by_month.setdefault(row["month"], {"sales": 0, "amount": ZERO, "subsidy": ZERO})
+        for key in month:
+            month[key] += row[key]
+    months = _months(period)
+    month_totals = [by_month.get(m, {"sales": 0, "amount": ZERO, "subsidy": ZERO}) for m in months]
+    return Section(
+        key="sales",
+        title=_("Sales"),
+        intro=_(
+            "Solidarity-priced top-ups and refurbished devices sold at the till in the period, "
+            "under the site where they were sold and the agency that referred the buyer. The "
+            "subsidy is the reference price minus the price paid; refunds are shown apart."
+        ),
+        tables=[
+            Table("ventes", _("Sales"), (_("Figure"), _("Value")), summary),
+            Table(
+                "appareils-par-type",
+                _("Devices sold by kind"),
+                (_("Kind"), _("Devices sold")),
+                device_rows,
+            ),
+            Table(
+                "paiements",
+                _("Amounts paid by payment method"),
+                (_("Payment method"), _("Amount")),
+                method_rows,
+            ),
+            Table(
+                "ventes-par-site-et-mois",
+                _("Sales by site and month"),
+                (
+                    _("Reception site"),
+                    _("Month"),
+                    _("Sales"),
+                    _("Amounts paid"),
+                    _("Subsidy"),
+                ),
+                site_month_rows,
+                wide=True,
+            ),
+        ],
+        charts=[
+            Chart(
+                "sales-by-month",
+                _("Amounts paid and subsidy by month"),
+                [formats.date_format(m, "YEAR_MONTH_FORMAT") for m in months],
+                [
+                    Series(
+                        _("Amounts paid"),
+                        [money(t["amount"], over=t["sales"]) for t in month_totals],
+                    ),
+                    Series(
+                        _("Subsidy"),
+                        [money(t["subsidy"], over=t["sales"]) for t in month_totals],
+                    ),
+                ],
+                unit=MONEY,
+            ),
+            Chart(
+                "devices-by-kind",
+                _("Devices sold by kind"),
+                [row[0].value for row in device_rows],
+                [Series(_("Devices sold"), [row[1] for row in device_rows])],
+            ),
         ],
     )
 

@@ -4,7 +4,11 @@
 enrolled, of whom 100 (20 %) had no mobile phone; 348 of the 400 with a mobile (87 %) were on
 prepaid cards; 335 (67 %) job-seeking; 275 (55 %) with a computer; 240 (48 %) with internet at
 home; 35 EUR/month on average at entry over the 400 whose spending was recorded; 27 EUR/month
-less at the latest follow-up for the 200 who have both."""
+less at the latest follow-up for the 200 who have both.
+
+`published_sales` adds the till, with the programme's typical products: six people buy two
+mobile top-ups each (2.50 EUR for 15 EUR of operator credit), five people enrolled without a
+mobile buy their first phone (a refurbished smartphone, 49 EUR instead of 189 EUR)."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +27,8 @@ from beneficiaries.enums import (
     SituationProfile,
 )
 from beneficiaries.models import Beneficiary, FollowUp, Referral
+from sales.services import CartItem
+from tests.sales.factories import checkout, open_till, stocked_site
 
 PUBLISHED_SIZE = 500
 
@@ -81,8 +87,7 @@ def enrol_people(*, site, agency, recorder, specs, start=0):
                 enrolled_site=site,
                 enrolled_by=recorder,
                 enrolment_referral=referral,
-                valid_until=add_months(spec["enrolled_on"], 12),
-                **{**defaults, **spec},
+                **{"valid_until": add_months(spec["enrolled_on"], 12), **defaults, **spec},
             )
             for referral, spec in zip(referrals, specs, strict=True)
         ]
@@ -174,3 +179,16 @@ def declined_referrals(*, site, agency, recorder, count, submitted_on):
             for n in range(count)
         ]
     )
+
+
+SALE_TIME = timezone.make_aware(datetime(2026, 7, 15, 10, 30))
+
+
+def published_sales(*, site, seller, people):
+    """Eleven sales on 15 July 2026 at `site`, through the till's services."""
+    open_till(site, seller)
+    topup, phone, devices = stocked_site(site, seller, vouchers=12, phones=5)
+    for person in people[400:406]:
+        checkout(site, person, [CartItem(topup, quantity=2)], seller, now=SALE_TIME)
+    for person, device in zip(people[10:15], devices, strict=True):
+        checkout(site, person, [CartItem(phone, device_code=device.imei)], seller, now=SALE_TIME)

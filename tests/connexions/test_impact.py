@@ -12,16 +12,21 @@ import pytest
 from pypdf import PdfReader
 
 from beneficiaries.enums import MediationStatus
+from connexions.enums import SiteRole
 from connexions.impact import impact_report
 from connexions.periods import Period
+from sales.services import CartItem
 from tests.beneficiaries.factories import FollowUpFactory, MediationCaseFactory
 from tests.conftest import client_for
-from tests.connexions.factories import PartnerAgencyFactory, ReceptionSiteFactory
+from tests.connexions.factories import PartnerAgencyFactory, ReceptionSiteFactory, staff_user
 from tests.connexions.impact_data import (
+    SALE_TIME,
     declined_referrals,
     enrol_people,
     published_dataset,
+    published_sales,
 )
+from tests.sales.factories import checkout, open_till, stocked_site
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +69,9 @@ def pdf_text(response) -> str:
 
 @pytest.fixture
 def published(site_a, agency_a, manager_a):
-    return published_dataset(site=site_a, agency=agency_a, recorder=manager_a)
+    people = published_dataset(site=site_a, agency=agency_a, recorder=manager_a)
+    published_sales(site=site_a, seller=manager_a, people=people)
+    return people
 
 
 # --- the published figures ---------------------------------------------------------------------
@@ -77,6 +84,11 @@ PUBLISHED = {
     "internet": "48 %",
     "spending": "35,00 €",
     "reduction": "27,00 €",
+    # The till: 12 top-ups, 850 EUR of subsidy (12 x 12.50 + 5 x 140), 5 first phones out of
+    # the 100 people without a mobile.
+    "topups": "12",
+    "subsidy": "850,00 €",
+    "first_phones": "5 %",
 }
 
 
@@ -93,7 +105,8 @@ def test_published_figures_on_the_page(client, programme_admin, published):
     assert "sur les personnes inscrites sur la période (500)" in text
 
 
-def test_published_figures_in_the_csv(client, programme_admin, published):
+def test_published_figures_in_the_csv(client, programme_admin, published, site_a):
+    site = site_a
     response = client_for(client, programme_admin).get(
         "/impact/export/chiffres-cles.csv", YEAR_2026
     )
@@ -121,6 +134,36 @@ def test_published_figures_in_the_csv(client, programme_admin, published):
     assert paired["Moyenne au dernier suivi"] == "8,00"
     assert paired["Baisse moyenne"] == "27,00"
 
+    def table(key):
+        return {
+            row[0]: row[1:] for row in csv_rows(client.get(f"/impact/export/{key}.csv", YEAR_2026))
+        }
+
+    assert table("ventes") == {
+        "Indicateur": ["Valeur"],
+        "Ventes": ["11"],
+        "Recharges vendues": ["12"],
+        "Crédit opérateur délivré": ["180,00"],
+        "Montants payés": ["275,00"],
+        "Aide totale apportée (prix de référence moins prix payé)": ["850,00"],
+        "Remboursements": ["0"],
+        "Montant remboursé": ["0,00"],
+    }
+    assert table("appareils-par-type") == {
+        "Type": ["Appareils vendus"],
+        "Téléphone": ["5"],
+        "Ordinateur": ["0"],
+        "Tablette": ["0"],
+    }
+    assert table("ventes-par-site-et-mois")[site.name] == ["juillet 2026", "11", "275,00", "850,00"]
+    assert table("paiements")["Espèces"] == ["275,00"]
+    assert table("premiers-telephones") == {
+        "Indicateur": ["Valeur"],
+        "Personnes ayant eu leur premier téléphone mobile grâce au programme": ["5"],
+        "Personnes actives qui n'avaient pas de téléphone mobile à l'inscription": ["100"],
+        "Part": ["5"],
+    }
+
 
 def test_published_figures_in_the_pdf(client, programme_admin, published):
     response = client_for(client, programme_admin).get("/impact/bilan.pdf", YEAR_2026)
@@ -136,6 +179,11 @@ def test_published_figures_in_the_pdf(client, programme_admin, published):
         ("Internet à domicile", "48 %"),
         ("Dépense télécom mensuelle moyenne à l'inscription", "35,00 €"),
         ("Baisse moyenne de la dépense télécom", "27,00 €"),
+        ("Premier téléphone mobile grâce au programme", "5 %"),
+        ("Recharges vendues", "12"),
+        ("Aide totale apportée", "850,00 €"),
+        ("Crédit opérateur délivré", "180,00 €"),
+        ("Téléphone", "5"),
     ]:
         assert f"{label} {shown}" in text, label
 
@@ -263,7 +311,7 @@ def test_unknown_table_is_404(client, programme_admin):
 
 def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a, site_b, agency_a):
     # Site A: 12 people; site B: 3 people, one with a mediation case.
-    enrol_people(
+    big = enrol_people(
         site=site_a,
         agency=agency_a,
         recorder=programme_admin,
@@ -290,6 +338,12 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
         count=2,
         submitted_on=date(2026, 2, 1),
     )
+    # The till: two people of site B buy a top-up there; six sales at site A.
+    for site, buyers in [(site_a, big[:6]), (site_b, small[:2])]:
+        open_till(site, programme_admin)
+        topup, _, _ = stocked_site(site, programme_admin, vouchers=6, phones=0)
+        for person in buyers:
+            checkout(site, person, [CartItem(topup)], programme_admin, now=SALE_TIME)
     client = client_for(client, programme_admin)
 
     by_site = {
@@ -314,6 +368,13 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     assert mediation["Dossiers ouverts"] == "< 5"
     assert mediation["Montant dû"] == "< 5"  # 480 EUR owed by one person
 
+    by_site_month = {
+        row[0]: row[1:]
+        for row in csv_rows(client.get("/impact/export/ventes-par-site-et-mois.csv", YEAR_2026))
+    }
+    assert by_site_month[site_a.name] == ["juillet 2026", "6", "15,00", "75,00"]
+    assert by_site_month[site_b.name] == ["juillet 2026", "< 5", "< 5", "< 5"]
+
     # Site B alone: every figure is about 3 people.
     keys = {
         row[0]: row[1]
@@ -324,6 +385,20 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     assert keys["Personnes inscrites"] == "< 5"
     assert keys["Internet à domicile"] == "< 5"  # 100 % of 3 people
     assert keys["Sans téléphone mobile"] == "< 5"  # 0 of 3: the group itself is small
+    assert keys["Recharges vendues"] == "< 5"
+    at_a = {
+        row[0]: row[1]
+        for row in csv_rows(
+            client.get("/impact/export/chiffres-cles.csv", {**YEAR_2026, "site": site_a.pk})
+        )
+    }
+    assert at_a["Recharges vendues"] == "6"
+    assert at_a["Aide totale apportée"] == "75,00"  # 6 x (15.00 - 2.50)
+    june = {"start": "2026-06-01", "end": "2026-06-30", "site": site_a.pk}
+    assert {
+        row[0]: row[1] for row in csv_rows(client.get("/impact/export/chiffres-cles.csv", june))
+    }["Recharges vendues"] == "0"
+    assert keys["Aide totale apportée"] == "< 5"
 
     text = pdf_text(client.get("/impact/bilan.pdf", {**YEAR_2026, "site": site_b.pk}))
     assert "Personnes inscrites < 5" in text
@@ -433,8 +508,12 @@ def test_navigation_entry_for_those_who_may(client, manager_a, counsellor_b, pro
 
 
 def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
-    """`size` people at each of two sites and agencies, with follow-ups and mediation cases."""
+    """`size` people at each of two sites and agencies, with follow-ups, mediation cases and
+    sales."""
     for site, agency, start in [(site_a, agency_a, 0), (site_b, agency_b, 1000)]:
+        seller = staff_user(site, SiteRole.SITE_MANAGER, can_open_till=True)
+        open_till(site, seller)
+        topup, _, _ = stocked_site(site, seller, vouchers=5, phones=0)
         people = enrol_people(
             site=site,
             agency=agency,
@@ -445,6 +524,8 @@ def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
         for person in people[: max(1, size // 10)]:
             FollowUpFactory(beneficiary=person, done=True, done_on=date(2026, 11, 1))
             MediationCaseFactory(beneficiary=person, site=site, opened_on=date(2026, 6, 1))
+        for person in people[: 1 + size // 10]:  # enrolled January to May: eligible in July
+            checkout(site, person, [CartItem(topup)], seller, now=SALE_TIME)
         declined_referrals(
             site=site, agency=agency, recorder=recorder, count=size, submitted_on=date(2026, 2, 1)
         )
@@ -452,16 +533,17 @@ def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
         ReceptionSiteFactory()
 
 
-# Session, user, current site, the agency chosen; 9 aggregate queries (enrolment 1, by site 1,
-# by month 1, referrals 4, mediation 2); the page's navigation and filter choices; the session.
+# Session, user, current site, the agency chosen; 15 aggregate queries (enrolment 1, by site 1,
+# by month 1, referrals 4, mediation 2, sales 6); the page's navigation and filter choices; the
+# session.
 @pytest.mark.parametrize("size", [3, 40])
 @pytest.mark.parametrize(
     ("who", "path", "queries"),
     [
-        ("programme_admin", "/impact/", 19),
-        ("manager_a", "/impact/", 19),
-        ("programme_admin", "/impact/export/chiffres-cles.csv", 16),
-        ("programme_admin", "/impact/bilan.pdf", 17),
+        ("programme_admin", "/impact/", 25),
+        ("manager_a", "/impact/", 25),
+        ("programme_admin", "/impact/export/chiffres-cles.csv", 22),
+        ("programme_admin", "/impact/bilan.pdf", 23),
     ],
 )
 def test_query_count_does_not_grow_with_the_data(
