@@ -50,5 +50,6 @@ urlpatterns = [
     path("orientations/", include("beneficiaries.urls_referrals")),
     path("beneficiaires/", include("beneficiaries.urls")),
     path("catalogue/", include("catalogue.urls")),
+    path("ateliers/", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]
