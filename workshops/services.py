@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,6 +158,14 @@ def _seats_taken(session: WorkshopSession) -> int:
     return session.registrations.filter(status__in=SEATED).count()
 
 
+def _next_queue_number(session: WorkshopSession) -> int:
+    """The session's next arrival number (an atomic increment)."""
+    WorkshopSession.objects.filter(pk=session.pk).update(
+        last_queue_number=F("last_queue_number") + 1
+    )
+    return WorkshopSession.objects.values_list("last_queue_number", flat=True).get(pk=session.pk)
+
+
 @transaction.atomic(durable=True)
 def session_update(
     *, session: WorkshopSession, room: str, capacity: int, facilitators, actor
@@ -236,11 +244,9 @@ def registration_create(
             % {"name": beneficiary.full_name, "status": existing.get_status_display().lower()}
         )
     seated = _seats_taken(session) < session.capacity
-    session.last_queue_number += 1
-    session.save(update_fields=["last_queue_number"])
     registration = existing or Registration(session=session, beneficiary=beneficiary)
     registration.status = RegistrationStatus.REGISTERED if seated else RegistrationStatus.WAITING
-    registration.queue_number = session.last_queue_number
+    registration.queue_number = _next_queue_number(session)
     registration.registered_by = actor
     registration.created_at = timezone.now()
     registration.promoted_at = registration.cancelled_at = None
@@ -260,11 +266,8 @@ def registration_cancel(*, registration: Registration, actor) -> Registration:
     """Cancel a registration; a freed seat goes to the first person waiting, who is told."""
     session = _lock_session(registration.session_id)
     require(actor, Action.WORKSHOPS, session.site)
-    registration = (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("beneficiary")
-        .get(pk=registration.pk)
-    )
+    # Every change to a session's registrations holds the session's lock: read under it.
+    registration = Registration.objects.select_related("beneficiary").get(pk=registration.pk)
     if not registration.is_active:
         raise WorkshopError(
             _("This registration is already %(status)s.")
@@ -329,11 +332,7 @@ def attendance_record(*, session: WorkshopSession, marks: dict[int, str], actor)
         raise WorkshopError(_("Attendance is taken from the day of the session."))
     if any(status not in ATTENDANCE for status in marks.values()):
         raise WorkshopError(_("Choose present, absent or excused."))
-    registrations = list(
-        session.registrations.filter(status__in=SEATED, pk__in=list(marks)).select_for_update(
-            of=("self",)
-        )
-    )
+    registrations = list(session.registrations.filter(status__in=SEATED, pk__in=list(marks)))
     if not registrations:
         raise WorkshopError(_("Mark at least one person."))
     for registration in registrations:
