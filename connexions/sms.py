@@ -56,6 +56,18 @@ class LocmemBackend(BaseBackend):
         return message
 
 
+# GSM 03.38: text made only of these characters travels in 160-character segments; any other
+# character (guillemets, "ê", "—") makes the whole message Unicode, 70 characters a segment.
+GSM_7BIT = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
+)
+
+
+def needs_unicode(text: str) -> bool:
+    return not set(text) <= GSM_7BIT
+
+
 # The HTTP call, a module attribute so that tests replay recorded responses without network.
 urlopen = urllib.request.urlopen
 
@@ -78,7 +90,7 @@ class BrevoBackend(BaseBackend):
             "recipient": to.lstrip("+"),
             "content": text,
             "type": "transactional",
-            "unicodeEnabled": not text.isascii(),
+            "unicodeEnabled": needs_unicode(text),
         }
         request = urllib.request.Request(
             self.url,

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TopicLevel(models.TextChoices):
@@ -11,7 +12,7 @@ class TopicLevel(models.TextChoices):
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     CANCELLED = "cancelled", _("Cancelled")
-    HELD = "held", _("Held")
+    HELD = "held", pgettext_lazy("workshop session", "Held")
 
 
 class RegistrationStatus(models.TextChoices):

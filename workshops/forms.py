@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from connexions.enums import UserKind
 from connexions.models import ReceptionSite, User
@@ -108,8 +109,12 @@ class SessionFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + SessionStatus.choices, required=False
     )
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = forms.DateField(
+        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput()
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("date range", "To"), required=False, widget=DateInput()
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,8 +214,8 @@ class FacilitatorForm(forms.ModelForm):
 
 
 class FiguresForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    start = forms.DateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
+    end = forms.DateField(label=pgettext_lazy("date range", "To"), widget=DateInput())
     site = forms.ModelChoiceField(
         label=_("Reception site"),
         queryset=ReceptionSite.objects.none(),

@@ -36,7 +36,7 @@ def send_notification(notification_id: int) -> None:
     beneficiary = registration.beneficiary
     try:
         if notification.channel == MessageChannel.SMS:
-            send_sms(str(beneficiary.phone), text)
+            send_sms(beneficiary.phone.as_e164, text)
         else:
             with translation.override(settings.LANGUAGE_CODE):
                 body = message_for(notification.kind, registration, email=True)[1]

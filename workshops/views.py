@@ -8,7 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries.selectors import beneficiaries_for_staff, beneficiary_search
+from beneficiaries.selectors import (
+    beneficiaries_for_staff,
+    beneficiary_by_member_number,
+    beneficiary_search,
+)
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period
@@ -154,7 +158,8 @@ def session_detail(request, pk):
     query = request.GET.get("q", "").strip()
     candidates = None
     if query and session.status != SessionStatus.CANCELLED:
-        candidates = list(beneficiary_search(request.user, query)[:10])
+        scanned = beneficiary_by_member_number(query, user=request.user)
+        candidates = [scanned] if scanned else list(beneficiary_search(request.user, query)[:10])
         present = {r.beneficiary_id for r in session.registrations.all() if r.is_active}
         candidates = [(b, b.pk in present) for b in candidates]
     return _render(
@@ -273,7 +278,7 @@ def registration_cancel(request, pk):
 def attendance(request, pk):
     session = _session(request, pk)
     seated = selectors.registrations_by_group(session)["seated"]
-    form = AttendanceForm(request.POST or None, registrations=seated)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, registrations=seated)
     if request.method == "POST" and form.is_valid():
         try:
             services.attendance_record(session=session, marks=form.marks(), actor=request.user)

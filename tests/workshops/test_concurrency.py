@@ -166,7 +166,7 @@ def test_two_cancellations_at_once_promote_the_first_two_waiting_once_each(
     assert Registration.objects.filter(session=session).seated().count() == 2
     # Each promoted person is told once.
     told = sorted(message.to for message in sms.outbox)
-    assert told == sorted(str(r.beneficiary.phone) for r in waiting[:2])
+    assert told == sorted(r.beneficiary.phone.as_e164 for r in waiting[:2])
 
 
 @pytest.mark.django_db(transaction=True)
