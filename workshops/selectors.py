@@ -172,7 +172,7 @@ class WorkshopFigures:
 
 
 def workshop_figures(*, period: Period, sites=None, agency=None) -> WorkshopFigures:
-    """Sessions starting in `period` at `sites`: four queries. With `agency`, the counts of
+    """Sessions starting in `period` at `sites`: three queries. With `agency`, the counts of
     people (registrations, attendance, waiting) only count people referred by that agency
     (DESIGN.md: the agency of the referral that enrolled them); sessions, seats and volunteer
     hours stay those of the sites."""

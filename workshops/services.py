@@ -85,7 +85,7 @@ def staff_facilitator(user) -> Facilitator:
 # --- sessions ----------------------------------------------------------------------------------
 
 
-def _aware(day: date, at: time) -> datetime:
+def local_datetime(day: date, at: time) -> datetime:
     """Wall-clock time at the site (each week keeps its local time across the DST change)."""
     return timezone.make_aware(datetime.combine(day, at), timezone.get_current_timezone())
 
@@ -122,8 +122,8 @@ def session_series_create(
         session = WorkshopSession.objects.create(
             topic=topic,
             site=site,
-            starts_at=_aware(day, start),
-            ends_at=_aware(day, end),
+            starts_at=local_datetime(day, start),
+            ends_at=local_datetime(day, end),
             room=room,
             capacity=capacity,
             created_by=actor,
