@@ -27,6 +27,13 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+def _bootstrap(form):
+    """Bootstrap classes for the small filter forms laid out by hand in their templates."""
+    for field in form.fields.values():
+        is_select = isinstance(field.widget, forms.Select)
+        field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+
 def _facilitator_field():
     return forms.ModelMultipleChoiceField(
         label=_("Facilitators"),
@@ -119,6 +126,7 @@ class SessionFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites_for(user, Action.WORKSHOPS)
+        _bootstrap(self)
 
 
 class AttendanceForm(forms.Form):
@@ -229,6 +237,7 @@ class FiguresForm(forms.Form):
         today = timezone.localdate()
         self.fields["start"].initial = today.replace(month=1, day=1)
         self.fields["end"].initial = today
+        _bootstrap(self)
 
     def clean(self):
         data = super().clean()
