@@ -51,5 +51,6 @@ urlpatterns = [
     path("beneficiaires/", include("beneficiaries.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("caisse/", include("sales.urls")),
+    path("ateliers/", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]
