@@ -51,6 +51,7 @@ urlpatterns = [
     path("beneficiaires/", include("beneficiaries.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("caisse/", include("sales.urls")),
+    path("ateliers/", include("workshops.urls")),
     path("impact/", include("connexions.urls_impact")),
     path("admin/", admin.site.urls),
 ]
