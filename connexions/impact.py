@@ -24,11 +24,13 @@ from catalogue.enums import ProductKind
 from connexions.periods import Period
 from sales import selectors as sales_selectors
 from sales.enums import PaymentMethod
+from workshops import selectors as workshop_selectors
 
 ZERO = Decimal("0.00")
 COUNT = "count"
 RATE = "rate"
 MONEY = "money"
+HOURS = "hours"
 TEXT = "text"
 
 
@@ -100,6 +102,8 @@ def format_cell(cell: Cell, *, protect: bool = False) -> str:
         return f"{formats.number_format(value, force_grouping=True)}\u00a0%"
     if cell.kind == MONEY:
         return f"{formats.number_format(value, 2, force_grouping=True)}\u00a0€"
+    if cell.kind == HOURS:
+        return f"{formats.number_format(value, 1, force_grouping=True)}\u00a0h"
     return str(value)
 
 
@@ -137,7 +141,7 @@ class Chart:
     title: str
     labels: list[str]
     series: list[Series]
-    unit: str = COUNT  # COUNT, RATE or MONEY
+    unit: str = COUNT  # COUNT, RATE, MONEY or HOURS
     horizontal: bool = False
     wide: bool = False
 
@@ -207,6 +211,7 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
     referrals = beneficiary_selectors.referral_figures(**scope)
     mediation = beneficiary_selectors.mediation_figures(**scope)
     sales = sales_selectors.sales_figures(**scope)
+    workshops = workshop_selectors.workshop_figures(**scope)
 
     active = sum(row["active"] for row in by_site)
     first_phones = _first_phones(sales, by_site)
@@ -247,6 +252,18 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
             money(sales.subsidy, over=sales.sales_count),
             _("reference price minus price paid"),
         ),
+        KeyFigure(
+            "sessions_held",
+            _("Workshop sessions held"),
+            count(workshops.sessions_held),
+        ),
+        KeyFigure(
+            "attendance",
+            _("Workshop attendance rate"),
+            share(workshops.present, workshops.marked),
+            _("registrations whose attendance was taken"),
+            people(workshops.marked),
+        ),
     ]
     sections = [
         _people_section(period, enrolment, by_site, by_month),
@@ -254,6 +271,7 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
         _situation_section(enrolment),
         _impact_section(enrolment, sales, first_phones),
         _sales_section(period, sales),
+        _workshops_section(workshops),
         _mediation_section(mediation),
     ]
     return ImpactReport(period=period, key_figures=key_figures, sections=sections)
@@ -690,6 +708,91 @@ def _sales_section(period, sales) -> Section:
                 _("Devices sold by kind"),
                 [row[0].value for row in device_rows],
                 [Series(_("Devices sold"), [row[1] for row in device_rows])],
+            ),
+        ],
+    )
+
+
+def _workshops_section(workshops) -> Section:
+    marked = workshops.marked
+    summary = [
+        (text(_("Sessions held")), count(workshops.sessions_held)),
+        (text(_("Sessions scheduled")), count(workshops.sessions_scheduled)),
+        (text(_("Sessions cancelled")), count(workshops.sessions_cancelled)),
+        (text(_("Seats offered")), count(workshops.seats_offered)),
+        (text(_("Registrations")), people(workshops.registrations)),
+        (text(_("People present")), people(workshops.present)),
+        (text(_("People absent")), people(workshops.absent)),
+        (text(_("People excused")), people(workshops.excused)),
+        (text(_("Attendance rate")), share(workshops.present, marked)),
+        (text(_("No-show rate")), share(workshops.absent, marked)),
+        (text(_("On the waiting list")), people(workshops.waiting)),
+    ]
+    topic_rows = [
+        (
+            text(topic.title),
+            count(topic.sessions_held),
+            count(topic.seats_offered),
+            people(topic.registrations),
+            people(topic.present),
+            share(topic.present, topic.present + topic.absent + topic.excused),
+        )
+        for topic in workshops.by_topic
+    ]
+    hour_rows = [
+        (text(row["company"]), Cell(row["hours"], HOURS)) for row in workshops.volunteer_hours
+    ]
+    return Section(
+        key="workshops",
+        title=_("Workshops"),
+        intro=_(
+            "Sessions that started in the period at the sites chosen. Attendance and no-show "
+            "rates are counted over the registrations whose attendance was taken (present, "
+            "absent or excused); an excused absence is not a no-show. With a partner agency "
+            "chosen, only the people it referred are counted; sessions, seats and volunteer "
+            "hours stay those of the sites."
+        ),
+        tables=[
+            Table("ateliers", _("Workshops"), (_("Figure"), _("Value")), summary),
+            Table(
+                "benevolat",
+                _("Volunteer hours by company"),
+                (_("Partner company"), _("Volunteer hours")),
+                hour_rows,
+            ),
+            Table(
+                "ateliers-par-theme",
+                _("Workshops by topic"),
+                (
+                    _("Topic"),
+                    _("Sessions held"),
+                    _("Seats offered"),
+                    _("Registrations"),
+                    _("People present"),
+                    _("Attendance rate"),
+                ),
+                topic_rows,
+                wide=True,
+            ),
+        ],
+        charts=[
+            Chart(
+                "workshops-by-topic",
+                _("Registrations and attendance by topic"),
+                [row[0].value for row in topic_rows],
+                [
+                    Series(_("Registrations"), [row[3] for row in topic_rows]),
+                    Series(_("People present"), [row[4] for row in topic_rows]),
+                ],
+                horizontal=True,
+            ),
+            Chart(
+                "volunteer-hours",
+                _("Volunteer hours by company"),
+                [row[0].value for row in hour_rows],
+                [Series(_("Volunteer hours"), [row[1] for row in hour_rows])],
+                unit=HOURS,
+                horizontal=True,
             ),
         ],
     )

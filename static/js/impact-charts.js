@@ -12,6 +12,7 @@
     count: new Intl.NumberFormat(language, { maximumFractionDigits: 0 }),
     rate: new Intl.NumberFormat(language, { maximumFractionDigits: 1 }),
     money: new Intl.NumberFormat(language, { style: "currency", currency: "EUR" }),
+    hours: new Intl.NumberFormat(language, { maximumFractionDigits: 1 }),
   };
   const colon = language.startsWith("fr") ? "\u00a0: " : ": ";
   const show = (unit, value) => {
@@ -19,7 +20,8 @@
       return "—";
     }
     const text = formatters[unit].format(value);
-    return unit === "rate" ? `${text}\u00a0%` : text;
+    const suffixes = { rate: "\u00a0%", hours: "\u00a0h" };
+    return text + (suffixes[unit] || "");
   };
 
   document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {

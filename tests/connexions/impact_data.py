@@ -8,9 +8,13 @@ less at the latest follow-up for the 200 who have both.
 
 `published_sales` adds the till, with the programme's typical products: six people buy two
 mobile top-ups each (2.50 EUR for 15 EUR of operator credit), five people enrolled without a
-mobile buy their first phone (a refurbished smartphone, 49 EUR instead of 189 EUR)."""
+mobile buy their first phone (a refurbished smartphone, 49 EUR instead of 189 EUR).
 
-from datetime import date, datetime
+`published_workshops` adds two sessions held (20 people whose attendance was taken: 15
+present, 3 absent, 2 excused), one to come with a waiting list, one cancelled, and 10 hours
+given by volunteers of two partner companies."""
+
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
@@ -29,6 +33,14 @@ from beneficiaries.enums import (
 from beneficiaries.models import Beneficiary, FollowUp, Referral
 from sales.services import CartItem
 from tests.sales.factories import checkout, open_till, stocked_site
+from tests.workshops.factories import (
+    FacilitatorFactory,
+    PartnerCompanyFactory,
+    RegistrationFactory,
+    WorkshopSessionFactory,
+    WorkshopTopicFactory,
+)
+from workshops.enums import RegistrationStatus, SessionStatus
 
 PUBLISHED_SIZE = 500
 
@@ -192,3 +204,58 @@ def published_sales(*, site, seller, people):
         checkout(site, person, [CartItem(topup, quantity=2)], seller, now=SALE_TIME)
     for person, device in zip(people[10:15], devices, strict=True):
         checkout(site, person, [CartItem(phone, device_code=device.imei)], seller, now=SALE_TIME)
+
+
+def _workshop(site, topic, day: date, hours: int, capacity: int, status=SessionStatus.HELD):
+    starts_at = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=14))
+    return WorkshopSessionFactory(
+        site=site,
+        topic=topic,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        capacity=capacity,
+        status=status,
+        cancelled_at=starts_at if status == SessionStatus.CANCELLED else None,
+    )
+
+
+def published_workshops(*, site, people):
+    bill = WorkshopTopicFactory(title="Lire une facture")
+    smartphone = WorkshopTopicFactory(title="Premiers pas sur smartphone")
+    solidaire = PartnerCompanyFactory(name="Télécom Solidaire")
+    pour_tous = PartnerCompanyFactory(name="Numérique Pour Tous")
+    attendance = [RegistrationStatus.PRESENT] * 8 + [RegistrationStatus.ABSENT]
+    attendance += [RegistrationStatus.EXCUSED]
+    first = _workshop(site, bill, date(2026, 9, 10), hours=2, capacity=10)
+    first.facilitators.add(
+        FacilitatorFactory(company=solidaire), FacilitatorFactory(company=solidaire)
+    )
+    second = _workshop(site, smartphone, date(2026, 9, 17), hours=3, capacity=12)
+    second.facilitators.add(
+        FacilitatorFactory(company=solidaire), FacilitatorFactory(company=pour_tous)
+    )
+    upcoming = _workshop(
+        site, bill, date(2026, 12, 10), hours=2, capacity=6, status=SessionStatus.SCHEDULED
+    )
+    cancelled = _workshop(
+        site, smartphone, date(2026, 10, 1), hours=2, capacity=8, status=SessionStatus.CANCELLED
+    )
+    groups = [
+        (first, attendance, people[20:30]),
+        (
+            second,
+            [RegistrationStatus.PRESENT] * 7
+            + [RegistrationStatus.ABSENT] * 2
+            + [RegistrationStatus.EXCUSED],
+            people[30:40],
+        ),
+        (
+            upcoming,
+            [RegistrationStatus.REGISTERED] * 6 + [RegistrationStatus.WAITING] * 2,
+            people[40:48],
+        ),
+        (cancelled, [RegistrationStatus.CANCELLED] * 3, people[48:51]),
+    ]
+    for session, statuses, persons in groups:
+        for status, person in zip(statuses, persons, strict=True):
+            RegistrationFactory(session=session, beneficiary=person, status=status)

@@ -4,7 +4,7 @@ the small-group rule; who may see it; a bounded number of queries."""
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
 
@@ -25,8 +25,14 @@ from tests.connexions.impact_data import (
     enrol_people,
     published_dataset,
     published_sales,
+    published_workshops,
 )
 from tests.sales.factories import checkout, open_till, stocked_site
+from tests.workshops.factories import (
+    FacilitatorFactory,
+    RegistrationFactory,
+    WorkshopSessionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +77,7 @@ def pdf_text(response) -> str:
 def published(site_a, agency_a, manager_a):
     people = published_dataset(site=site_a, agency=agency_a, recorder=manager_a)
     published_sales(site=site_a, seller=manager_a, people=people)
+    published_workshops(site=site_a, people=people)
     return people
 
 
@@ -89,6 +96,9 @@ PUBLISHED = {
     "topups": "12",
     "subsidy": "850,00 €",
     "first_phones": "5 %",
+    # Workshops: 2 sessions held, 15 present out of the 20 whose attendance was taken.
+    "sessions_held": "2",
+    "attendance": "75 %",
 }
 
 
@@ -157,6 +167,36 @@ def test_published_figures_in_the_csv(client, programme_admin, published, site_a
     }
     assert table("ventes-par-site-et-mois")[site.name] == ["juillet 2026", "11", "275,00", "850,00"]
     assert table("paiements")["Espèces"] == ["275,00"]
+    assert table("ateliers") == {
+        "Indicateur": ["Valeur"],
+        "Séances tenues": ["2"],
+        "Séances programmées": ["1"],
+        "Séances annulées": ["1"],
+        "Places proposées": ["28"],
+        "Inscriptions": ["26"],
+        "Présents": ["15"],
+        "Absents (non excusés)": ["< 5"],
+        "Absences excusées": ["< 5"],
+        "Taux de présence": ["75"],
+        "Taux d'absence non excusée": ["< 5"],  # 3 people: hidden with their count
+        "En liste d'attente": ["< 5"],
+    }
+    assert table("benevolat") == {
+        "Entreprise partenaire": ["Heures de bénévolat"],
+        "Numérique Pour Tous": ["3,0"],
+        "Télécom Solidaire": ["7,0"],
+    }
+    assert table("ateliers-par-theme") == {
+        "Thème": [
+            "Séances tenues",
+            "Places proposées",
+            "Inscriptions",
+            "Présents",
+            "Taux de présence",
+        ],
+        "Lire une facture": ["1", "16", "16", "8", "80"],
+        "Premiers pas sur smartphone": ["1", "12", "10", "7", "70"],
+    }
     assert table("premiers-telephones") == {
         "Indicateur": ["Valeur"],
         "Personnes ayant eu leur premier téléphone mobile grâce au programme": ["5"],
@@ -184,6 +224,9 @@ def test_published_figures_in_the_pdf(client, programme_admin, published):
         ("Aide totale apportée", "850,00 €"),
         ("Crédit opérateur délivré", "180,00 €"),
         ("Téléphone", "5"),
+        ("Séances d'atelier tenues", "2"),
+        ("Taux de présence aux ateliers", "75 %"),
+        ("Télécom Solidaire", "7,0 h"),
     ]:
         assert f"{label} {shown}" in text, label
 
@@ -526,6 +569,13 @@ def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
             MediationCaseFactory(beneficiary=person, site=site, opened_on=date(2026, 6, 1))
         for person in people[: 1 + size // 10]:  # enrolled January to May: eligible in July
             checkout(site, person, [CartItem(topup)], seller, now=SALE_TIME)
+        for n in range(1 + size // 10):
+            session = WorkshopSessionFactory(
+                site=site, starts_at=SALE_TIME + timedelta(days=n), status="held"
+            )
+            session.facilitators.add(FacilitatorFactory())
+            for person in people[n::5]:
+                RegistrationFactory(session=session, beneficiary=person, status="present")
         declined_referrals(
             site=site, agency=agency, recorder=recorder, count=size, submitted_on=date(2026, 2, 1)
         )
@@ -533,17 +583,17 @@ def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
         ReceptionSiteFactory()
 
 
-# Session, user, current site, the agency chosen; 15 aggregate queries (enrolment 1, by site 1,
-# by month 1, referrals 4, mediation 2, sales 6); the page's navigation and filter choices; the
-# session.
+# Session, user, current site, the agency chosen; 18 aggregate queries (enrolment 1, by site 1,
+# by month 1, referrals 4, mediation 2, sales 6, workshops 3); the page's navigation and filter
+# choices; the session.
 @pytest.mark.parametrize("size", [3, 40])
 @pytest.mark.parametrize(
     ("who", "path", "queries"),
     [
-        ("programme_admin", "/impact/", 25),
-        ("manager_a", "/impact/", 25),
-        ("programme_admin", "/impact/export/chiffres-cles.csv", 22),
-        ("programme_admin", "/impact/bilan.pdf", 23),
+        ("programme_admin", "/impact/", 28),
+        ("manager_a", "/impact/", 28),
+        ("programme_admin", "/impact/export/chiffres-cles.csv", 25),
+        ("programme_admin", "/impact/bilan.pdf", 26),
     ],
 )
 def test_query_count_does_not_grow_with_the_data(
