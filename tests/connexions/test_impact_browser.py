@@ -41,6 +41,10 @@ def test_dashboard_filter_by_site_and_pdf(
         ".every((canvas) => Chart.getChart(canvas) !== undefined)"
     )
     assert canvases.count() >= 6
+    # Every menu entry fits a laptop screen (no sideways scrolling), from the xl breakpoint.
+    for width in (1200, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(shot_dir / "impact-dashboard.png"), full_page=True)
 
     page.locator("#id_site").select_option(label=site_b.name)
