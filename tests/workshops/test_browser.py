@@ -59,7 +59,9 @@ def test_session_waiting_list_attendance_journey(page, live_server, counsellor_a
     expect(page.locator("#waiting")).to_contain_text("Personne n'attend.")
 
     page.get_by_role("link", name="Faire l'appel").click()
+    page.wait_for_load_state()  # the "everyone present" script is attached
     page.get_by_role("button", name="Tout le monde présent").click()
+    expect(page.locator('#attendance-form input[value="present"]:checked')).to_have_count(2)
     page.get_by_role("row", name=re.compile("Bruno Dupont")).get_by_text("Absent").click()
     page.screenshot(path=str(shot_dir / "workshop-attendance.png"), full_page=True)
     page.get_by_role("button", name="Enregistrer les présences").click()
