@@ -6,7 +6,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from connexions.enums import SiteRole
 from tests.conftest import browser_login
+from tests.connexions.factories import ReceptionSiteFactory, SiteMembershipFactory
 from tests.connexions.impact_data import enrol_people
 
 
@@ -60,3 +62,16 @@ def test_dashboard_filter_by_site_and_pdf(
     assert download.suggested_filename.startswith("impact-bilan-")
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+@pytest.mark.browser
+def test_site_manager_menu_fits_a_laptop_screen(page, live_server, manager_a):
+    # A manager of two sites with long names: the widest menu a staff member gets.
+    other = ReceptionSiteFactory(name="Paris 14e — Centre social Maurice Noguès")
+    SiteMembershipFactory(user=manager_a, site=other, role=SiteRole.SITE_MANAGER)
+    browser_login(page, live_server, manager_a.email)
+    page.get_by_role("link", name="Impact").click()
+    expect(page.get_by_role("heading", name="Tableau de bord d'impact")).to_be_visible()
+    for width in (1200, 1280, 1366):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
