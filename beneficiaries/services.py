@@ -285,11 +285,26 @@ def referral_accept_for_existing(
     *, referral: Referral, beneficiary: Beneficiary, actor, site
 ) -> Beneficiary:
     """The referred person is already enrolled: the referral is accepted for them and renews
-    their eligibility."""
+    their eligibility. Only one of the referral's possible duplicates may be chosen: linking
+    someone else would show that person's outcomes to the wrong referrer."""
     require(actor, Action.SUPPORT, site)
     beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     referral = _lock_referral(referral)
     require(actor, Action.SUPPORT, referral.site)
+    candidates = possible_duplicates(
+        first_name=referral.first_name,
+        last_name=referral.last_name,
+        birth_date=referral.birth_date,
+        phone=referral.phone or None,
+    )
+    if not candidates.filter(pk=beneficiary.pk).exists():
+        raise ReferralError(
+            _(
+                "%(name)s is not among the possible duplicates of this referral: the referral "
+                "cannot be linked to them."
+            )
+            % {"name": beneficiary.full_name}
+        )
     _move(referral, ReferralStatus.ACCEPTED, actor=actor, beneficiary=beneficiary)
     beneficiary.valid_until = _renewed_until(beneficiary.valid_until, timezone.localdate())
     beneficiary.save(update_fields=["valid_until"])

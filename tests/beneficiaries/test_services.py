@@ -286,6 +286,9 @@ def test_different_person_is_not_a_duplicate(social_worker_a, counsellor_a, site
 
 def test_linking_a_referral_renews_eligibility(social_worker_a, counsellor_a, site_a):
     beneficiary = BeneficiaryFactory(
+        first_name="Aïcha",
+        last_name="Traoré",
+        birth_date=date(1985, 4, 12),
         enrolled_site=site_a,
         enrolled_on=timezone.localdate() - timedelta(days=400),
         valid_until=timezone.localdate() - timedelta(days=35),
