@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral, SupportSession
 from beneficiaries.sections import FileSection, register_file_section, unregister_file_section
+from connexions.enums import SiteRole
 from connexions.models import AuditEvent
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -19,6 +20,7 @@ from tests.beneficiaries.factories import (
     SupportSessionFactory,
 )
 from tests.conftest import client_for
+from tests.connexions.factories import ReceptionSiteFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -348,3 +350,19 @@ def test_counsellor_without_site_membership_there_cannot_act(client, counsellor_
     )
     assert response.status_code == 302
     assert SupportSession.objects.get().site != site_a  # recorded at counsellor B's site
+
+
+def test_staff_of_a_closed_site_no_longer_read_files(client):
+    closed = ReceptionSiteFactory(is_active=False)
+    former = staff_user(closed, SiteRole.COUNSELLOR)
+    beneficiary = BeneficiaryFactory()
+    case = MediationCaseFactory(beneficiary=beneficiary)
+    client_for(client, former)
+    for url in (
+        "/beneficiaires/",
+        f"/beneficiaires/{beneficiary.pk}/",
+        f"/beneficiaires/{beneficiary.pk}/carte.pdf",
+        f"/beneficiaires/mediations/{case.pk}/",
+    ):
+        assert client.get(url).status_code in (403, 404), url
+    assert not AuditEvent.objects.filter(action="beneficiaries.file_viewed").exists()
