@@ -141,6 +141,8 @@ def _move(referral: Referral, status: str, *, actor=None, **fields) -> None:
 def referral_withdraw(*, referral: Referral, actor) -> Referral:
     require(actor, Action.REFER)
     referral = _lock_referral(referral)
+    if actor.is_social_worker and referral.agency_id != actor.agency_id:
+        raise ReferralError(_("This referral was made by another agency: you cannot withdraw it."))
     _move(referral, ReferralStatus.WITHDRAWN, actor=actor)
     audit_log(actor=actor, action="referrals.withdrawn", obj=referral, site=referral.site)
     return referral

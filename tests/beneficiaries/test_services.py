@@ -113,6 +113,19 @@ def test_withdraw_then_every_transition_is_refused(social_worker_a, counsellor_a
     assert not Beneficiary.objects.exists()
 
 
+def test_only_the_referring_agency_may_withdraw(
+    social_worker_a, social_worker_b, programme_admin, site_a
+):
+    referral = submit(social_worker_a, site_a)
+    with pytest.raises(services.ReferralError, match="autre structure"):
+        services.referral_withdraw(referral=referral, actor=social_worker_b)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.PENDING
+    services.referral_withdraw(referral=referral, actor=programme_admin)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.WITHDRAWN
+
+
 def test_decline_emails_the_referrer_after_commit(
     social_worker_a, counsellor_a, site_a, django_capture_on_commit_callbacks
 ):
