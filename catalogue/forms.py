@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.enums import AdjustmentReason, DeviceGrade, DeviceStatus, Tracking
 from catalogue.models import Product
-from catalogue.services import DEVICE_TRANSITIONS
+from catalogue.services import DEVICE_TRANSITIONS, StockError, refuse_tracking_change
 from connexions.models import ReceptionSite
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -24,21 +24,36 @@ def _products(tracking):
     return Product.objects.active().tracked_as(tracking).order_by("name")
 
 
-class ProductForm(forms.ModelForm):
+class KindKeepsTracking:
+    """A product with stock keeps its tracking: the app's form and the admin's check it."""
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        try:
+            refuse_tracking_change(product=self.instance, kind=kind)
+        except StockError as error:
+            raise forms.ValidationError(error.message) from error
+        return kind
+
+
+PRODUCT_FIELDS = [
+    "name",
+    "kind",
+    "operator",
+    "description",
+    "face_value",
+    "solidarity_price",
+    "reference_price",
+    "validity_days",
+    "warranty_months",
+    "is_active",
+]
+
+
+class ProductForm(KindKeepsTracking, forms.ModelForm):
     class Meta:
         model = Product
-        fields = [
-            "name",
-            "kind",
-            "operator",
-            "description",
-            "face_value",
-            "solidarity_price",
-            "reference_price",
-            "validity_days",
-            "warranty_months",
-            "is_active",
-        ]
+        fields = PRODUCT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,3 +196,9 @@ class DeviceStatusForm(forms.Form):
         allowed = DEVICE_TRANSITIONS.get(device.status, set())
         self.fields["status"].choices = [(s.value, s.label) for s in DeviceStatus if s in allowed]
         self.helper = _helper(_("Change the status"))
+
+
+class ProductAdminForm(KindKeepsTracking, forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = PRODUCT_FIELDS

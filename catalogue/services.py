@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from catalogue.enums import (
+    TRACKING_BY_KIND,
     AdjustmentReason,
     DeviceStatus,
     MovementKind,
@@ -89,6 +90,7 @@ def product_save(*, product: Product, actor) -> Product:
         audit_log(actor=actor, action="catalogue.product_create", obj=product)
         return product
     current = Product.objects.select_for_update().get(pk=product.pk)
+    refuse_tracking_change(product=product, kind=product.kind)
     product.save()
     old = [getattr(current, name) for name in PRICE_FIELDS]
     new = [getattr(product, name) for name in PRICE_FIELDS]
@@ -104,6 +106,24 @@ def product_save(*, product: Product, actor) -> Product:
     else:
         audit_log(actor=actor, action="catalogue.product_update", obj=product)
     return product
+
+
+def refuse_tracking_change(*, product: Product, kind: str) -> None:
+    """Raise `StockError` if `kind` would change how a product with stock movements is tracked
+    (vouchers, devices, counted items): its units and ledger rows would no longer fit it."""
+    if product.pk is None:
+        return
+    stored = Product.objects.filter(pk=product.pk).values_list("kind", flat=True).first()
+    if stored is None or TRACKING_BY_KIND[stored] == TRACKING_BY_KIND[kind]:
+        return
+    if StockMovement.objects.filter(product_id=product.pk).exists():
+        raise StockError(
+            _(
+                "%(product)s already has stock movements: its kind can only change to another "
+                "kind tracked as %(tracking)s."
+            )
+            % {"product": product.name, "tracking": TRACKING_BY_KIND[stored].label.lower()}
+        )
 
 
 def _record_price(product: Product, actor) -> ProductPrice:

@@ -85,9 +85,13 @@ def product_edit(request, pk=None):
     product = get_object_or_404(Product, pk=pk) if pk else Product()
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
-        product = services.product_save(product=form.save(commit=False), actor=request.user)
-        messages.success(request, _("The product has been saved."))
-        return redirect("catalogue:product_detail", pk=product.pk)
+        try:
+            product = services.product_save(product=form.save(commit=False), actor=request.user)
+        except StockError as exc:
+            form.add_error("kind", exc.message)
+        else:
+            messages.success(request, _("The product has been saved."))
+            return redirect("catalogue:product_detail", pk=product.pk)
     return render(request, "catalogue/product_form.html", {"form": form, "product": product})
 
 

@@ -97,6 +97,23 @@ def test_product_save_keeps_a_dated_price_history(programme_admin):
     assert AuditEvent.objects.filter(action="catalogue.price_change").count() == 1
 
 
+def test_tracking_cannot_change_once_the_product_has_stock(site_a, topup, manager_a):
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    topup.kind = ProductKind.PHONE
+    with pytest.raises(StockError, match="mouvements de stock"):
+        services.product_save(product=topup, actor=manager_a)
+    assert Product.objects.get(pk=topup.pk).kind == ProductKind.MOBILE_TOPUP
+    topup.kind = ProductKind.DATA_TOPUP  # still vouchers: allowed
+    services.product_save(product=topup, actor=manager_a)
+    assert Product.objects.get(pk=topup.pk).kind == ProductKind.DATA_TOPUP
+
+
+def test_tracking_may_change_before_any_stock(laptop, programme_admin):
+    laptop.kind = ProductKind.ACCESSORY
+    services.product_save(product=laptop, actor=programme_admin)
+    assert Product.objects.get(pk=laptop.pk).tracking == "counted"
+
+
 def test_price_history_is_append_only(topup, programme_admin):
     topup.solidarity_price = Decimal("3.00")
     services.product_save(product=topup, actor=programme_admin)

@@ -129,6 +129,45 @@ def test_only_programme_admins_edit_products(client, manager_a, programme_admin,
     assert ProductPrice.objects.filter(product=topup, solidarity_price=Decimal("3.00")).exists()
 
 
+def product_post(product, **overrides):
+    return {
+        "name": product.name,
+        "kind": product.kind,
+        "operator": product.operator_id or "",
+        "face_value": "15.00",
+        "solidarity_price": "2.50",
+        "validity_days": 30,
+        "is_active": "on",
+        **overrides,
+    }
+
+
+def test_kind_of_a_stocked_product_cannot_change_tracking_in_the_app_or_the_admin(
+    client, programme_admin, manager_a, site_a, topup
+):
+    receive_vouchers(site_a, topup, 1, actor=manager_a)
+    client_for(client, programme_admin)
+    response = client.post(
+        reverse("catalogue:product_edit", args=[topup.pk]), product_post(topup, kind="phone")
+    )
+    assert response.status_code == 200
+    assert "mouvements de stock" in " ".join(response.context["form"].errors["kind"])
+    response = client.post(
+        reverse("admin:catalogue_product_change", args=[topup.pk]),
+        {
+            **product_post(topup, kind="phone"),
+            "prices-TOTAL_FORMS": "0",
+            "prices-INITIAL_FORMS": "0",
+            "prices-MIN_NUM_FORMS": "0",
+            "prices-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "mouvements de stock" in response.content.decode()
+    topup.refresh_from_db()
+    assert topup.kind == ProductKind.MOBILE_TOPUP
+
+
 def test_negative_price_is_refused_on_the_field(client, programme_admin):
     response = client_for(client, programme_admin).post(
         reverse("catalogue:product_create"),
