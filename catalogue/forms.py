@@ -165,10 +165,17 @@ class StocktakeForm(forms.Form):
                 initial=row.level.on_hand,
                 help_text=_("Expected: %(count)s") % {"count": row.level.on_hand},
             )
+            # What the counter was shown: the service refuses the count if the stock moved since.
+            self.fields[f"expected_{row.product.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=row.level.on_hand
+            )
         self.helper = _helper(_("Record the stocktake"))
 
     def counts(self) -> dict:
         return {row.product: self.cleaned_data[f"count_{row.product.pk}"] for row in self.rows}
+
+    def expected(self) -> dict:
+        return {row.product: self.cleaned_data[f"expected_{row.product.pk}"] for row in self.rows}
 
 
 class ThresholdForm(forms.Form):

@@ -857,18 +857,36 @@ def transfer_receive(*, transfer: Transfer, actor) -> Transfer:
 # --- stocktake and thresholds -----------------------------------------------------------------
 
 
+class StockChangedWhileCounting(StockError):
+    """The stock of `products` moved (a sale, a transfer) between the count and its recording."""
+
+    def __init__(self, products: list[Product]):
+        super().__init__(_("The stock changed while counting: count again."))
+        self.products = products
+
+
 @transaction.atomic(durable=True)
 def stocktake_record(
-    *, site, counts: Mapping[Product, int], reason: str = AdjustmentReason.STOCKTAKE, actor
+    *,
+    site,
+    counts: Mapping[Product, int],
+    expected: Mapping[Product, int],
+    reason: str = AdjustmentReason.STOCKTAKE,
+    actor,
 ) -> Stocktake:
     """Counted quantities of counted items: each difference becomes an adjustment with `reason`.
+    `expected` is what the counter was shown for each product: if the stock has moved since, the
+    count no longer says what is there, so the whole stocktake is refused.
     (Devices and vouchers are checked unit by unit: a missing device is written off by status.)"""
     for product, counted in counts.items():
         _require_tracking(product, Tracking.COUNTED)
         if counted < 0:
             raise StockError(_("A counted quantity cannot be negative."))
-    stocktake = Stocktake.objects.create(site=site, counted_by=actor, reason=reason)
     rows = _locked_counted_rows(site, [p.pk for p in counts])
+    changed = [p for p in counts if expected.get(p) != rows[p.pk].quantity]
+    if changed:
+        raise StockChangedWhileCounting(changed)
+    stocktake = Stocktake.objects.create(site=site, counted_by=actor, reason=reason)
     for product, counted in counts.items():
         row = rows[product.pk]
         StocktakeLine.objects.create(

@@ -397,21 +397,45 @@ def transfer_receive(request, pk):
 @manage_stock
 def stocktake_create(request):
     site = request.current_site
-    rows = selectors.stock_overview(site, products=Product.objects.active().tracked_as("counted"))
+    rows = _stocktake_rows(site)
     if not rows:
         raise Http404
     form = StocktakeForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
-        stocktake = services.stocktake_record(
-            site=site, counts=form.counts(), reason=form.cleaned_data["reason"], actor=request.user
-        )
-        changed = sum(1 for line in stocktake.lines.all() if line.difference)
-        messages.success(
-            request,
-            _("Stocktake recorded: %(count)s quantities adjusted.") % {"count": changed},
-        )
-        return redirect("catalogue:stock")
+        try:
+            stocktake = services.stocktake_record(
+                site=site,
+                counts=form.counts(),
+                expected=form.expected(),
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.StockChangedWhileCounting as exc:
+            messages.error(request, exc.message)
+            form = _recount_form(site, form, exc.products)
+        else:
+            changed = sum(1 for line in stocktake.lines.all() if line.difference)
+            messages.success(
+                request,
+                _("Stocktake recorded: %(count)s quantities adjusted.") % {"count": changed},
+            )
+            return redirect("catalogue:stock")
     return render(request, "catalogue/simple_form.html", {"form": form, "title": _("Stocktake")})
+
+
+def _recount_form(site, refused: StocktakeForm, changed) -> StocktakeForm:
+    """The stocktake form again, with today's expected quantities: the lines whose stock moved
+    are left empty to be counted again, the others keep what was typed."""
+    rows = _stocktake_rows(site)
+    counts = {p.pk: n for p, n in refused.counts().items() if p not in changed}
+    initial = {"reason": refused.cleaned_data["reason"]}
+    initial |= {f"count_{pk}": n for pk, n in counts.items()}
+    initial |= {f"count_{p.pk}": None for p in changed}
+    return StocktakeForm(rows=rows, initial=initial)
+
+
+def _stocktake_rows(site):
+    return selectors.stock_overview(site, products=Product.objects.active().tracked_as("counted"))
 
 
 @manage_stock

@@ -563,6 +563,7 @@ def test_stocktake_adjusts_differences_with_a_reason(site_a, sim, manager_a):
     stocktake = services.stocktake_record(
         site=site_a,
         counts={sim: 8, accessory: 3},
+        expected={sim: 10, accessory: 3},
         reason=AdjustmentReason.LOST,
         actor=manager_a,
     )
@@ -576,6 +577,21 @@ def test_stocktake_adjusts_differences_with_a_reason(site_a, sim, manager_a):
         stocktake,
     )
     assert CountedStock.objects.get(site=site_a, product=sim).quantity == 8
+    assert_ledger_matches(site_a)
+
+
+def test_a_sale_made_while_counting_is_not_undone(site_a, sim, manager_a):
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    shown = selectors.stock_levels(site_a)[sim.pk].on_hand  # the page shows 5
+    services.counted_stock_remove_for_sale(
+        site=site_a, quantities={sim: 1}, actor=manager_a, reference="sales.sale:1"
+    )
+    with pytest.raises(StockError, match="Le stock a changé pendant le comptage : recomptez."):
+        services.stocktake_record(
+            site=site_a, counts={sim: 5}, expected={sim: shown}, actor=manager_a
+        )
+    assert CountedStock.objects.get(site=site_a, product=sim).quantity == 4
+    assert not StockMovement.objects.filter(kind=MovementKind.ADJUSTMENT).exists()
     assert_ledger_matches(site_a)
 
 
@@ -623,7 +639,7 @@ def test_the_ledger_always_equals_the_stock(site_a, site_b, topup, phone, sim, m
     services.device_return_for_refund(
         device=phones[0], site=site_b, actor=manager_a, reference="r1"
     )
-    services.stocktake_record(site=site_b, counts={sim: 4}, actor=manager_a)
+    services.stocktake_record(site=site_b, counts={sim: 4}, expected={sim: 5}, actor=manager_a)
     services.device_change_status(device=phones[2], status=DeviceStatus.SCRAPPED, actor=manager_a)
     assert_ledger_matches(site_a, site_b)
     assert selectors.ledger_balances(site_a) == {topup.pk: 2, phone.pk: 0, sim.pk: 13}

@@ -313,11 +313,39 @@ def test_stocktake_page_adjusts(client, manager_a, site_a):
     sim = ProductFactory(sim=True)
     services.counted_stock_receive(site=site_a, product=sim, quantity=10, actor=manager_a)
     response = client_for(client, manager_a).post(
-        reverse("catalogue:stocktake"), {"reason": "lost", f"count_{sim.pk}": 7}
+        reverse("catalogue:stocktake"),
+        {"reason": "lost", f"count_{sim.pk}": 7, f"expected_{sim.pk}": 10},
     )
     assert response.status_code == 302
     assert selectors.available_quantity(site_a, sim) == 7
     assert selectors.ledger_discrepancies(site_a) == {}
+
+
+def test_stocktake_page_refuses_a_count_overtaken_by_a_sale(client, manager_a, site_a):
+    sim = ProductFactory(sim=True)
+    accessory = ProductFactory(sim=True, name="Coque", kind=ProductKind.ACCESSORY)
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    services.counted_stock_receive(site=site_a, product=accessory, quantity=2, actor=manager_a)
+    client_for(client, manager_a)
+    form = client.get(reverse("catalogue:stocktake")).context["form"]
+    shown = {name: form[name].value() for name in form.fields if name.startswith("expected_")}
+    assert shown == {f"expected_{sim.pk}": 5, f"expected_{accessory.pk}": 2}
+    services.counted_stock_remove_for_sale(
+        site=site_a, quantities={sim: 1}, actor=manager_a, reference="sales.sale:1"
+    )
+    counts = {f"count_{sim.pk}": 5, f"count_{accessory.pk}": 1}
+    response = client.post(reverse("catalogue:stocktake"), {"reason": "lost", **counts, **shown})
+    assert response.status_code == 200
+    assert "Le stock a changé pendant le comptage : recomptez." in unescape(
+        response.content.decode()
+    )
+    assert selectors.available_quantity(site_a, sim) == 4
+    assert selectors.available_quantity(site_a, accessory) == 2
+    # The line that changed is to be counted again; the other keeps what was typed.
+    form = response.context["form"]
+    assert form[f"count_{sim.pk}"].value() is None
+    assert form[f"count_{accessory.pk}"].value() == 1
+    assert form[f"expected_{sim.pk}"].value() == 4
 
 
 def test_movement_list_and_csv_export(client, manager_a, site_a, topup, django_assert_num_queries):
