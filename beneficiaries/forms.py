@@ -417,6 +417,16 @@ class MediationUpdateForm(forms.Form):
         self.helper = _helper()
 
 
+class MediationNoteForm(forms.Form):
+    """What a finished (closed or failed) case still takes."""
+
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
 class ReferralFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(

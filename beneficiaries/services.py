@@ -455,9 +455,12 @@ def mediation_update(
     site,
 ) -> MediationCase:
     """Move a case along (open → operator contacted → agreement reached → closed; failed from
-    any active status) and record the agreement's terms."""
+    any active status) and record the agreement's terms. A finished case (closed or failed)
+    only takes notes: `mediation_note_add`."""
     require(actor, Action.SUPPORT, site)
     case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if not case.is_active:
+        raise BeneficiaryError(_("This mediation case is finished: only a note can be added."))
     if status != case.status and not case.can_become(status):
         raise BeneficiaryError(
             _("A mediation case %(status)s cannot become %(new)s.")
@@ -466,8 +469,18 @@ def mediation_update(
                 "new": MediationStatus(status).label.lower(),
             }
         )
-    if status in (MediationStatus.AGREEMENT, MediationStatus.CLOSED) and not agreement_kind:
+    reached = status in (MediationStatus.AGREEMENT, MediationStatus.CLOSED)
+    if reached and not agreement_kind:
         raise BeneficiaryError(_("Say which agreement was reached."))
+    if not reached and (
+        agreement_kind or amount_written_off or monthly_instalment or instalment_months
+    ):
+        raise BeneficiaryError(
+            _(
+                "An agreement, a write-off or a payment plan is recorded only once an agreement "
+                "is reached: clear these fields for this status."
+            )
+        )
     written_off = amount_written_off or Decimal("0.00")
     if agreement_kind == AgreementKind.FULL_WRITE_OFF:
         written_off = case.amount_owed
@@ -492,3 +505,15 @@ def mediation_update(
         actor=actor, action="beneficiaries.mediation_updated", obj=case, site=site, status=status
     )
     return case
+
+
+@transaction.atomic(durable=True)
+def mediation_note_add(*, case: MediationCase, text: str, actor, site) -> MediationNote:
+    """A dated note on a case, whatever its status (the only change a finished case takes)."""
+    require(actor, Action.SUPPORT, site)
+    if not text.strip():
+        raise BeneficiaryError(_("Write the note."))
+    case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    note = MediationNote.objects.create(case=case, author=actor, text=text.strip())
+    audit_log(actor=actor, action="beneficiaries.mediation_note_added", obj=case, site=site)
+    return note

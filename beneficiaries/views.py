@@ -14,6 +14,7 @@ from beneficiaries.forms import (
     DeclineForm,
     EnrolmentForm,
     FollowUpForm,
+    MediationNoteForm,
     MediationOpenForm,
     MediationUpdateForm,
     ReferralFilterForm,
@@ -432,25 +433,39 @@ def mediation_detail(request, pk):
         ),
         pk=pk,
     )
-    form = MediationUpdateForm(
-        request.POST or None,
-        initial={
-            "status": case.status,
-            "agreement_kind": case.agreement_kind,
-            "amount_written_off": case.amount_written_off,
-            "monthly_instalment": case.monthly_instalment,
-            "instalment_months": case.instalment_months,
-            "next_action_on": case.next_action_on,
-        },
-    )
+    if case.is_active:
+        form = MediationUpdateForm(
+            request.POST or None,
+            initial={
+                "status": case.status,
+                "agreement_kind": case.agreement_kind,
+                "amount_written_off": case.amount_written_off,
+                "monthly_instalment": case.monthly_instalment,
+                "instalment_months": case.instalment_months,
+                "next_action_on": case.next_action_on,
+            },
+        )
+    else:
+        form = MediationNoteForm(request.POST or None)
     if request.method == "POST":
         if not can(request.user, Action.SUPPORT, request.current_site):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.mediation_update(
-                    case=case, actor=request.user, site=request.current_site, **form.cleaned_data
-                )
+                if case.is_active:
+                    services.mediation_update(
+                        case=case,
+                        actor=request.user,
+                        site=request.current_site,
+                        **form.cleaned_data,
+                    )
+                else:
+                    services.mediation_note_add(
+                        case=case,
+                        text=form.cleaned_data["note"],
+                        actor=request.user,
+                        site=request.current_site,
+                    )
             except services.BeneficiaryError as error:
                 form.add_error(None, str(error))
             else:

@@ -289,6 +289,24 @@ def test_support_follow_up_and_mediation_pages(client, counsellor_a, site_a):
     assert case.status == "open"
 
 
+def test_a_finished_mediation_page_only_adds_notes(client, counsellor_a):
+    case = MediationCaseFactory(status="failed", next_action_on=None)
+    url = f"/beneficiaires/mediations/{case.pk}/"
+    client_for(client, counsellor_a)
+    page = client.get(url)
+    assert list(page.context["form"].fields) == ["note"]
+    response = client.post(
+        url, {"status": "closed", "agreement_kind": "full_write_off", "note": "Relance envoyée"}
+    )
+    assert response["Location"] == url
+    case.refresh_from_db()
+    assert (case.status, case.agreement_kind) == ("failed", "")
+    assert [n.text for n in case.notes.all()] == ["Relance envoyée"]
+    empty = client.post(url, {"note": ""})
+    assert empty.status_code == 200
+    assert "note" in empty.context["form"].errors
+
+
 @pytest.mark.parametrize("count", [2, 10])
 def test_due_lists_query_count_is_flat(
     client, counsellor_a, site_a, count, django_assert_num_queries
