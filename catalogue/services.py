@@ -150,6 +150,13 @@ def _move(*, site, product, kind, quantity, actor, **fields) -> StockMovement:
     )
 
 
+def _require_positive(quantities: Iterable[int]) -> None:
+    """Every quantity the till or a transfer moves is at least 1: a negative one would turn a
+    sale into a reception (or a refund into a sale)."""
+    if any(quantity < 1 for quantity in quantities):
+        raise StockError(_("The quantity must be at least 1."))
+
+
 def _require_tracking(product: Product, tracking: Tracking) -> None:
     if product.tracking != tracking:
         raise StockError(
@@ -376,6 +383,7 @@ def vouchers_take_for_sale(
     """For the till, inside its checkout transaction: the next `quantity` valid vouchers of
     `product` at `site` (earliest expiry first, never an expired one), locked with SKIP LOCKED,
     marked sold, one ledger row each. Raises `OutOfStock`. The caller prints their PINs."""
+    _require_positive([quantity])
     _require_tracking(product, Tracking.VOUCHER)
     vouchers = _take_vouchers(
         site=site,
@@ -626,8 +634,7 @@ def device_change_status(*, device: Device, status: str, reason: str = "", actor
 @transaction.atomic(durable=True)
 def counted_stock_receive(*, site, product: Product, quantity: int, actor) -> CountedStock:
     _require_tracking(product, Tracking.COUNTED)
-    if quantity < 1:
-        raise StockError(_("The quantity must be at least 1."))
+    _require_positive([quantity])
     row = _locked_counted_rows(site, [product.pk])[product.pk]
     row.quantity = F("quantity") + quantity
     row.save(update_fields=["quantity"])
@@ -645,6 +652,7 @@ def counted_stock_remove_for_sale(
 ) -> None:
     """For the till, inside its checkout transaction: take counted items out of `site`'s stock
     (rows locked by id). Raises `OutOfStock` if the site holds fewer."""
+    _require_positive(quantities.values())
     products = {p.pk: p for p in quantities}
     for product in products.values():
         _require_tracking(product, Tracking.COUNTED)
@@ -672,6 +680,7 @@ def counted_stock_return_for_refund(
     *, site, quantities: Mapping[Product, int], actor, reference: str
 ) -> None:
     """For the till's refund: counted items come back into `site`'s stock."""
+    _require_positive(quantities.values())
     rows = _locked_counted_rows(site, [p.pk for p in quantities])
     for product, quantity in quantities.items():
         CountedStock.objects.filter(pk=rows[product.pk].pk).update(
@@ -744,8 +753,7 @@ def transfer_send(*, from_site, to_site, items: list[TransferItem], actor) -> Tr
     for item in items:
         if item.device_codes:
             continue
-        if item.quantity < 1:
-            raise StockError(_("The quantity must be at least 1."))
+        _require_positive([item.quantity])
         if item.product.tracking == Tracking.VOUCHER:
             _take_vouchers(
                 site=from_site,

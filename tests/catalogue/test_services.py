@@ -456,6 +456,31 @@ def test_counted_items_in_and_out(site_a, sim, manager_a):
     assert_ledger_matches(site_a)
 
 
+@pytest.mark.parametrize("quantity", [0, -3])
+def test_the_till_cannot_move_zero_or_negative_quantities(site_a, sim, topup, manager_a, quantity):
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    movements = StockMovement.objects.count()
+    calls = [
+        lambda: services.counted_stock_remove_for_sale(
+            site=site_a, quantities={sim: quantity}, actor=manager_a, reference="sale"
+        ),
+        lambda: services.counted_stock_return_for_refund(
+            site=site_a, quantities={sim: quantity}, actor=manager_a, reference="refund"
+        ),
+        lambda: services.vouchers_take_for_sale(
+            site=site_a, product=topup, quantity=quantity, actor=manager_a, reference="sale"
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(StockError, match="au moins 1"):
+            call()
+    assert CountedStock.objects.get(site=site_a, product=sim).quantity == 5
+    assert selectors.available_quantity(site_a, topup) == 2
+    assert StockMovement.objects.count() == movements
+    assert_ledger_matches(site_a)
+
+
 def test_the_database_refuses_negative_quantities(site_a, sim, manager_a):
     row = services.counted_stock_receive(site=site_a, product=sim, quantity=1, actor=manager_a)
     with pytest.raises(IntegrityError), transaction.atomic():
