@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -226,6 +226,7 @@ def beneficiary_enrol(
     _check_transition(referral, ReferralStatus.ACCEPTED)
     if not consents.get(ConsentKind.DATA_PROCESSING):
         raise BeneficiaryError(_("The person must agree to the processing of their data."))
+    _lock_identity(birth_date=person["birth_date"], phone=person.get("phone"))
     duplicates = possible_duplicates(
         first_name=person["first_name"],
         last_name=person["last_name"],
@@ -266,6 +267,22 @@ def beneficiary_enrol(
         confirmed_new=confirmed_new,
     )
     return beneficiary
+
+
+def _lock_identity(*, birth_date: date, phone=None) -> None:
+    """Serialise, until the transaction ends, the enrolments of people who could be duplicates
+    of each other, so the duplicate check of one sees the other's enrolment. Duplicates share a
+    birth date (whatever the spelling of their names) or a phone: one transaction-level advisory
+    lock on each, always in this order."""
+    keys = [f"birth_date:{birth_date.isoformat()}"]
+    if phone:
+        keys.append(f"phone:{phone}")
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('beneficiaries.enrol'), hashtext(%s))",
+                [key],
+            )
 
 
 def _record_consents(beneficiary, consents: dict[str, bool], actor) -> None:
