@@ -427,6 +427,15 @@ class MediationNoteForm(forms.Form):
         self.helper = _helper()
 
 
+class SearchForm(forms.Form):
+    """A search box read from the query string (a NUL byte makes it invalid, never a 500)."""
+
+    q = forms.CharField(required=False, max_length=100)
+
+    def query(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+
 class ReferralFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(

@@ -19,6 +19,7 @@ from beneficiaries.forms import (
     MediationUpdateForm,
     ReferralFilterForm,
     ReferralForm,
+    SearchForm,
     StaffReferralForm,
     SupportSessionForm,
 )
@@ -46,6 +47,8 @@ def _referral_list_context(request):
         "site", "agency", "referrer"
     )
     filters = ReferralFilterForm(request.GET or None)
+    if filters.is_bound and not filters.is_valid():
+        filters = ReferralFilterForm()  # a bad value (a NUL byte) is neither used nor shown back
     if filters.is_valid():
         if status := filters.cleaned_data["status"]:
             referrals = referrals.filter(status=status)
@@ -272,7 +275,7 @@ def enrol_link(request, referral_pk, pk):
 
 @action_required(Action.SUPPORT)
 def beneficiary_search(request):
-    query = request.GET.get("q", "").strip()
+    query = SearchForm(request.GET).query()
     page_obj = paginate(request, selectors.beneficiary_search(request.user, query))
     return render(
         request,

@@ -50,6 +50,27 @@ PRODUCT_FIELDS = [
 ]
 
 
+class ListFilterForm(forms.Form):
+    """A list's search box and choice filters, read from the query string. A value that does not
+    validate (an unknown choice, a NUL byte that Django's CharField refuses) is dropped, so it
+    never reaches the database."""
+
+    q = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, data, *, choices: dict[str, list[str]]):
+        super().__init__(data)
+        for name, values in choices.items():
+            self.fields[name] = forms.ChoiceField(
+                required=False, choices=[("", ""), *((value, value) for value in values)]
+            )
+
+    def values(self, **defaults) -> dict[str, str]:
+        """Every filter's value: what was asked and is valid, else its default (else "")."""
+        self.is_valid()
+        found = {name: "" for name in self.fields} | defaults
+        return found | {k: v for k, v in self.cleaned_data.items() if k in self.data}
+
+
 class ProductForm(KindKeepsTracking, forms.ModelForm):
     class Meta:
         model = Product

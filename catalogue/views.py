@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue import selectors, services
-from catalogue.enums import DeviceStatus, MovementKind, ProductKind, TransferStatus
+from catalogue.enums import DeviceStatus, MovementKind, ProductKind, TransferStatus, VoucherStatus
 from catalogue.forms import (
     CountedReceptionForm,
     DeviceReceptionForm,
     DeviceStatusForm,
+    ListFilterForm,
     ProductForm,
     StocktakeForm,
     ThresholdForm,
@@ -33,11 +34,11 @@ manage_stock = action_required(Action.MANAGE_STOCK, at_current_site=True)
 @action_required(Action.VIEW_CATALOGUE)
 def product_list(request):
     products = Product.objects.select_related("operator").order_by("kind", "name")
-    query = request.GET.get("q", "").strip()
-    kind = request.GET.get("kind", "")
+    filters = ListFilterForm(request.GET, choices={"kind": ProductKind.values}).values()
+    query, kind = filters["q"], filters["kind"]
     if query:
         products = products.filter(Q(name__icontains=query) | Q(operator__name__icontains=query))
-    if kind in ProductKind.values:
+    if kind:
         products = products.filter(kind=kind)
     if not request.user.is_programme_admin:
         products = products.filter(is_active=True)
@@ -119,10 +120,10 @@ def stock_overview(request):
 @manage_stock
 def movement_list(request):
     movements = selectors.movements_at(request.current_site)
-    kind = request.GET.get("kind", "")
-    if kind in MovementKind.values:
+    filters = ListFilterForm(request.GET, choices={"kind": MovementKind.values}).values()
+    query, kind = filters["q"], filters["kind"]
+    if kind:
         movements = movements.filter(kind=kind)
-    query = request.GET.get("q", "").strip()
     if query:
         movements = movements.filter(
             Q(product__name__icontains=query)
@@ -173,10 +174,11 @@ def movement_list(request):
 def voucher_list(request):
     site = request.current_site
     vouchers = vouchers_at(site).select_related("product").order_by("product__name", "expires_on")
-    query = request.GET.get("q", "").strip()
+    filters = ListFilterForm(request.GET, choices={"status": VoucherStatus.values})
+    filters = filters.values(status=VoucherStatus.IN_STOCK)
+    query, status = filters["q"], filters["status"]
     if query:
         vouchers = vouchers.filter(Q(serial__icontains=query) | Q(product__name__icontains=query))
-    status = request.GET.get("status", "in_stock")
     if status:
         vouchers = vouchers.filter(status=status)
     batches = VoucherBatch.objects.at_site(site).select_related("product", "imported_by")[:10]
@@ -223,7 +225,8 @@ def voucher_import(request):
 @manage_stock
 def device_list(request):
     devices = devices_at(request.current_site).select_related("product")
-    query = request.GET.get("q", "").strip()
+    filters = ListFilterForm(request.GET, choices={"status": DeviceStatus.values}).values()
+    query, status = filters["q"], filters["status"]
     if query:
         code = query.upper()
         devices = devices.filter(
@@ -231,8 +234,7 @@ def device_list(request):
             | Q(serial__startswith=code)
             | Q(product__name__icontains=query)
         )
-    status = request.GET.get("status", "")
-    if status in DeviceStatus.values:
+    if status:
         devices = devices.filter(status=status)
     return render(
         request,

@@ -384,3 +384,20 @@ def test_staff_of_a_closed_site_no_longer_read_files(client):
     ):
         assert client.get(url).status_code in (403, 404), url
     assert not AuditEvent.objects.filter(action="beneficiaries.file_viewed").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/beneficiaires/", {"q": "Aïcha\x00"}),
+        ("/beneficiaires/", {"q": "\x00"}),
+        ("/orientations/liste/", {"q": "\x00"}),
+        ("/orientations/liste/", {"status": "pending\x00"}),
+    ],
+)
+def test_a_nul_byte_in_a_search_is_ignored(client, counsellor_a, site_a, url, params):
+    BeneficiaryFactory(first_name="Aïcha")
+    ReferralFactory(site=site_a)
+    response = client_for(client, counsellor_a).get(url, params)
+    assert response.status_code == 200
+    assert b"\x00" not in response.content

@@ -394,3 +394,40 @@ def test_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, top
         response = client.get(url)
         assert response.status_code == 200
         assert voucher.pin not in response.content.decode()
+
+
+NUL_SEARCHES = [
+    ("catalogue:product_list", {"q": "Recharge\x00"}),
+    ("catalogue:product_list", {"kind": "phone\x00"}),
+    ("catalogue:movement_list", {"q": "\x00"}),
+    ("catalogue:movement_list", {"kind": "sale\x00"}),
+    ("catalogue:movement_list", {"q": "\x00", "format": "csv"}),
+    ("catalogue:voucher_list", {"q": "SN\x00"}),
+    ("catalogue:voucher_list", {"status": "sold\x00"}),
+    ("catalogue:voucher_list", {"status": "unknown"}),
+    ("catalogue:device_list", {"q": "35\x00"}),
+    ("catalogue:device_list", {"status": "\x00"}),
+]
+
+
+@pytest.mark.parametrize(("url_name", "params"), NUL_SEARCHES)
+def test_a_nul_byte_or_unknown_filter_in_a_list_is_ignored(
+    client, manager_a, site_a, topup, url_name, params
+):
+    receive_vouchers(site_a, topup, 1, actor=manager_a)
+    response = client_for(client, manager_a).get(reverse(url_name), params)
+    assert response.status_code == 200
+    assert b"\x00" not in response.content
+
+
+def test_voucher_list_filters_by_a_known_status_only(client, manager_a, site_a, topup):
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    services.voucher_take_for_sale(site=site_a, product=topup, actor=manager_a, reference="s")
+    client_for(client, manager_a)
+    url = reverse("catalogue:voucher_list")
+    assert len(client.get(url).context["page_obj"]) == 1  # in stock by default
+    assert len(client.get(url, {"status": "sold"}).context["page_obj"]) == 1
+    assert len(client.get(url, {"status": ""}).context["page_obj"]) == 2
+    unknown = client.get(url, {"status": "bogus"})
+    assert unknown.context["status"] == "in_stock"
+    assert len(unknown.context["page_obj"]) == 1
