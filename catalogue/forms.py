@@ -10,6 +10,8 @@ from catalogue.services import DEVICE_TRANSITIONS, StockError, refuse_tracking_c
 from connexions.models import ReceptionSite
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# More than any site holds: a bigger number is a typing slip (and would overflow the database).
+MAX_QUANTITY = 100_000
 
 
 def _helper(submit_label, **attrs) -> FormHelper:
@@ -125,7 +127,7 @@ class DeviceReceptionForm(forms.Form):
 
 class CountedReceptionForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
-    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=100000)
+    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=MAX_QUANTITY)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,6 +141,7 @@ class TransferForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity"),
         min_value=1,
+        max_value=MAX_QUANTITY,
         required=False,
         help_text=_("For top-ups and counted items."),
     )
@@ -183,12 +186,13 @@ class StocktakeForm(forms.Form):
             self.fields[f"count_{row.product.pk}"] = forms.IntegerField(
                 label=row.product.name,
                 min_value=0,
+                max_value=MAX_QUANTITY,
                 initial=row.level.on_hand,
                 help_text=_("Expected: %(count)s") % {"count": row.level.on_hand},
             )
             # What the counter was shown: the service refuses the count if the stock moved since.
             self.fields[f"expected_{row.product.pk}"] = forms.IntegerField(
-                widget=forms.HiddenInput, initial=row.level.on_hand
+                widget=forms.HiddenInput, min_value=0, initial=row.level.on_hand
             )
         self.helper = _helper(_("Record the stocktake"))
 
@@ -202,7 +206,10 @@ class StocktakeForm(forms.Form):
 class ThresholdForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
     minimum = forms.IntegerField(
-        label=_("Alert below"), min_value=0, help_text=_("0 removes the alert.")
+        label=_("Alert below"),
+        min_value=0,
+        max_value=MAX_QUANTITY,
+        help_text=_("0 removes the alert."),
     )
 
     def __init__(self, *args, **kwargs):

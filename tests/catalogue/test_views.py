@@ -431,3 +431,31 @@ def test_voucher_list_filters_by_a_known_status_only(client, manager_a, site_a, 
     unknown = client.get(url, {"status": "bogus"})
     assert unknown.context["status"] == "in_stock"
     assert len(unknown.context["page_obj"]) == 1
+
+
+def test_oversized_quantities_are_refused_on_their_field(client, manager_a, site_a, site_b, topup):
+    sim = ProductFactory(sim=True)
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    receive_vouchers(site_a, topup, 1, actor=manager_a)
+    huge = "1" + "0" * 20
+    client_for(client, manager_a)
+    posts = [
+        (
+            "catalogue:stocktake",
+            {"reason": "lost", f"count_{sim.pk}": huge, f"expected_{sim.pk}": 5},
+            f"count_{sim.pk}",
+        ),
+        ("catalogue:threshold", {"product": sim.pk, "minimum": huge}, "minimum"),
+        (
+            "catalogue:transfer_create",
+            {"to_site": site_b.pk, "product": topup.pk, "quantity": huge},
+            "quantity",
+        ),
+    ]
+    for url_name, data, field in posts:
+        response = client.post(reverse(url_name), data)
+        assert response.status_code == 200, url_name
+        assert "inférieure ou égale à 100" in " ".join(response.context["form"].errors[field])
+    assert selectors.available_quantity(site_a, sim) == 5
+    assert selectors.available_quantity(site_a, topup) == 1
+    assert not Transfer.objects.exists()
