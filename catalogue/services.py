@@ -248,7 +248,8 @@ def _valid_code(value: str) -> bool:
 
 
 def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow], list]:
-    """The rows of an operator's voucher file and the (line, reason) errors found in it."""
+    """The rows of an operator's voucher file and the (line, reason) errors found in it.
+    A reason never repeats a cell's content: a shifted column would put a PIN on screen."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -261,14 +262,24 @@ def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow],
         return [], [(1, _("The file is empty."))]
     delimiter = ";" if ";" in lines[0] else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [_HEADER_ALIASES.get(cell.strip().lower(), cell.strip()) for cell in next(reader)]
-    if header != VOUCHER_HEADER:
+    try:
+        return _parse_voucher_rows(reader, today=today)
+    except csv.Error:
+        # A field over the csv module's limit (128 KB) or a quote left open.
         return [], [
             (
-                1,
-                _("The header must be “%(expected)s”; found “%(found)s”.")
-                % {"expected": ";".join(VOUCHER_HEADER), "found": delimiter.join(header)},
+                reader.line_num,
+                _("This line is not readable CSV (a field too long or a quote left open)."),
             )
+        ]
+
+
+def _parse_voucher_rows(reader, *, today: date) -> tuple[list[VoucherRow], list]:
+    header = [_HEADER_ALIASES.get(cell.strip().lower(), cell.strip()) for cell in next(reader)]
+    if header != VOUCHER_HEADER:
+        # Not the header found: without one, that is the first voucher, PIN included.
+        return [], [
+            (1, _("The header must be “%(expected)s”.") % {"expected": ";".join(VOUCHER_HEADER)})
         ]
     rows, errors = [], []
     serial_lines, pin_lines = {}, {}
@@ -291,9 +302,7 @@ def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow],
             line_errors.append(_("the PIN code is missing or invalid"))
         expires_on = _parse_expiry(expiry)
         if expires_on is None:
-            line_errors.append(
-                _("unreadable expiry date “%(value)s” (expected DD/MM/YYYY)") % {"value": expiry}
-            )
+            line_errors.append(_("unreadable expiry date (expected DD/MM/YYYY)"))
         elif expires_on < today:
             line_errors.append(
                 _("already expired (%(date)s)") % {"date": formats.date_format(expires_on)}

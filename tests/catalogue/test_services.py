@@ -198,11 +198,33 @@ def test_voucher_import_lists_every_bad_line_and_imports_nothing(site_a, topup, 
     assert "3 colonnes attendues" in reasons[3]
     assert "OLD00000000" in reasons[4] and "déjà connu" in reasons[4]
     assert "expiré" in reasons[5]
-    assert "demain" in reasons[6]
+    assert "illisible" in reasons[6]
     assert "ligne 2" in reasons[7]
     assert Voucher.objects.count() == 1
     assert VoucherBatch.objects.count() == 1
     assert_ledger_matches(site_a)
+
+
+def test_voucher_import_never_shows_a_pin_when_the_header_is_missing(site_a, topup, manager_a):
+    errors = _import_errors(site_a, topup, manager_a, b"SN000001;98765432;31/12/2099\n")
+    assert errors == [(1, "L'en-tête doit être « serial;pin;expiry ».")]
+
+
+def test_voucher_import_never_shows_a_pin_from_a_shifted_column(site_a, topup, manager_a):
+    content = b"serial;pin;expiry\nSN000001;31/12/2099;98765432\n"
+    errors = _import_errors(site_a, topup, manager_a, content)
+    assert {line for line, _reason in errors} == {2}
+    assert not any("98765432" in reason for _line, reason in errors)
+    assert "date d'expiration illisible (attendu : JJ/MM/AAAA)" in dict(errors).values()
+
+
+def test_voucher_import_reports_an_oversized_field_as_a_line_error(site_a, topup, manager_a):
+    content = b"serial;pin;expiry\nSN000001;12345678;31/12/2099\nSN2;" + b"9" * 200_000 + b";x\n"
+    errors = _import_errors(site_a, topup, manager_a, content)
+    assert errors == [
+        (3, "Cette ligne n'est pas du CSV lisible (champ trop long ou guillemet mal fermé).")
+    ]
+    assert not Voucher.objects.exists()
 
 
 def test_voucher_import_refuses_a_known_pin_without_showing_it(site_a, topup, manager_a):

@@ -256,6 +256,25 @@ def test_bad_voucher_file_lists_lines_in_french_and_imports_nothing(client, mana
     assert not Voucher.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"SN000001;98765432;31/12/2099\n",  # no header: the first line is a voucher
+        b"serial;pin;expiry\nSN000001;31/12/2099;98765432\n",  # columns shifted
+        b"serial;pin;expiry\nSN000001;98765432;" + b"9" * 200_000 + b"\n",  # oversized field
+    ],
+)
+def test_a_refused_voucher_file_never_shows_a_pin(client, manager_a, topup, content):
+    response = client_for(client, manager_a).post(
+        reverse("catalogue:voucher_import"),
+        {"product": topup.pk, "file": SimpleUploadedFile("lot.csv", content)},
+    )
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert "98765432" not in response.content.decode()
+    assert not Voucher.objects.exists()
+
+
 def test_scan_adds_the_unit_in_place(client, manager_a, site_a, phone):
     client_for(client, manager_a)
     imei = make_imei()
