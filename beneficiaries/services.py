@@ -348,9 +348,10 @@ def consents_update(*, beneficiary: Beneficiary, consents: dict[str, bool], acto
     return beneficiary
 
 
-def file_viewed(*, beneficiary: Beneficiary, actor, site) -> None:
-    """Every opening of a file goes to the audit trail (who, when, which file)."""
-    audit_log(actor=actor, action="beneficiaries.file_viewed", obj=beneficiary, site=site)
+def file_viewed(*, beneficiary: Beneficiary, actor, site, **part) -> None:
+    """Every opening of a file, or of a part of it (`mediation_case=<id>`), goes to the audit
+    trail (who, when, which file)."""
+    audit_log(actor=actor, action="beneficiaries.file_viewed", obj=beneficiary, site=site, **part)
 
 
 # --- support, follow-ups, mediation ------------------------------------------------------------

@@ -474,6 +474,12 @@ def mediation_detail(request, pk):
             else:
                 messages.success(request, _("The mediation case was updated."))
                 return redirect("beneficiaries:mediation", pk=case.pk)
+    services.file_viewed(
+        beneficiary=case.beneficiary,
+        actor=request.user,
+        site=request.current_site,
+        mediation_case=case.pk,
+    )
     return render(
         request,
         "beneficiaries/mediation_detail.html",

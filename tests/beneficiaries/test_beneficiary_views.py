@@ -124,6 +124,19 @@ def test_file_page_shows_everything_and_is_audited(client, counsellor_b, site_a)
     assert event.object_id == str(beneficiary.pk)
 
 
+def test_opening_a_mediation_case_is_audited_as_a_file_read(client, counsellor_b, site_b):
+    case = MediationCaseFactory()
+    client_for(client, counsellor_b)
+    assert client.get(f"/beneficiaires/mediations/{case.pk}/").status_code == 200
+    event = AuditEvent.objects.get(action="beneficiaries.file_viewed")
+    assert (event.actor, event.site, event.object_id) == (
+        counsellor_b,
+        site_b,
+        str(case.beneficiary_id),
+    )
+    assert event.data == {"mediation_case": case.pk}
+
+
 def test_expired_beneficiary_is_flagged(client, counsellor_a):
     beneficiary = BeneficiaryFactory(
         enrolled_on=timezone.localdate() - timedelta(days=500),
