@@ -26,6 +26,17 @@ def _products(tracking):
     return Product.objects.active().tracked_as(tracking).order_by("name")
 
 
+def product_label(product) -> str:
+    if product.is_active:
+        return product.name
+    return _("%(product)s (inactive)") % {"product": product.name}
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return product_label(obj)
+
+
 class KindKeepsTracking:
     """A product with stock keeps its tracking: the app's form and the admin's check it."""
 
@@ -137,7 +148,7 @@ class CountedReceptionForm(forms.Form):
 
 class TransferForm(forms.Form):
     to_site = forms.ModelChoiceField(label=_("Send to"), queryset=ReceptionSite.objects.none())
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
     quantity = forms.IntegerField(
         label=_("Quantity"),
         min_value=1,
@@ -154,7 +165,9 @@ class TransferForm(forms.Form):
     def __init__(self, *args, from_site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_site"].queryset = ReceptionSite.objects.active().exclude(pk=from_site.pk)
-        self.fields["product"].queryset = Product.objects.active().order_by("name")
+        self.fields["product"].queryset = Product.objects.active_or_held_at(from_site).order_by(
+            "name"
+        )
         self.helper = _helper(_("Send"))
 
     def clean(self):
@@ -184,7 +197,7 @@ class StocktakeForm(forms.Form):
         self.rows = rows
         for row in rows:
             self.fields[f"count_{row.product.pk}"] = forms.IntegerField(
-                label=row.product.name,
+                label=product_label(row.product),
                 min_value=0,
                 max_value=MAX_QUANTITY,
                 initial=row.level.on_hand,

@@ -437,7 +437,7 @@ def _recount_form(site, refused: StocktakeForm, changed) -> StocktakeForm:
 
 
 def _stocktake_rows(site):
-    return selectors.stock_overview(site, products=Product.objects.active().tracked_as("counted"))
+    return selectors.stock_overview(site, products=Product.objects.tracked_as("counted"))
 
 
 @manage_stock

@@ -478,3 +478,40 @@ def test_oversized_quantities_are_refused_on_their_field(client, manager_a, site
     assert selectors.available_quantity(site_a, sim) == 5
     assert selectors.available_quantity(site_a, topup) == 1
     assert not Transfer.objects.exists()
+
+
+def test_a_deactivated_product_with_stock_stays_in_the_stock_pages(
+    client, manager_a, site_a, site_b, topup
+):
+    sim = ProductFactory(sim=True, name="Carte SIM retirée")
+    services.counted_stock_receive(site=site_a, product=sim, quantity=4, actor=manager_a)
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    gone = ProductFactory(sim=True, name="Carte SIM sans stock")
+    Product.objects.filter(pk__in=[sim.pk, topup.pk, gone.pk]).update(is_active=False)
+    client_for(client, manager_a)
+
+    overview = client.get(reverse("catalogue:stock"))
+    listed = {row.product for row in overview.context["rows"]}
+    assert {sim, topup} <= listed and gone not in listed
+    html = overview.content.decode()
+    assert "Carte SIM retirée" in html and "inactif" in html
+
+    stocktake = client.get(reverse("catalogue:stocktake")).context["form"]
+    assert f"count_{sim.pk}" in stocktake.fields
+    assert f"count_{gone.pk}" not in stocktake.fields
+    response = client.post(
+        reverse("catalogue:stocktake"),
+        {"reason": "lost", f"count_{sim.pk}": 3, f"expected_{sim.pk}": 4},
+    )
+    assert response.status_code == 302
+    assert selectors.available_quantity(site_a, sim) == 3
+
+    form = client.get(reverse("catalogue:transfer_create")).context["form"]
+    assert {sim, topup} <= set(form.fields["product"].queryset)
+    assert gone not in form.fields["product"].queryset
+    response = client.post(
+        reverse("catalogue:transfer_create"),
+        {"to_site": site_b.pk, "product": topup.pk, "quantity": 2},
+    )
+    assert response.status_code == 302
+    assert selectors.available_quantity(site_a, topup) == 0
