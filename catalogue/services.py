@@ -193,10 +193,7 @@ def _take_vouchers(*, site, product, quantity: int, today: date, status, **updat
     if len(vouchers) < quantity:
         raise _not_enough(product.name, site.name, len(vouchers), quantity)
     ids = [v.pk for v in vouchers]
-    # Second line of defence: only vouchers still in stock change hands.
-    changed = Voucher.objects.filter(pk__in=ids, status=VoucherStatus.IN_STOCK).update(
-        status=status, **updates
-    )
+    changed = _hand_over_vouchers(ids, status=status, **updates)
     if changed != len(ids):
         raise OutOfStock(_("These vouchers were just taken by someone else: please retry."))
     for voucher in vouchers:
@@ -204,6 +201,14 @@ def _take_vouchers(*, site, product, quantity: int, today: date, status, **updat
         for name, value in updates.items():
             setattr(voucher, name, value)
     return vouchers
+
+
+def _hand_over_vouchers(ids: list[int], *, status, **updates) -> int:
+    """Second line of defence behind the row locks: only vouchers still in stock change hands.
+    Returns how many did."""
+    return Voucher.objects.filter(pk__in=ids, status=VoucherStatus.IN_STOCK).update(
+        status=status, **updates
+    )
 
 
 def _locked_devices(codes: list[str]) -> dict[str, Device]:
