@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
@@ -400,6 +401,42 @@ def test_low_stock_widget_on_the_home_page(client, counsellor_a, manager_a, site
     services.threshold_set(site=site_a, product=topup, minimum=3, actor=manager_a)
     html = client_for(client, counsellor_a).get(reverse("home")).content.decode()
     assert "Recharge SFR 15 €" in html
+
+
+def test_the_row_history_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, topup):
+    """pghistory's admin lists every recorded change of a voucher: its PIN is never there."""
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    sold = services.voucher_take_for_sale(
+        site=site_a, product=topup, actor=manager_a, reference="sales.sale:1"
+    )
+    services.voucher_void_for_refund(voucher=sold, actor=manager_a, reference="sales.refund:1")
+    pins = list(Voucher.objects.values_list("pin", flat=True))
+    client_for(client, programme_admin)
+    events = reverse("admin:pghistory_events_changelist")
+    listings = [
+        f"{events}?model=catalogue.voucher",
+        f"{events}?obj=catalogue.voucher:{sold.pk}",
+        f"{events}?model=catalogue.stockmovement",
+    ]
+    details = set()
+    for url in listings:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        details |= set(re.findall(r'href="(/admin/pghistory/events/[^"?]+/change/)', html))
+        for pin in pins:
+            assert pin not in html, url
+    # Every event of the sold voucher (import, sale, refund), and the other voucher's import.
+    assert len([url for url in details if "VoucherEvent" in url]) >= 4
+    shown = []
+    for url in details:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        shown.append(html)
+        for pin in pins:
+            assert pin not in html, url
+    assert any(sold.serial in html for html in shown)  # the pages do show the voucher's data
 
 
 def test_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, topup):
