@@ -177,6 +177,13 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Connexions <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages (connexions/sms.py): console by default, Brevo's HTTP API in production.
+SMS_BACKEND = env.str("SMS_BACKEND", default="connexions.sms.ConsoleBackend")
+SMS_SENDER = env.str("SMS_SENDER", default="Connexions")  # at most 11 letters or digits
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)  # seconds
+BREVO_API_KEY = env.str("BREVO_API_KEY", default="")
+BREVO_SMS_URL = env.str("BREVO_SMS_URL", default="https://api.brevo.com/v3/transactionalSMS/send")
+
 # Security: production posture unless DEBUG.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -225,6 +232,8 @@ CONSENT_TEXT_VERSION = env.str("CONSENT_TEXT_VERSION", default="2026-01")
 # Duplicate check: trigram similarity (0-1) of full names above which, with the same birth date,
 # two people are probably the same.
 DUPLICATE_NAME_SIMILARITY = env.float("DUPLICATE_NAME_SIMILARITY", default=0.5)
+# Workshops: reminders go out this many hours before a session (send_workshop_reminders).
+WORKSHOP_REMINDER_HOURS = env.int("WORKSHOP_REMINDER_HOURS", default=48)
 
 LOGGING = {
     "version": 1,

@@ -50,5 +50,7 @@ urlpatterns = [
     path("orientations/", include("beneficiaries.urls_referrals")),
     path("beneficiaires/", include("beneficiaries.urls")),
     path("catalogue/", include("catalogue.urls")),
+    path("caisse/", include("sales.urls")),
+    path("ateliers/", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]

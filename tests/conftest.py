@@ -89,6 +89,14 @@ def client_for(client, user):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """Like Django's mail.outbox: each test starts with no text message sent."""
+    from connexions import sms
+
+    sms.outbox.clear()
+
+
 # --- undefined variables in the project's own templates ----------------------------------------
 
 

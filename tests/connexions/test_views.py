@@ -290,3 +290,18 @@ def test_french_by_default_whatever_the_browser_says(client, counsellor_a):
     response = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert "Mes points d'accueil" in response.content.decode()
     assert response["Content-Language"] == "fr"
+
+
+def test_french_403_page(client, social_worker_a):
+    response = client_for(client, social_worker_a).get("/catalogue/")
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+
+
+def test_500_page_renders_without_any_context():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("fr"):
+        page = render_to_string("500.html")
+    assert "Erreur du serveur" in page

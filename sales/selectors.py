@@ -1,0 +1,412 @@
+"""Reads of the till: what a person may still buy (limits counted from sale lines not
+refunded, across all sites, over catalogue's rules), receipts, reports and the figures the
+impact dashboard reuses."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from beneficiaries.models import Beneficiary
+from catalogue.enums import ProductKind
+from catalogue.limits import LimitStatus, limit_status
+from catalogue.models import PurchaseLimit
+from catalogue.selectors import rule_product_filter
+from connexions.periods import Period
+from sales.enums import PaymentMethod
+from sales.models import Payment, Refund, RefundLine, Sale, SaleLine, TillSession
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=11, decimal_places=2)
+
+
+# --- purchase limits ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    rule: PurchaseLimit
+    status: LimitStatus
+
+    @property
+    def label(self) -> str:
+        return self.rule.product.name if self.rule.product_id else self.rule.get_kind_display()
+
+    def applies_to(self, product) -> bool:
+        if self.rule.product_id:
+            return self.rule.product_id == product.pk
+        return self.rule.kind == product.kind
+
+
+def active_rules() -> list[PurchaseLimit]:
+    return list(
+        PurchaseLimit.objects.filter(is_active=True).select_related("product").order_by("id")
+    )
+
+
+def _refunded_quantity():
+    return Coalesce(
+        Subquery(
+            RefundLine.objects.filter(sale_line=OuterRef("pk"))
+            .values("sale_line")
+            .annotate(n=Sum("quantity"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def limit_statuses(beneficiary, *, now: datetime | None = None, rules=None) -> list[RuleStatus]:
+    """Every active rule with what it still allows `beneficiary`, counted from their sale lines
+    at every site, minus what was refunded (one purchase time per unit): two queries."""
+    now = now or timezone.now()
+    rules = active_rules() if rules is None else rules
+    if not rules:
+        return []
+    oldest = now - timedelta(days=max(rule.window_days for rule in rules))
+    flags = {
+        f"rule_{rule.pk}": ExpressionWrapper(rule_product_filter(rule), output_field=BooleanField())
+        for rule in rules
+    }
+    lines = (
+        SaleLine.objects.filter(sale__beneficiary=beneficiary, sale__at__gt=oldest)
+        .annotate(bought_at=F("sale__at"), refunded=_refunded_quantity(), **flags)
+        .values("bought_at", "quantity", "refunded", *flags)
+    )
+    times: dict[int, list[datetime]] = defaultdict(list)
+    for line in lines:
+        units = line["quantity"] - line["refunded"]
+        for rule in rules:
+            if units > 0 and line[f"rule_{rule.pk}"]:
+                times[rule.pk].extend([line["bought_at"]] * units)
+    return [RuleStatus(rule, limit_status(rule, times[rule.pk], now)) for rule in rules]
+
+
+@dataclass(frozen=True)
+class LimitRefusal:
+    label: str
+    wanted: int
+    status: LimitStatus
+
+
+def limit_refusals(statuses: list[RuleStatus], quantities: dict) -> list[LimitRefusal]:
+    """The rules a cart (`{product: quantity}`) would break."""
+    refusals = []
+    for rule_status in statuses:
+        wanted = sum(q for product, q in quantities.items() if rule_status.applies_to(product))
+        if wanted and not rule_status.status.allows(wanted):
+            refusals.append(LimitRefusal(rule_status.label, wanted, rule_status.status))
+    return refusals
+
+
+# --- receipts ----------------------------------------------------------------------------------
+
+
+def sale_for_receipt(queryset, pk):
+    """A sale with everything its receipt shows, in a fixed number of queries."""
+    return (
+        queryset.select_related("site", "seller", "beneficiary", "till_session", "checkout")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                SaleLine.objects.select_related("voucher", "device", "product__operator")
+                .annotate(refunded=_refunded_quantity())
+                .order_by("id"),
+            ),
+            Prefetch("payments", Payment.objects.select_related("agency").order_by("id")),
+            Prefetch("refunds", Refund.objects.select_related("refunded_by").order_by("id")),
+        )
+        .annotate(print_count=Count("prints", distinct=True))
+        .get(pk=pk)
+    )
+
+
+def purchases_of(beneficiary, limit: int = 10):
+    """The person's latest sales at every site (the beneficiary file's section): one query."""
+    return list(
+        Sale.objects.filter(beneficiary=beneficiary)
+        .select_related("site")
+        .annotate(
+            refunded=Coalesce(
+                Subquery(
+                    Refund.objects.filter(sale=OuterRef("pk"))
+                    .values("sale")
+                    .annotate(total=Sum("amount"))
+                    .values("total")
+                ),
+                ZERO,
+                output_field=MONEY,
+            ),
+            line_count=Count("lines"),
+        )
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+# --- till sessions and reports -----------------------------------------------------------------
+
+
+@dataclass
+class SessionTotals:
+    by_method: dict[str, Decimal] = field(default_factory=dict)  # received minus refunded
+    refunds_by_method: dict[str, Decimal] = field(default_factory=dict)
+    refunds_total: Decimal = ZERO
+    sales_count: int = 0
+    sales_total: Decimal = ZERO
+
+    def method(self, method) -> Decimal:
+        return self.by_method.get(method, ZERO)
+
+
+def session_totals(session: TillSession) -> SessionTotals:
+    """What the session took in, by payment method, net of refunds paid out: three queries."""
+    totals = SessionTotals()
+    received = (
+        Payment.objects.filter(sale__till_session=session)
+        .values("method")
+        .annotate(amount=Sum("amount"))
+        .order_by("method")
+    )
+    for row in received:
+        totals.by_method[row["method"]] = row["amount"]
+    refunds = (
+        Refund.objects.filter(till_session=session)
+        .values("method")
+        .annotate(amount=Sum("amount"))
+        .order_by("method")
+    )
+    for row in refunds:
+        totals.refunds_by_method[row["method"]] = row["amount"]
+        totals.by_method[row["method"]] = totals.method(row["method"]) - row["amount"]
+        totals.refunds_total += row["amount"]
+    agg = Sale.objects.filter(till_session=session).aggregate(
+        n=Count("pk"), total=Coalesce(Sum("total"), ZERO, output_field=MONEY)
+    )
+    totals.sales_count, totals.sales_total = agg["n"], agg["total"]
+    return totals
+
+
+def expected_cash(session: TillSession, totals: SessionTotals) -> Decimal:
+    return session.opening_float + totals.method(PaymentMethod.CASH)
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    period: Period
+    sales_count: int
+    sales_total: Decimal
+    reference_total: Decimal
+    subsidy: Decimal
+    operator_credit: Decimal
+    by_kind: list[dict]  # {"kind", "label", "units", "amount", "subsidy"}
+    by_method: list[dict]  # {"method", "label", "amount"}
+    refunds_count: int
+    refunds_total: Decimal
+    by_day: list[dict]  # {"day", "count", "total"}
+
+
+def _line_subsidy():
+    return ExpressionWrapper(
+        (F("reference_price") - F("unit_price")) * F("quantity"), output_field=MONEY
+    )
+
+
+def _line_amount():
+    return ExpressionWrapper(F("unit_price") * F("quantity"), output_field=MONEY)
+
+
+def sales_report(*, site, period: Period) -> SalesReport:
+    """Daily or period report of one site: five grouped queries."""
+    start, end = period.bounds()
+    sales = Sale.objects.filter(site=site, at__gte=start, at__lt=end)
+    lines = SaleLine.objects.filter(sale__in=sales)
+    totals = lines.aggregate(
+        sales_total=Coalesce(Sum(_line_amount()), ZERO, output_field=MONEY),
+        reference_total=Coalesce(
+            Sum(ExpressionWrapper(F("reference_price") * F("quantity"), output_field=MONEY)),
+            ZERO,
+            output_field=MONEY,
+        ),
+        operator_credit=Coalesce(
+            Sum(ExpressionWrapper(F("face_value") * F("quantity"), output_field=MONEY)),
+            ZERO,
+            output_field=MONEY,
+        ),
+    )
+    kinds = dict(ProductKind.choices)
+    by_kind = [
+        {**row, "label": kinds.get(row["kind"], row["kind"])}
+        for row in lines.values("kind")
+        .annotate(units=Sum("quantity"), amount=Sum(_line_amount()), subsidy=Sum(_line_subsidy()))
+        .order_by("kind")
+    ]
+    methods = dict(PaymentMethod.choices)
+    by_method = [
+        {**row, "label": methods[row["method"]]}
+        for row in Payment.objects.filter(sale__in=sales)
+        .values("method")
+        .annotate(amount=Sum("amount"))
+        .order_by("method")
+    ]
+    refunds = Refund.objects.filter(site=site, at__gte=start, at__lt=end).aggregate(
+        n=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )
+    by_day = list(
+        sales.annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(count=Count("pk"), total=Sum("total"))
+        .order_by("day")
+    )
+    return SalesReport(
+        period=period,
+        sales_count=sum(row["count"] for row in by_day),
+        sales_total=totals["sales_total"],
+        reference_total=totals["reference_total"],
+        subsidy=totals["reference_total"] - totals["sales_total"],
+        operator_credit=totals["operator_credit"],
+        by_kind=by_kind,
+        by_method=by_method,
+        refunds_count=refunds["n"],
+        refunds_total=refunds["total"],
+        by_day=by_day,
+    )
+
+
+# --- impact figures ------------------------------------------------------------------------------
+
+TOPUP_KINDS = [ProductKind.MOBILE_TOPUP, ProductKind.DATA_TOPUP, ProductKind.INTERNET_TOPUP]
+DEVICE_KINDS = [ProductKind.PHONE, ProductKind.COMPUTER, ProductKind.TABLET]
+
+
+@dataclass(frozen=True)
+class SalesFigures:
+    """What the till did in a period (see `sales_figures`)."""
+
+    sales_count: int
+    topups_sold: int
+    operator_credit: Decimal
+    devices_by_kind: dict[str, int]
+    amount_paid: Decimal
+    paid_by_method: dict[str, Decimal]
+    subsidy: Decimal
+    refunds_count: int
+    refunds_total: Decimal
+    by_site_month: list[dict]  # {"site_id", "site_name", "month", "sales", "amount", "subsidy"}
+    first_mobile_phones: int
+
+
+def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
+    """The till's figures for the impact dashboard, in six queries, all aggregated in the
+    database.
+
+    Sales, lines, payments and refunds count under the site of the sale (where the money was
+    taken and the stock left), and under the agency of the referral that enrolled the buyer.
+    "First mobile phones" counts people, not sales: people enrolled without a mobile who bought
+    a phone (not refunded) in the period; they count under the site where they enrolled and the
+    agency of their enrolment referral, like every person-based figure (DESIGN.md).
+    Topped-up operator credit and subsidy (reference price minus price paid) are net of nothing:
+    refunds are reported on their own (count and amount)."""
+    start, end = period.bounds()
+    sales = Sale.objects.filter(at__gte=start, at__lt=end)
+    refunds = Refund.objects.filter(at__gte=start, at__lt=end)
+    if sites is not None:
+        sales = sales.filter(site__in=sites)
+        refunds = refunds.filter(site__in=sites)
+    if agency is not None:
+        sales = sales.filter(beneficiary__enrolment_referral__agency=agency)
+        refunds = refunds.filter(sale__beneficiary__enrolment_referral__agency=agency)
+    lines = SaleLine.objects.filter(sale__in=sales)
+    line_totals = lines.aggregate(
+        topups=Coalesce(Sum("quantity", filter=Q(kind__in=TOPUP_KINDS)), 0),
+        credit=Coalesce(
+            Sum(ExpressionWrapper(F("face_value") * F("quantity"), output_field=MONEY)),
+            ZERO,
+            output_field=MONEY,
+        ),
+        subsidy=Coalesce(Sum(_line_subsidy()), ZERO, output_field=MONEY),
+        **{
+            f"device_{kind}": Coalesce(Sum("quantity", filter=Q(kind=kind)), 0)
+            for kind in DEVICE_KINDS
+        },
+    )
+    paid = {
+        row["method"]: row["amount"]
+        for row in Payment.objects.filter(sale__in=sales)
+        .values("method")
+        .annotate(amount=Sum("amount"))
+        .order_by("method")
+    }
+    refund_totals = refunds.aggregate(
+        n=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
+    )
+    months = sales.annotate(month=TruncMonth("at", tzinfo=timezone.get_current_timezone())).values(
+        "site_id", "month"
+    )
+    month_sales = {
+        (row["site_id"], row["month"]): row
+        for row in months.annotate(
+            n=Count("pk"), amount=Sum("total"), site_name=F("site__name")
+        ).order_by("site__name", "month")
+    }
+    month_subsidy = {
+        (row["site_id"], row["month"]): row["subsidy"]
+        for row in lines.annotate(
+            month=TruncMonth("sale__at", tzinfo=timezone.get_current_timezone()),
+            site_id=F("sale__site_id"),
+        )
+        .values("site_id", "month")
+        .annotate(subsidy=Sum(_line_subsidy()))
+        .order_by()
+    }
+    by_site_month = [
+        {
+            "site_id": site_id,
+            "site_name": row["site_name"],
+            "month": month.date() if hasattr(month, "date") else month,
+            "sales": row["n"],
+            "amount": row["amount"],
+            "subsidy": month_subsidy.get((site_id, month), ZERO),
+        }
+        for (site_id, month), row in month_sales.items()
+    ]
+    first_phones = Beneficiary.objects.filter(has_mobile=False)
+    if sites is not None:
+        first_phones = first_phones.filter(enrolled_site__in=sites)
+    if agency is not None:
+        first_phones = first_phones.filter(enrolment_referral__agency=agency)
+    phone_lines = SaleLine.objects.filter(
+        sale__beneficiary=OuterRef("pk"),
+        kind=ProductKind.PHONE,
+        sale__at__gte=start,
+        sale__at__lt=end,
+    ).exclude(refunds__isnull=False)
+    first_mobile_phones = first_phones.filter(Exists(phone_lines)).count()
+    return SalesFigures(
+        sales_count=sum(row["n"] for row in month_sales.values()),
+        topups_sold=line_totals["topups"],
+        operator_credit=line_totals["credit"],
+        devices_by_kind={kind.value: line_totals[f"device_{kind}"] for kind in DEVICE_KINDS},
+        amount_paid=sum(paid.values(), ZERO),
+        paid_by_method=paid,
+        subsidy=line_totals["subsidy"],
+        refunds_count=refund_totals["n"],
+        refunds_total=refund_totals["total"],
+        by_site_month=by_site_month,
+        first_mobile_phones=first_mobile_phones,
+    )

@@ -1,0 +1,566 @@
+"""Every write of the till: opening and closing sessions, checkout, refunds, receipt prints.
+
+Entry points are durable transactions. Checkout and refund take their locks in DESIGN.md's
+order: the beneficiary row, then stock units by id (catalogue's services), then counted-stock
+rows by id, then the site's journal head (and the till session with it, since closing the till
+locks the same head first).
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.dates import add_months
+from beneficiaries.models import Beneficiary
+from catalogue import services as stock
+from catalogue.enums import Tracking
+from catalogue.models import Product
+from catalogue.services import StockError
+from connexions.audit import audit_log
+from connexions.models import PartnerAgency
+from connexions.perms import Action, can
+from sales import journal, selectors
+from sales.enums import PaymentMethod
+from sales.models import (
+    JournalHead,
+    Payment,
+    ReceiptPrint,
+    Refund,
+    RefundLine,
+    Sale,
+    SaleLine,
+    TillSession,
+)
+
+CENT = Decimal("0.01")
+
+
+class SaleError(Exception):
+    """A till operation refused, with a message fit for the user. Nothing was written."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _money(value) -> Decimal:
+    return Decimal(value).quantize(CENT)
+
+
+def _date(value) -> str:
+    return formats.date_format(timezone.localtime(value) if isinstance(value, datetime) else value)
+
+
+# --- till sessions -----------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def till_open(*, site, opening_float: Decimal, actor, at: datetime | None = None) -> TillSession:
+    if not can(actor, Action.OPEN_TILL, site):
+        raise SaleError(_("You may not open the till of this site."))
+    if opening_float is None or opening_float < 0:
+        raise SaleError(_("The cash float cannot be negative."))
+    try:
+        with transaction.atomic():
+            session = TillSession.objects.create(
+                site=site,
+                opened_by=actor,
+                opening_float=_money(opening_float),
+                opened_at=at or timezone.now(),
+            )
+    except IntegrityError as exc:
+        raise SaleError(_("The till of this site is already open.")) from exc
+    audit_log(
+        actor=actor, action="sales.till_open", obj=session, site=site, float=str(opening_float)
+    )
+    return session
+
+
+def _locked_head(site) -> JournalHead:
+    JournalHead.objects.bulk_create([JournalHead(site=site)], ignore_conflicts=True)
+    return JournalHead.objects.select_for_update().get(site=site)
+
+
+@transaction.atomic(durable=True)
+def till_close(
+    *, session: TillSession, counted_cash: Decimal, actor, at: datetime | None = None
+) -> TillSession:
+    """Close with the counted cash: expected cash, difference and totals by method are kept.
+    The journal head is locked first, so no sale slips in while the totals are computed."""
+    if not can(actor, Action.OPEN_TILL, session.site):
+        raise SaleError(_("You may not close the till of this site."))
+    if counted_cash is None or counted_cash < 0:
+        raise SaleError(_("The counted cash cannot be negative."))
+    _locked_head(session.site)
+    session = TillSession.objects.select_for_update().select_related("site").get(pk=session.pk)
+    if not session.is_open:
+        raise SaleError(_("This till session is already closed."))
+    totals = selectors.session_totals(session)
+    expected = selectors.expected_cash(session, totals)
+    session.closed_at = at or timezone.now()
+    session.closed_by = actor
+    session.counted_cash = _money(counted_cash)
+    session.expected_cash = expected
+    session.cash_difference = session.counted_cash - expected
+    session.cash_total = totals.method(PaymentMethod.CASH)
+    session.card_total = totals.method(PaymentMethod.CARD)
+    session.cheque_total = totals.method(PaymentMethod.CHEQUE)
+    session.agency_total = totals.method(PaymentMethod.AGENCY)
+    session.refunds_total = totals.refunds_total
+    session.sales_count = totals.sales_count
+    session.save()
+    audit_log(
+        actor=actor,
+        action="sales.till_close",
+        obj=session,
+        site=session.site,
+        expected=str(expected),
+        counted=str(session.counted_cash),
+        difference=str(session.cash_difference),
+    )
+    return session
+
+
+# --- checkout ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartItem:
+    product: Product
+    quantity: int = 1
+    device_code: str = ""  # the scanned IMEI or serial of a device
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    method: str
+    amount: Decimal
+    reference: str = ""
+    agency: PartnerAgency | None = None
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    sale: Sale
+    replayed: bool  # True when the token had already recorded this sale
+
+
+def _claim_token(token, site) -> bool:
+    """Insert the checkout token: False if it exists (after waiting for the transaction that
+    inserted it to end, so its sale is visible)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sales_checkouttoken (token, site_id, created_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (token) DO NOTHING RETURNING token",
+            [token, site.pk, timezone.now()],
+        )
+        return cursor.fetchone() is not None
+
+
+def _next_id(model) -> int:
+    """The id the row will have, taken before the insert so stock movements can name it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _open_session(site) -> TillSession:
+    session = TillSession.objects.open().filter(site=site).first()
+    if session is None:
+        raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    return session
+
+
+def _locked_beneficiary(beneficiary) -> Beneficiary:
+    return Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+
+
+def check_eligibility(beneficiary, today) -> None:
+    if beneficiary.valid_until < today:
+        raise SaleError(
+            _(
+                "%(number)s is no longer eligible since %(date)s: purchases become possible "
+                "again once a social worker renews the referral."
+            )
+            % {"number": beneficiary.number, "date": _date(beneficiary.valid_until)}
+        )
+
+
+def limit_message(refusal) -> str:
+    status = refusal.status
+    if status.next_available_at is not None:
+        return _(
+            "Purchase limit reached for %(label)s (%(max)s per %(days)s days, at every site): "
+            "possible again from %(date)s."
+        ) % {
+            "label": refusal.label,
+            "max": status.max_count,
+            "days": status.window_days,
+            "date": _date(status.next_available_at),
+        }
+    return _(
+        "Purchase limit for %(label)s: %(remaining)s more allowed now, %(wanted)s in the cart "
+        "(%(max)s per %(days)s days, at every site)."
+    ) % {
+        "label": refusal.label,
+        "remaining": status.remaining,
+        "wanted": refusal.wanted,
+        "max": status.max_count,
+        "days": status.window_days,
+    }
+
+
+def check_limits(beneficiary, quantities: dict, now) -> None:
+    refusals = selectors.limit_refusals(selectors.limit_statuses(beneficiary, now=now), quantities)
+    if refusals:
+        raise SaleError(" ".join(limit_message(r) for r in refusals))
+
+
+def _check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
+    """(cash received, change) once the payments cover exactly the total."""
+    for payment in payments:
+        if payment.method not in PaymentMethod.values:
+            raise SaleError(_("Unknown payment method."))
+        if payment.amount is None or payment.amount <= 0:
+            raise SaleError(_("Each payment must be a positive amount."))
+        if payment.method == PaymentMethod.AGENCY and (
+            payment.agency is None or not payment.reference.strip()
+        ):
+            raise SaleError(_("Agency funding needs the partner agency and its reference."))
+    paid = sum((_money(p.amount) for p in payments), Decimal("0.00"))
+    if paid != total:
+        raise SaleError(
+            _("The payments (%(paid)s €) do not match the total (%(total)s €).")
+            % {"paid": formats.number_format(paid, 2), "total": formats.number_format(total, 2)}
+        )
+    cash = sum((_money(p.amount) for p in payments if p.method == PaymentMethod.CASH), CENT * 0)
+    if not cash:
+        return None, Decimal("0.00")
+    received = cash if cash_received in (None, "") else _money(cash_received)
+    if received < cash:
+        raise SaleError(
+            _("The cash received (%(received)s €) is less than the cash due (%(due)s €).")
+            % {
+                "received": formats.number_format(received, 2),
+                "due": formats.number_format(cash, 2),
+            }
+        )
+    return received, received - cash
+
+
+@transaction.atomic(durable=True)
+def sale_checkout(
+    *,
+    token,
+    site,
+    beneficiary,
+    items: list[CartItem],
+    payments: list[PaymentLine],
+    cash_received: Decimal | None = None,
+    actor,
+    now: datetime | None = None,
+) -> CheckoutResult:
+    """Record a sale in one transaction: token first, then locks in DESIGN.md's order, checks
+    again under the locks (eligibility, limits across all sites, stock), lines with price
+    snapshots, payments, stock movements, vouchers sold, the journal entry and the audit row.
+    The same token again answers with the sale it recorded."""
+    if not _claim_token(token, site):
+        sale = Sale.objects.filter(checkout_id=token).first()
+        if sale is None:  # pragma: no cover - the token row is only written with its sale
+            raise SaleError(_("This checkout form was already used: start the sale again."))
+        return CheckoutResult(sale, replayed=True)
+    if not can(actor, Action.SELL, site):
+        raise SaleError(_("You may not sell at this site."))
+    if not items:
+        raise SaleError(_("The cart is empty."))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    _open_session(site)
+    beneficiary = _locked_beneficiary(beneficiary)
+    check_eligibility(beneficiary, today)
+    products = {item.product.pk: item.product for item in items}
+    for product in products.values():
+        if not product.is_active:
+            raise SaleError(_("%(product)s is no longer sold.") % {"product": product.name})
+    quantities = Counter()
+    for item in items:
+        if item.quantity < 1:
+            raise SaleError(_("Quantities must be at least 1."))
+        quantities[item.product] += item.quantity
+    check_limits(beneficiary, quantities, now)
+    total = sum((_money(item.product.solidarity_price) * item.quantity for item in items), CENT * 0)
+    cash_received, change = _check_payments(total, payments, cash_received)
+
+    sale_id = _next_id(Sale)
+    reference = f"sales.sale:{sale_id}"
+    lines = _take_stock(site=site, items=items, actor=actor, reference=reference, today=today)
+
+    head = _locked_head(site)
+    session = TillSession.objects.select_for_update().get(pk=_open_session(site).pk)
+    if not session.is_open:  # pragma: no cover - closed between the two reads
+        raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    number, year, sequence = _next_numbers(head, today.year, "sale_counter")
+    sale = Sale(
+        pk=sale_id,
+        site=site,
+        till_session=session,
+        at=now,
+        journal_number=number,
+        receipt_year=year,
+        receipt_sequence=sequence,
+        previous_hash=head.last_hash,
+        beneficiary=beneficiary,
+        seller=actor,
+        checkout_id=token,
+        total=total,
+        reference_total=sum((line.reference_price * line.quantity for line in lines), CENT * 0),
+        operator_credit=sum(
+            ((line.face_value or 0) * line.quantity for line in lines), Decimal("0.00")
+        ),
+        cash_received=cash_received,
+        change_given=change,
+    )
+    payment_rows = [
+        Payment(
+            method=p.method,
+            amount=_money(p.amount),
+            reference=p.reference.strip(),
+            agency=p.agency,
+        )
+        for p in payments
+    ]
+    sale.hash = journal.sale_hash(sale, lines, payment_rows)
+    sale.save(force_insert=True)
+    for line in lines:
+        line.sale = sale
+    for payment in payment_rows:
+        payment.sale = sale
+    SaleLine.objects.bulk_create(lines)
+    Payment.objects.bulk_create(payment_rows)
+    _advance_head(head, sale)
+    audit_log(
+        actor=actor,
+        action="sales.sale",
+        obj=sale,
+        site=site,
+        receipt=sale.receipt_number,
+        total=str(total),
+        lines=len(lines),
+    )
+    return CheckoutResult(sale, replayed=False)
+
+
+def _take_stock(*, site, items, actor, reference, today) -> list[SaleLine]:
+    """Take every unit out of stock (devices, then vouchers, then counted rows: catalogue's
+    lock order) and return the unsaved sale lines with their price snapshots."""
+    devices = [item for item in items if item.product.tracking == Tracking.DEVICE]
+    vouchers = [item for item in items if item.product.tracking == Tracking.VOUCHER]
+    counted = Counter()
+    for item in items:
+        if item.product.tracking == Tracking.COUNTED:
+            counted[item.product] += item.quantity
+    lines = []
+    try:
+        if devices:
+            if any(not item.device_code for item in devices):
+                raise SaleError(_("Scan the IMEI or serial number of each device."))
+            taken = stock.devices_take_for_sale(
+                site=site,
+                device_codes=[item.device_code for item in devices],
+                actor=actor,
+                reference=reference,
+            )
+            for item, device in zip(devices, taken, strict=True):
+                if device.product_id != item.product.pk:
+                    raise SaleError(_("The scanned device is not the product in the cart."))
+                lines.append(_line(item.product, 1, today, device=device))
+        by_product = Counter()
+        for item in vouchers:
+            by_product[item.product] += item.quantity
+        for product in sorted(by_product, key=lambda p: p.pk):
+            for voucher in stock.vouchers_take_for_sale(
+                site=site,
+                product=product,
+                quantity=by_product[product],
+                actor=actor,
+                reference=reference,
+                today=today,
+            ):
+                lines.append(_line(product, 1, today, voucher=voucher))
+        if counted:
+            stock.counted_stock_remove_for_sale(
+                site=site, quantities=dict(counted), actor=actor, reference=reference
+            )
+            for product in sorted(counted, key=lambda p: p.pk):
+                lines.append(_line(product, counted[product], today))
+    except StockError as exc:
+        raise SaleError(exc.message) from exc
+    return lines
+
+
+def _line(product: Product, quantity: int, today, *, voucher=None, device=None) -> SaleLine:
+    price = _money(product.solidarity_price)
+    compared = product.compared_price
+    warranty_until = None
+    if device is not None and product.warranty_months:
+        warranty_until = add_months(today, product.warranty_months)
+    return SaleLine(
+        product=product,
+        product_name=product.name,
+        kind=product.kind,
+        quantity=quantity,
+        unit_price=price,
+        reference_price=_money(compared) if compared is not None else price,
+        face_value=_money(product.face_value) if product.face_value is not None else None,
+        voucher=voucher,
+        device=device,
+        warranty_until=warranty_until,
+    )
+
+
+def _next_numbers(head: JournalHead, year: int, counter: str) -> tuple[int, int, int]:
+    """(journal number, receipt year, receipt sequence) for the next entry; counters restart
+    at 1 each year. The head is locked by the caller."""
+    if head.year != year:
+        head.year, head.sale_counter, head.refund_counter = year, 0, 0
+    setattr(head, counter, getattr(head, counter) + 1)
+    head.last_number += 1
+    return head.last_number, year, getattr(head, counter)
+
+
+def _advance_head(head: JournalHead, entry) -> None:
+    head.last_hash = entry.hash
+    head.save()
+
+
+# --- receipts ----------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def receipt_print_record(*, sale: Sale, actor) -> ReceiptPrint:
+    """Record a print of the receipt: the first one is the original, the next are duplicates."""
+    Sale.objects.select_for_update().filter(pk=sale.pk).first()
+    printed_before = ReceiptPrint.objects.filter(sale=sale).exists()
+    receipt = ReceiptPrint.objects.create(sale=sale, printed_by=actor, is_duplicate=printed_before)
+    if printed_before:
+        audit_log(actor=actor, action="sales.receipt_reprint", obj=sale, site=sale.site)
+    return receipt
+
+
+# --- refunds -----------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def refund_create(
+    *,
+    sale: Sale,
+    quantities: dict[int, int],
+    method: str,
+    reason: str,
+    voucher_unused: bool = False,
+    actor,
+    now: datetime | None = None,
+) -> Refund:
+    """Give back (part of) a sale at its site: a device within its warranty returns to stock
+    for inspection, a top-up only if the counsellor confirms it was not used (then voided),
+    counted items return to stock; the money goes back by `method`; the limits are given back
+    since they count sale lines not refunded."""
+    site = sale.site
+    if not can(actor, Action.SELL, site):
+        raise SaleError(_("You may not refund at this site."))
+    if method not in PaymentMethod.values:
+        raise SaleError(_("Choose how the money is given back."))
+    if not reason.strip():
+        raise SaleError(_("Give the reason for the refund."))
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    _open_session(site)
+    _locked_beneficiary(sale.beneficiary)
+    lines = {
+        line.pk: line
+        for line in SaleLine.objects.filter(sale=sale)
+        .select_related("product", "voucher", "device")
+        .annotate(refunded=selectors._refunded_quantity())
+        .order_by("id")
+    }
+    wanted = {pk: q for pk, q in quantities.items() if q}
+    if not wanted:
+        raise SaleError(_("Choose at least one item to refund."))
+    for pk, quantity in wanted.items():
+        line = lines.get(pk)
+        if line is None or quantity < 0 or quantity > line.quantity - line.refunded:
+            raise SaleError(_("This quantity cannot be refunded."))
+        if line.voucher_id and not voucher_unused:
+            raise SaleError(
+                _("A top-up is refunded only if its PIN was not used: confirm it was not used.")
+            )
+        if line.device_id and line.warranty_until and line.warranty_until < today:
+            raise SaleError(
+                _("The warranty of %(code)s ended on %(date)s: it cannot be returned.")
+                % {"code": line.device.code, "date": _date(line.warranty_until)}
+            )
+    refund_id = _next_id(Refund)
+    reference = f"sales.refund:{refund_id}"
+    chosen = [lines[pk] for pk in sorted(wanted)]
+    try:
+        for line in sorted((x for x in chosen if x.device_id), key=lambda x: x.device_id):
+            stock.device_return_for_refund(
+                device=line.device, site=site, actor=actor, reference=reference
+            )
+        for line in (x for x in chosen if x.voucher_id):
+            stock.voucher_void_for_refund(voucher=line.voucher, actor=actor, reference=reference)
+        counted = {
+            line.product: wanted[line.pk]
+            for line in chosen
+            if not line.device_id and not line.voucher_id
+        }
+        if counted:
+            stock.counted_stock_return_for_refund(
+                site=site, quantities=counted, actor=actor, reference=reference
+            )
+    except StockError as exc:
+        raise SaleError(exc.message) from exc
+    refund_lines = [
+        RefundLine(
+            sale_line=line, quantity=wanted[line.pk], amount=line.unit_price * wanted[line.pk]
+        )
+        for line in chosen
+    ]
+    head = _locked_head(site)
+    session = TillSession.objects.select_for_update().get(pk=_open_session(site).pk)
+    number, year, sequence = _next_numbers(head, today.year, "refund_counter")
+    refund = Refund(
+        pk=refund_id,
+        site=site,
+        till_session=session,
+        at=now,
+        journal_number=number,
+        receipt_year=year,
+        receipt_sequence=sequence,
+        previous_hash=head.last_hash,
+        sale=sale,
+        refunded_by=actor,
+        method=method,
+        amount=sum((x.amount for x in refund_lines), Decimal("0.00")),
+        reason=reason.strip(),
+    )
+    refund.hash = journal.refund_hash(refund, refund_lines, sale.beneficiary_id)
+    refund.save(force_insert=True)
+    for line in refund_lines:
+        line.refund = refund
+    RefundLine.objects.bulk_create(refund_lines)
+    _advance_head(head, refund)
+    audit_log(
+        actor=actor,
+        action="sales.refund",
+        obj=refund,
+        site=site,
+        sale=sale.pk,
+        amount=str(refund.amount),
+    )
+    return refund

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from sales import views
+
+app_name = "sales"
+
+urlpatterns = [
+    path("", views.till, name="till"),
+    path("ouvrir/", views.till_open, name="till_open"),
+    path("scanner/", views.cart_scan, name="cart_scan"),
+    path("client/", views.cart_customer, name="cart_customer"),
+    path("client/recherche/", views.customer_search, name="customer_search"),
+    path("panier/ajouter/", views.cart_add, name="cart_add"),
+    path("panier/retirer/<int:index>/", views.cart_remove, name="cart_remove"),
+    path("panier/vider/", views.cart_clear, name="cart_clear"),
+    path("encaisser/", views.checkout, name="checkout"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/rapport-z.pdf", views.session_pdf, name="session_pdf"),
+    path("sessions/<int:pk>/cloturer/", views.session_close, name="session_close"),
+    path("ventes/", views.sale_list, name="sale_list"),
+    path("ventes/<int:pk>/", views.sale_detail, name="sale_detail"),
+    path("ventes/<int:pk>/imprimer/", views.receipt_print, name="receipt_print"),
+    path("ventes/<int:pk>/ticket.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("ventes/<int:pk>/rembourser/", views.refund_create, name="refund_create"),
+    path("rapports/", views.report, name="report"),
+]

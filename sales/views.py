@@ -1,0 +1,480 @@
+import re
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beneficiaries.models import Beneficiary
+from beneficiaries.selectors import beneficiary_by_member_number, beneficiary_search, eligibility
+from catalogue.enums import DeviceStatus, Tracking
+from catalogue.models import Device, Product
+from catalogue.selectors import stock_levels
+from connexions.codes import normalise_scanned_code
+from connexions.exports import csv_response
+from connexions.pagination import paginate
+from connexions.pdf import pdf_response
+from connexions.periods import Period
+from connexions.perms import Action, action_required, can
+from sales import cart as carts
+from sales import selectors, services
+from sales.forms import CloseTillForm, OpenTillForm, PaymentForm, RefundForm, ReportForm
+from sales.models import Sale, TillSession
+from sales.perms import sales_visible_to, sessions_visible_to
+from sales.services import SaleError
+
+sell = action_required(Action.SELL, at_current_site=True)
+_MEMBER_CODE = re.compile(r"^(CS-?)?\d{1,9}$")
+
+
+def _pdf_stylesheet() -> str:
+    """The receipt stylesheet as a file URL, for weasyprint (no web server involved)."""
+    return (settings.BASE_DIR / "static" / "css" / "receipt.css").as_uri()
+
+
+# --- the till screen ---------------------------------------------------------------------------
+
+
+def _open_session(site):
+    return TillSession.objects.open().filter(site=site).select_related("opened_by").first()
+
+
+def _panel_context(request, cart, *, error="", payment_form=None):
+    site = request.current_site
+    cart_view = carts.view(cart)
+    beneficiary = None
+    limits = []
+    refusals = []
+    if cart.beneficiary_id:
+        beneficiary = (
+            Beneficiary.objects.visible_to(request.user)
+            .select_related("enrolled_site")
+            .filter(pk=cart.beneficiary_id)
+            .first()
+        )
+    if beneficiary is not None:
+        limits = selectors.limit_statuses(beneficiary)
+        refusals = [
+            services.limit_message(refusal)
+            for refusal in selectors.limit_refusals(limits, cart_view.quantities())
+        ]
+    levels = stock_levels(site)
+    products = list(Product.objects.active().select_related("operator").order_by("kind", "name"))
+    topups = [
+        (p, levels[p.pk].available)
+        for p in products
+        if p.tracking == Tracking.VOUCHER and p.pk in levels
+    ]
+    counted = [
+        (p, levels[p.pk].available)
+        for p in products
+        if p.tracking == Tracking.COUNTED and levels.get(p.pk) and levels[p.pk].available
+    ]
+    if payment_form is None:
+        payment_form = PaymentForm(
+            initial={"token": cart.token, "cash_amount": cart_view.total or None}
+        )
+    return {
+        "cart": cart_view,
+        "beneficiary": beneficiary,
+        "eligibility": eligibility(beneficiary) if beneficiary else None,
+        "limits": limits,
+        "refusals": refusals,
+        "topups": topups,
+        "counted_products": counted,
+        "payment_form": payment_form,
+        "error": error,
+    }
+
+
+def _panel(request, cart, **kwargs):
+    if request.htmx:
+        return render(request, "sales/_till_panel.html", _panel_context(request, cart, **kwargs))
+    if kwargs.get("error"):
+        messages.error(request, kwargs["error"])
+    return redirect("sales:till")
+
+
+@sell
+def till(request):
+    site = request.current_site
+    session = _open_session(site)
+    context = {
+        "session": session,
+        "may_open": can(request.user, Action.OPEN_TILL, site),
+        "open_form": OpenTillForm(),
+    }
+    if session is not None:
+        cart = carts.load(request, site)
+        carts.save(request, cart)
+        context.update(_panel_context(request, cart))
+        context["search_results"] = None
+    return render(request, "sales/till.html", context)
+
+
+@require_POST
+@action_required(Action.OPEN_TILL, at_current_site=True)
+def till_open(request):
+    form = OpenTillForm(request.POST)
+    if form.is_valid():
+        try:
+            services.till_open(
+                site=request.current_site,
+                opening_float=form.cleaned_data["opening_float"],
+                actor=request.user,
+            )
+        except SaleError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The till is open."))
+    else:
+        messages.error(request, _("Enter the cash float in euros."))
+    return redirect("sales:till")
+
+
+@require_POST
+@sell
+def cart_scan(request):
+    """One field for the scanner: a member card sets the customer, an IMEI or serial number
+    adds that device (it must be in stock at this site)."""
+    site = request.current_site
+    cart = carts.load(request, site)
+    code = normalise_scanned_code(request.POST.get("code", ""))
+    error = ""
+    if not code:
+        error = _("Scan a member card or a device.")
+    elif _MEMBER_CODE.match(code) or code.startswith("CS"):
+        beneficiary = beneficiary_by_member_number(code, user=request.user)
+        if beneficiary is None:
+            error = _("No beneficiary has the number %(code)s.") % {"code": code}
+        else:
+            cart.beneficiary_id = beneficiary.pk
+    else:
+        device = (
+            Device.objects.filter(Q(imei=code) | Q(serial=code)).select_related("product").first()
+        )
+        if device is None or device.site_id != site.pk or device.status != DeviceStatus.IN_STOCK:
+            error = _("Device %(code)s is not in stock at this site.") % {"code": code}
+        elif not device.product.is_active:
+            error = _("%(product)s is no longer sold.") % {"product": device.product.name}
+        elif not cart.add_device(device.product_id, device.code):
+            error = _("This device is already in the cart.")
+    carts.save(request, cart)
+    return _panel(request, cart, error=error)
+
+
+@sell
+def customer_search(request):
+    """Find the person by name, number or phone when they have no card with them."""
+    query = request.GET.get("q", "").strip()
+    results = list(beneficiary_search(request.user, query)[:10]) if query else []
+    return render(request, "sales/_customer_results.html", {"results": results, "query": query})
+
+
+@require_POST
+@sell
+def cart_customer(request):
+    site = request.current_site
+    cart = carts.load(request, site)
+    beneficiary = get_object_or_404(
+        Beneficiary.objects.visible_to(request.user), pk=request.POST.get("beneficiary")
+    )
+    cart.beneficiary_id = beneficiary.pk
+    carts.save(request, cart)
+    return _panel(request, cart)
+
+
+@require_POST
+@sell
+def cart_add(request):
+    site = request.current_site
+    cart = carts.load(request, site)
+    product = get_object_or_404(Product.objects.active(), pk=request.POST.get("product"))
+    error = ""
+    try:
+        quantity = int(request.POST.get("quantity", "1"))
+    except ValueError:
+        quantity = 0
+    if product.tracking == Tracking.DEVICE:
+        error = _("Scan the IMEI or serial number of the device.")
+    elif not 1 <= quantity <= 50:
+        error = _("Quantities must be at least 1.")
+    else:
+        cart.add_product(product, quantity)
+    carts.save(request, cart)
+    return _panel(request, cart, error=error)
+
+
+@require_POST
+@sell
+def cart_remove(request, index):
+    site = request.current_site
+    cart = carts.load(request, site)
+    cart.remove(index)
+    carts.save(request, cart)
+    return _panel(request, cart)
+
+
+@require_POST
+@sell
+def cart_clear(request):
+    carts.clear(request, request.current_site)
+    return _panel(request, carts.load(request, request.current_site))
+
+
+@require_POST
+@sell
+def checkout(request):
+    site = request.current_site
+    cart = carts.load(request, site)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        token = form.cleaned_data["token"]
+        # A resubmission after success (the cart is already empty): show the receipt.
+        done = sales_visible_to(request.user).filter(checkout_id=token).first()
+        if done is not None:
+            return redirect("sales:sale_detail", pk=done.pk)
+        beneficiary = Beneficiary.objects.visible_to(request.user).filter(pk=cart.beneficiary_id)
+        beneficiary = beneficiary.first()
+        if beneficiary is None:
+            messages.error(request, _("Scan the member card of the person first."))
+            return redirect("sales:till")
+        try:
+            result = services.sale_checkout(
+                token=token,
+                site=site,
+                beneficiary=beneficiary,
+                items=carts.view(cart).items(),
+                payments=form.payments(),
+                cash_received=form.cleaned_data.get("cash_received"),
+                actor=request.user,
+            )
+        except SaleError as exc:
+            messages.error(request, exc.message)
+            return redirect("sales:till")
+        carts.clear(request, site)
+        if not result.replayed:
+            messages.success(
+                request, _("Sale recorded: receipt %(number)s.") % {"number": result.sale}
+            )
+        return redirect("sales:sale_detail", pk=result.sale.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("sales:till")
+
+
+# --- till sessions -----------------------------------------------------------------------------
+
+
+@action_required(Action.SELL)
+def session_list(request):
+    sessions = (
+        sessions_visible_to(request.user)
+        .select_related("site", "opened_by", "closed_by")
+        .order_by("-opened_at", "-id")
+    )
+    if request.current_site:
+        sessions = sessions.filter(site=request.current_site)
+    return render(request, "sales/session_list.html", {"page_obj": paginate(request, sessions)})
+
+
+def _session_or_404(request, pk):
+    return get_object_or_404(
+        sessions_visible_to(request.user).select_related("site", "opened_by", "closed_by"), pk=pk
+    )
+
+
+def _z_context(request, session):
+    totals = selectors.session_totals(session)
+    return {
+        "session": session,
+        "totals": totals,
+        "by_method": [
+            (label, totals.method(method), totals.refunds_by_method.get(method))
+            for method, label in services.PaymentMethod.choices
+        ],
+        "expected": session.expected_cash
+        if not session.is_open
+        else selectors.expected_cash(session, totals),
+        "may_close": session.is_open and can(request.user, Action.OPEN_TILL, session.site),
+        "now": timezone.now(),
+    }
+
+
+@action_required(Action.SELL)
+def session_detail(request, pk):
+    session = _session_or_404(request, pk)
+    return render(request, "sales/session_detail.html", _z_context(request, session))
+
+
+@action_required(Action.SELL)
+def session_pdf(request, pk):
+    session = _session_or_404(request, pk)
+    return pdf_response(
+        "sales/z_report_pdf.html",
+        {**_z_context(request, session), "stylesheet": _pdf_stylesheet()},
+        f"rapport-z-{session.site_id}-{session.pk}.pdf",
+        request,
+    )
+
+
+@action_required(Action.SELL)
+def session_close(request, pk):
+    session = _session_or_404(request, pk)
+    if not can(request.user, Action.OPEN_TILL, session.site):
+        raise Http404
+    if not session.is_open:
+        return redirect("sales:session_detail", pk=session.pk)
+    form = CloseTillForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.till_close(
+                session=session, counted_cash=form.cleaned_data["counted_cash"], actor=request.user
+            )
+        except SaleError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The till is closed."))
+            return redirect("sales:session_detail", pk=session.pk)
+    return render(
+        request, "sales/session_close.html", {**_z_context(request, session), "form": form}
+    )
+
+
+# --- sales and receipts ------------------------------------------------------------------------
+
+
+@action_required(Action.SELL)
+def sale_list(request):
+    sales = sales_visible_to(request.user).select_related("site", "seller", "beneficiary")
+    if request.current_site:
+        sales = sales.filter(site=request.current_site)
+    query = normalise_scanned_code(request.GET.get("q", ""))
+    if query:
+        receipt = re.match(r"^V?(\d{4})-(\d+)-(\d+)$", query)
+        member = re.match(r"^(?:CS-?)?(\d{1,9})$", query)
+        condition = Q(pk__in=[])
+        if receipt:
+            condition |= Q(
+                receipt_year=int(receipt.group(1)),
+                site_id=int(receipt.group(2)),
+                receipt_sequence=int(receipt.group(3)),
+            )
+        if member:
+            condition |= Q(beneficiary_id=int(member.group(1)))
+        sales = sales.filter(condition)
+    sales = sales.annotate(refund_count=Count("refunds")).order_by("-at", "-id")
+    return render(
+        request,
+        "sales/sale_list.html",
+        {"page_obj": paginate(request, sales), "query": request.GET.get("q", "")},
+    )
+
+
+def _sale_or_404(request, pk):
+    try:
+        return selectors.sale_for_receipt(sales_visible_to(request.user), pk)
+    except Sale.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _receipt_context(sale, *, duplicate=False):
+    return {"sale": sale, "duplicate": duplicate, "lines": sale.lines.all()}
+
+
+@action_required(Action.SELL)
+def sale_detail(request, pk):
+    sale = _sale_or_404(request, pk)
+    return render(
+        request,
+        "sales/sale_detail.html",
+        {
+            **_receipt_context(sale, duplicate=sale.print_count > 0),
+            "may_refund": can(request.user, Action.SELL, sale.site),
+        },
+    )
+
+
+@action_required(Action.SELL)
+def receipt_print(request, pk):
+    sale = _sale_or_404(request, pk)
+    printed = services.receipt_print_record(sale=sale, actor=request.user)
+    return render(
+        request, "sales/receipt_print.html", _receipt_context(sale, duplicate=printed.is_duplicate)
+    )
+
+
+@action_required(Action.SELL)
+def receipt_pdf(request, pk):
+    sale = _sale_or_404(request, pk)
+    printed = services.receipt_print_record(sale=sale, actor=request.user)
+    return pdf_response(
+        "sales/receipt_pdf.html",
+        {**_receipt_context(sale, duplicate=printed.is_duplicate), "stylesheet": _pdf_stylesheet()},
+        f"ticket-{sale.receipt_number}.pdf",
+        request,
+    )
+
+
+@action_required(Action.SELL)
+def refund_create(request, pk):
+    sale = _sale_or_404(request, pk)
+    if not can(request.user, Action.SELL, sale.site):
+        raise Http404
+    lines = list(sale.lines.all())
+    form = RefundForm(request.POST or None, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refund_create(
+                sale=sale,
+                quantities=form.quantities(),
+                method=form.cleaned_data["method"],
+                reason=form.cleaned_data["reason"],
+                voucher_unused=form.cleaned_data["voucher_unused"],
+                actor=request.user,
+            )
+        except SaleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The refund is recorded."))
+            return redirect("sales:sale_detail", pk=sale.pk)
+    return render(request, "sales/refund_form.html", {"sale": sale, "form": form})
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+@sell
+def report(request):
+    today = timezone.localdate()
+    form = ReportForm(request.GET or None, initial={"start": today, "end": today})
+    period = Period(today, today)
+    if form.is_bound and form.is_valid():
+        period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    elif form.is_bound:
+        form = ReportForm(initial={"start": today, "end": today})
+    report = selectors.sales_report(site=request.current_site, period=period)
+    if request.GET.get("format") == "csv":
+        return _report_csv(request.current_site, report)
+    return render(request, "sales/report.html", {"form": form, "report": report})
+
+
+def _report_csv(site, report):
+    rows = [[_("Sales"), "", report.sales_count, report.sales_total]]
+    rows += [
+        [_("Product kind"), row["label"], row["units"], row["amount"]] for row in report.by_kind
+    ]
+    rows += [[_("Payment method"), row["label"], "", row["amount"]] for row in report.by_method]
+    rows += [
+        [_("Subsidy (reference price minus price paid)"), "", "", report.subsidy],
+        [_("Operator credit issued"), "", "", report.operator_credit],
+        [_("Refunds"), "", report.refunds_count, report.refunds_total],
+    ]
+    rows += [[_("Day"), row["day"], row["count"], row["total"]] for row in report.by_day]
+    filename = f"ventes-{site.pk}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.csv"
+    return csv_response(filename, [_("Section"), _("Item"), _("Number"), _("Amount (€)")], rows)

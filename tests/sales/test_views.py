@@ -1,0 +1,332 @@
+import io
+import re
+import uuid
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from beneficiaries.selectors import outcomes_for_referrals
+from catalogue.enums import DeviceStatus
+from catalogue.models import Device
+from sales import services
+from sales.models import ReceiptPrint, Sale, TillSession
+from sales.services import CartItem, PaymentLine
+from tests.beneficiaries.factories import ReferralFactory
+from tests.catalogue.factories import ProductFactory
+from tests.conftest import client_for
+from tests.sales.factories import buyer, checkout, open_till, stocked_site
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+D = Decimal
+
+
+@pytest.fixture
+def shop(site_a, manager_a):
+    open_till(site_a, manager_a)
+    return stocked_site(site_a, manager_a, vouchers=10, phones=3)
+
+
+def text(response):
+    return response.content.decode()
+
+
+# --- who may ------------------------------------------------------------------------------------
+
+
+def test_till_is_for_staff_of_the_site(client, site_a, counsellor_a, social_worker_a):
+    assert client.get("/caisse/").status_code == 302
+    assert client_for(client, social_worker_a).get("/caisse/").status_code == 403
+    client.force_login(counsellor_a)
+    response = client.get("/caisse/")
+    assert response.status_code == 200
+    assert "La caisse est fermée" in text(response)
+    assert "Fonds de caisse" not in text(response)  # a counsellor without can_open_till
+    assert client.post("/caisse/ouvrir/", {"opening_float": "50"}).status_code == 403
+    assert not TillSession.objects.exists()
+
+
+def test_manager_opens_the_till(client, site_a, manager_a):
+    client_for(client, manager_a)
+    response = client.post("/caisse/ouvrir/", {"opening_float": "50,00"}, follow=True)
+    assert "La caisse est ouverte." in text(response)
+    assert TillSession.objects.get().opening_float == D("50.00")
+
+
+def test_another_sites_sales_and_sessions_are_404(client, site_a, manager_a, counsellor_b, shop):
+    topup, _, _ = shop
+    sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    session = TillSession.objects.get()
+    client_for(client, counsellor_b)
+    for url in [
+        f"/caisse/ventes/{sale.pk}/",
+        f"/caisse/ventes/{sale.pk}/imprimer/",
+        f"/caisse/ventes/{sale.pk}/ticket.pdf",
+        f"/caisse/ventes/{sale.pk}/rembourser/",
+        f"/caisse/sessions/{session.pk}/",
+        f"/caisse/sessions/{session.pk}/cloturer/",
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert not ReceiptPrint.objects.exists()
+
+
+def test_counsellor_may_not_close_the_till(client, counsellor_a, shop):
+    session = TillSession.objects.get()
+    client_for(client, counsellor_a)
+    assert client.get(f"/caisse/sessions/{session.pk}/").status_code == 200
+    response = client.post(f"/caisse/sessions/{session.pk}/cloturer/", {"counted_cash": "50"})
+    assert response.status_code == 404
+    assert TillSession.objects.get().is_open
+
+
+# --- the checkout journey ---------------------------------------------------------------------
+
+
+def test_full_checkout_through_the_till(client, site_a, counsellor_a, shop):
+    topup, phone, devices = shop
+    person = buyer()
+    client_for(client, counsellor_a)
+    page = client.get("/caisse/")
+    assert "Scannez la carte" in text(page)
+    # An AZERTY scanner types the card's digits as symbols.
+    azerty = person.scan_code.translate(str.maketrans("1234567890", "&é\"'(-è_çà"))
+    response = client.post("/caisse/scanner/", {"code": azerty}, **HTMX)
+    assert person.number in text(response)
+    assert "Éligible jusqu'au" in text(response)
+    response = client.post("/caisse/scanner/", {"code": devices[0].imei}, **HTMX)
+    assert devices[0].imei in text(response)
+    response = client.post("/caisse/scanner/", {"code": devices[0].imei}, **HTMX)
+    assert "déjà dans le panier" in text(response)
+    response = client.post("/caisse/panier/ajouter/", {"product": topup.pk}, **HTMX)
+    assert "51,50 €" in text(response)  # 49 + 2.50
+    assert "Vous économisez" in text(response)
+    token = re.search(r'name="token" value="([^"]+)"', text(response)).group(1)
+    data = {"token": token, "cash_amount": "51.50", "cash_received": "60"}
+    response = client.post("/caisse/encaisser/", data)
+    sale = Sale.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/caisse/ventes/{sale.pk}/"
+    assert sale.change_given == D("8.50")
+    assert Device.objects.get(pk=devices[0].pk).status == DeviceStatus.SOLD
+    # A double click posts the same form again: the same receipt, no second sale.
+    again = client.post("/caisse/encaisser/", data)
+    assert again["Location"] == f"/caisse/ventes/{sale.pk}/"
+    assert Sale.objects.count() == 1
+    receipt = text(client.get(f"/caisse/ventes/{sale.pk}/"))
+    pin = sale.lines.get(voucher__isnull=False).voucher.pin
+    assert pin in receipt and devices[0].imei in receipt and "51,50 €" in receipt
+    assert person.full_name not in receipt and person.number in receipt
+
+
+def test_scan_refusals_are_clear(client, site_a, site_b, counsellor_a, manager_a, shop):
+    client_for(client, counsellor_a)
+    response = client.post("/caisse/scanner/", {"code": "CS999999"}, **HTMX)
+    assert "Aucun bénéficiaire" in text(response)
+    response = client.post("/caisse/scanner/", {"code": "356938035643809"}, **HTMX)
+    assert "pas en stock" in text(response)
+    other_phone = stocked_site(site_b, manager_a, vouchers=0, phones=1)[2][0]
+    response = client.post("/caisse/scanner/", {"code": other_phone.imei}, **HTMX)
+    assert "pas en stock" in text(response)
+
+
+def test_checkout_refusal_shows_the_reason_and_writes_nothing(client, counsellor_a, shop):
+    topup, _, _ = shop
+    client_for(client, counsellor_a)
+    client.post("/caisse/scanner/", {"code": buyer().scan_code}, **HTMX)
+    response = client.post("/caisse/panier/ajouter/", {"product": topup.pk}, **HTMX)
+    token = re.search(r'name="token" value="([^"]+)"', text(response)).group(1)
+    response = client.post(
+        "/caisse/encaisser/", {"token": token, "cash_amount": "2.00"}, follow=True
+    )
+    assert "ne correspondent pas au total" in text(response)
+    assert not Sale.objects.exists()
+
+
+def test_receipt_print_marks_reprints_as_duplicate(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    client_for(client, manager_a)
+    first = text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert "DUPLICATA" not in first and sale.receipt_number in first
+    assert "DUPLICATA" in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+
+
+def test_receipt_pdf_holds_pin_imei_and_totals(client, site_a, manager_a, shop):
+    topup, phone, devices = shop
+    sale = checkout(
+        site_a,
+        buyer(),
+        [CartItem(phone, device_code=devices[0].imei), CartItem(topup)],
+        manager_a,
+        payments=[PaymentLine("cash", D("51.50"))],
+        cash_received=D("60.00"),
+    ).sale
+    client_for(client, manager_a)
+    response = client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    content = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    flat = " ".join(content.split())
+    pin = sale.lines.get(voucher__isnull=False).voucher.pin
+    assert pin in flat.replace(" ", "")
+    assert devices[0].imei in flat.replace(" ", "")
+    assert "51,50 €" in flat and "8,50 €" in flat  # total and change
+    assert sale.receipt_number in flat.replace(" ", "")
+    assert "DUPLICATA" not in flat
+    again = client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf")
+    reprint = "".join(p.extract_text() for p in PdfReader(io.BytesIO(again.content)).pages)
+    assert "DUPLICATA" in reprint
+
+
+def test_close_the_till_shows_the_difference(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    checkout(site_a, buyer(), [CartItem(topup)], manager_a)
+    session = TillSession.objects.get()
+    client_for(client, manager_a)
+    page = client.get(f"/caisse/sessions/{session.pk}/cloturer/")
+    assert "52,50 €" in text(page)  # expected: 50 float + 2.50
+    response = client.post(
+        f"/caisse/sessions/{session.pk}/cloturer/", {"counted_cash": "52"}, follow=True
+    )
+    assert "-0,50 €" in text(response)
+    assert not TillSession.objects.get().is_open
+    pdf = client.get(f"/caisse/sessions/{session.pk}/rapport-z.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_refund_through_the_page(client, site_a, manager_a, shop):
+    _, phone, devices = shop
+    sale = checkout(site_a, buyer(), [CartItem(phone, device_code=devices[0].imei)], manager_a).sale
+    line = sale.lines.get()
+    client_for(client, manager_a)
+    assert client.get(f"/caisse/ventes/{sale.pk}/rembourser/").status_code == 200
+    response = client.post(
+        f"/caisse/ventes/{sale.pk}/rembourser/",
+        {f"line_{line.pk}": "1", "method": "cash", "reason": "Écran défectueux"},
+        follow=True,
+    )
+    assert "Le remboursement est enregistré." in text(response)
+    assert Device.objects.get(pk=devices[0].pk).status == DeviceStatus.RETURNED
+    response = client.post(
+        f"/caisse/ventes/{sale.pk}/rembourser/",
+        {f"line_{line.pk}": "1", "method": "cash", "reason": "Encore"},
+    )
+    assert sale.refunds.count() == 1
+
+
+def test_sales_list_search_and_report_csv(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    person = buyer()
+    sale = checkout(site_a, person, [CartItem(topup, quantity=2)], manager_a).sale
+    checkout(site_a, buyer(), [CartItem(topup)], manager_a)
+    client_for(client, manager_a)
+    listing = text(client.get("/caisse/ventes/", {"q": sale.receipt_number}))
+    assert sale.receipt_number in listing and listing.count("/caisse/ventes/") >= 1
+    assert text(client.get("/caisse/ventes/", {"q": person.number})).count("<tr>") == 2
+    assert "Aucune vente" in text(client.get("/caisse/ventes/", {"q": "zzz"}))
+    report = text(client.get("/caisse/rapports/"))
+    assert "7,50 €" in report  # 3 top-ups
+    csv = client.get("/caisse/rapports/", {"format": "csv"}).content.decode("utf-8-sig")
+    assert "Recharge mobile;3;7,50" in csv
+    assert "Crédit opérateur délivré;;;45,00" in csv
+
+
+# --- query counts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_till_screen_query_count_is_flat(
+    client, site_a, counsellor_a, manager_a, size, django_assert_num_queries
+):
+    open_till(site_a, manager_a)
+    topup, phone, devices = stocked_site(site_a, manager_a, vouchers=10, phones=size)
+    for _ in range(size):
+        ProductFactory(sim=True)
+    client_for(client, counsellor_a)
+    client.post("/caisse/scanner/", {"code": buyer().scan_code}, **HTMX)
+    for device in devices:
+        client.post("/caisse/scanner/", {"code": device.imei}, **HTMX)
+    client.post("/caisse/panier/ajouter/", {"product": topup.pk}, **HTMX)
+    with django_assert_num_queries(16):
+        response = client.get("/caisse/")
+    assert text(response).count('font-monospace">35') == size
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_receipt_query_count_is_flat(client, site_a, manager_a, size, django_assert_num_queries):
+    open_till(site_a, manager_a)
+    topup, phone, devices = stocked_site(site_a, manager_a, vouchers=size, phones=size)
+    items = [CartItem(phone, device_code=d.imei) for d in devices] + [CartItem(topup, size)]
+    sale = checkout(site_a, buyer(), items, manager_a).sale
+    client_for(client, manager_a)
+    with django_assert_num_queries(11):
+        client.get(f"/caisse/ventes/{sale.pk}/")
+    with django_assert_num_queries(16):  # the receipt's 11 and the print recorded
+        client.get(f"/caisse/ventes/{sale.pk}/imprimer/")
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_z_report_query_count_is_flat(client, site_a, manager_a, size, django_assert_num_queries):
+    open_till(site_a, manager_a)
+    topup, _, _ = stocked_site(site_a, manager_a, vouchers=size, phones=0)
+    for _ in range(size):
+        checkout(site_a, buyer(), [CartItem(topup)], manager_a)
+    session = TillSession.objects.get()
+    client_for(client, manager_a)
+    with django_assert_num_queries(11):
+        client.get(f"/caisse/sessions/{session.pk}/")
+    with django_assert_num_queries(9):
+        client.get("/caisse/sessions/")
+
+
+# --- the beneficiary file and the referrer -----------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_file_shows_purchases_in_one_query(client, site_a, manager_a, size, shop):
+    topup, _, _ = shop
+    person = buyer()
+    for _ in range(size):
+        checkout(site_a, person, [CartItem(topup)], manager_a)
+    from beneficiaries.sections import _file_sections
+
+    section = _file_sections["purchases"]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        context = section.context(person, manager_a)
+    assert len(queries) == 1 and len(context["purchases"]) == size
+    client_for(client, manager_a)
+    page = text(client.get(f"/beneficiaires/{person.pk}/"))
+    assert "Achats" in page and Sale.objects.first().receipt_number in page
+
+
+def test_referrer_outcomes_say_nothing_about_purchases(site_a, manager_a, shop):
+    topup, phone, devices = shop
+    person = buyer(share_outcomes=True)
+    checkout(
+        site_a, person, [CartItem(topup), CartItem(phone, device_code=devices[0].imei)], manager_a
+    )
+    referral = person.enrolment_referral
+    referral.refresh_from_db()
+    outcomes = outcomes_for_referrals([referral])[referral.pk]
+    assert outcomes, "the person shares outcomes: enrolment is shown"
+    for outcome in outcomes:
+        assert not outcome.code.startswith("sales")
+        for word in ("achat", "vente", "recharge", "téléphone", "purchase", "sale"):
+            assert word not in str(outcome.label).lower()
+    assert ReferralFactory  # the factory module stays importable for other tests
+
+
+def test_token_is_reused_only_for_its_own_sale(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    token = uuid.uuid4()
+    first = services.sale_checkout(
+        token=token,
+        site=site_a,
+        beneficiary=buyer(),
+        items=[CartItem(topup)],
+        payments=[PaymentLine("cash", D("2.50"))],
+        actor=manager_a,
+    )
+    assert first.sale.checkout_id == token

@@ -1,0 +1,89 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.connexions.factories import ReceptionSiteFactory, UserFactory
+from workshops.enums import RegistrationStatus
+from workshops.models import (
+    Facilitator,
+    PartnerCompany,
+    Registration,
+    WorkshopSession,
+    WorkshopTopic,
+)
+
+
+class WorkshopTopicFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkshopTopic
+        django_get_or_create = ["title"]
+
+    title = factory.Sequence(lambda n: f"Atelier {n}")
+    description = "Description de l'atelier."
+    duration_minutes = 120
+
+
+class PartnerCompanyFactory(DjangoModelFactory):
+    class Meta:
+        model = PartnerCompany
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Entreprise {n}")
+
+
+class FacilitatorFactory(DjangoModelFactory):
+    """A volunteer by default; `staff=True` for a staff member."""
+
+    class Meta:
+        model = Facilitator
+
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    company = factory.SubFactory(PartnerCompanyFactory)
+    email = factory.Sequence(lambda n: f"benevole{n}@example.org")
+
+    class Params:
+        staff = factory.Trait(
+            user=factory.SubFactory(UserFactory), company=None, first_name="", last_name=""
+        )
+
+
+def _next_week():
+    start = timezone.localtime() + timedelta(days=7)
+    return start.replace(hour=14, minute=0, second=0, microsecond=0)
+
+
+class WorkshopSessionFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkshopSession
+
+    topic = factory.SubFactory(WorkshopTopicFactory)
+    site = factory.SubFactory(ReceptionSiteFactory)
+    starts_at = factory.LazyFunction(_next_week)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    room = "Salle 1"
+    capacity = 10
+    created_by = factory.SubFactory(UserFactory)
+
+
+class RegistrationFactory(DjangoModelFactory):
+    """A registration written directly (tests of reads); services make the real ones."""
+
+    class Meta:
+        model = Registration
+
+    session = factory.SubFactory(WorkshopSessionFactory)
+    beneficiary = factory.SubFactory(BeneficiaryFactory)
+    status = RegistrationStatus.REGISTERED
+    queue_number = factory.Sequence(lambda n: n + 1)
+    registered_by = factory.SelfAttribute("session.created_by")
+    attendance_by = factory.LazyAttribute(
+        lambda o: (
+            o.registered_by
+            if o.status in (RegistrationStatus.PRESENT, RegistrationStatus.ABSENT, "excused")
+            else None
+        )
+    )
