@@ -417,6 +417,25 @@ class MediationUpdateForm(forms.Form):
         self.helper = _helper()
 
 
+class MediationNoteForm(forms.Form):
+    """What a finished (closed or failed) case still takes."""
+
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class SearchForm(forms.Form):
+    """A search box read from the query string (a NUL byte makes it invalid, never a 500)."""
+
+    q = forms.CharField(required=False, max_length=100)
+
+    def query(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+
 class ReferralFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(

@@ -21,7 +21,9 @@ Referral outcomes::
 A provider takes a list of referrals (one page of a social worker's list, only those whose
 person is enrolled and agreed to share outcomes with the referrer; `referral.beneficiary_id`
 is set) and returns `{referral_id: [Outcome(code, label, on), ...]}` in a fixed number of
-queries. Outcomes never disclose purchases or notes.
+queries. Outcomes never disclose purchases or notes. Give each outcome its date (`on`): the
+referrer only sees outcomes dated on or after the day their referral was accepted (the person
+may have been referred before by another agency), and never an undated one.
 """
 
 from collections.abc import Callable

@@ -371,7 +371,9 @@ def mediation_figures(*, period: Period, sites=None, agency=None) -> MediationFi
 
 def outcomes_for_referrals(referrals) -> dict[int, list]:
     """Outcomes the referrer may see, for a page of referrals: only accepted referrals whose
-    person agreed to share outcomes with the referrer. One query plus one per provider."""
+    person agreed to share outcomes with the referrer, and only outcomes dated from the day the
+    referral was accepted. One query plus one per provider."""
+    from beneficiaries.outcomes import accepted_on
     from beneficiaries.sections import referral_outcomes
 
     referrals = list(referrals)
@@ -388,4 +390,12 @@ def outcomes_for_referrals(referrals) -> dict[int, list]:
         else set()
     )
     shared = [r for r in accepted if r.beneficiary_id in sharing]
-    return referral_outcomes(shared)
+    # The consent belongs to the person, who may have been referred before by another agency:
+    # whatever a provider returns, a referrer sees nothing dated before their own referral was
+    # accepted (nor anything undated).
+    since = {r.pk: accepted_on(r) for r in shared}
+    return {
+        referral_id: [o for o in found if o.on is not None and o.on >= since[referral_id]]
+        for referral_id, found in referral_outcomes(shared).items()
+        if referral_id in since
+    }

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +141,8 @@ def _move(referral: Referral, status: str, *, actor=None, **fields) -> None:
 def referral_withdraw(*, referral: Referral, actor) -> Referral:
     require(actor, Action.REFER)
     referral = _lock_referral(referral)
+    if actor.is_social_worker and referral.agency_id != actor.agency_id:
+        raise ReferralError(_("This referral was made by another agency: you cannot withdraw it."))
     _move(referral, ReferralStatus.WITHDRAWN, actor=actor)
     audit_log(actor=actor, action="referrals.withdrawn", obj=referral, site=referral.site)
     return referral
@@ -224,6 +226,7 @@ def beneficiary_enrol(
     _check_transition(referral, ReferralStatus.ACCEPTED)
     if not consents.get(ConsentKind.DATA_PROCESSING):
         raise BeneficiaryError(_("The person must agree to the processing of their data."))
+    _lock_identity(birth_date=person["birth_date"], phone=person.get("phone"))
     duplicates = possible_duplicates(
         first_name=person["first_name"],
         last_name=person["last_name"],
@@ -266,6 +269,22 @@ def beneficiary_enrol(
     return beneficiary
 
 
+def _lock_identity(*, birth_date: date, phone=None) -> None:
+    """Serialise, until the transaction ends, the enrolments of people who could be duplicates
+    of each other, so the duplicate check of one sees the other's enrolment. Duplicates share a
+    birth date (whatever the spelling of their names) or a phone: one transaction-level advisory
+    lock on each, always in this order."""
+    keys = [f"birth_date:{birth_date.isoformat()}"]
+    if phone:
+        keys.append(f"phone:{phone}")
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('beneficiaries.enrol'), hashtext(%s))",
+                [key],
+            )
+
+
 def _record_consents(beneficiary, consents: dict[str, bool], actor) -> None:
     for kind in ConsentKind.values:
         Consent.objects.update_or_create(
@@ -285,11 +304,26 @@ def referral_accept_for_existing(
     *, referral: Referral, beneficiary: Beneficiary, actor, site
 ) -> Beneficiary:
     """The referred person is already enrolled: the referral is accepted for them and renews
-    their eligibility."""
+    their eligibility. Only one of the referral's possible duplicates may be chosen: linking
+    someone else would show that person's outcomes to the wrong referrer."""
     require(actor, Action.SUPPORT, site)
     beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     referral = _lock_referral(referral)
     require(actor, Action.SUPPORT, referral.site)
+    candidates = possible_duplicates(
+        first_name=referral.first_name,
+        last_name=referral.last_name,
+        birth_date=referral.birth_date,
+        phone=referral.phone or None,
+    )
+    if not candidates.filter(pk=beneficiary.pk).exists():
+        raise ReferralError(
+            _(
+                "%(name)s is not among the possible duplicates of this referral: the referral "
+                "cannot be linked to them."
+            )
+            % {"name": beneficiary.full_name}
+        )
     _move(referral, ReferralStatus.ACCEPTED, actor=actor, beneficiary=beneficiary)
     beneficiary.valid_until = _renewed_until(beneficiary.valid_until, timezone.localdate())
     beneficiary.save(update_fields=["valid_until"])
@@ -314,9 +348,10 @@ def consents_update(*, beneficiary: Beneficiary, consents: dict[str, bool], acto
     return beneficiary
 
 
-def file_viewed(*, beneficiary: Beneficiary, actor, site) -> None:
-    """Every opening of a file goes to the audit trail (who, when, which file)."""
-    audit_log(actor=actor, action="beneficiaries.file_viewed", obj=beneficiary, site=site)
+def file_viewed(*, beneficiary: Beneficiary, actor, site, **part) -> None:
+    """Every opening of a file, or of a part of it (`mediation_case=<id>`), goes to the audit
+    trail (who, when, which file)."""
+    audit_log(actor=actor, action="beneficiaries.file_viewed", obj=beneficiary, site=site, **part)
 
 
 # --- support, follow-ups, mediation ------------------------------------------------------------
@@ -438,9 +473,12 @@ def mediation_update(
     site,
 ) -> MediationCase:
     """Move a case along (open → operator contacted → agreement reached → closed; failed from
-    any active status) and record the agreement's terms."""
+    any active status) and record the agreement's terms. A finished case (closed or failed)
+    only takes notes: `mediation_note_add`."""
     require(actor, Action.SUPPORT, site)
     case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if not case.is_active:
+        raise BeneficiaryError(_("This mediation case is finished: only a note can be added."))
     if status != case.status and not case.can_become(status):
         raise BeneficiaryError(
             _("A mediation case %(status)s cannot become %(new)s.")
@@ -449,8 +487,18 @@ def mediation_update(
                 "new": MediationStatus(status).label.lower(),
             }
         )
-    if status in (MediationStatus.AGREEMENT, MediationStatus.CLOSED) and not agreement_kind:
+    reached = status in (MediationStatus.AGREEMENT, MediationStatus.CLOSED)
+    if reached and not agreement_kind:
         raise BeneficiaryError(_("Say which agreement was reached."))
+    if not reached and (
+        agreement_kind or amount_written_off or monthly_instalment or instalment_months
+    ):
+        raise BeneficiaryError(
+            _(
+                "An agreement, a write-off or a payment plan is recorded only once an agreement "
+                "is reached: clear these fields for this status."
+            )
+        )
     written_off = amount_written_off or Decimal("0.00")
     if agreement_kind == AgreementKind.FULL_WRITE_OFF:
         written_off = case.amount_owed
@@ -475,3 +523,15 @@ def mediation_update(
         actor=actor, action="beneficiaries.mediation_updated", obj=case, site=site, status=status
     )
     return case
+
+
+@transaction.atomic(durable=True)
+def mediation_note_add(*, case: MediationCase, text: str, actor, site) -> MediationNote:
+    """A dated note on a case, whatever its status (the only change a finished case takes)."""
+    require(actor, Action.SUPPORT, site)
+    if not text.strip():
+        raise BeneficiaryError(_("Write the note."))
+    case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    note = MediationNote.objects.create(case=case, author=actor, text=text.strip())
+    audit_log(actor=actor, action="beneficiaries.mediation_note_added", obj=case, site=site)
+    return note

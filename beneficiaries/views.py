@@ -14,10 +14,12 @@ from beneficiaries.forms import (
     DeclineForm,
     EnrolmentForm,
     FollowUpForm,
+    MediationNoteForm,
     MediationOpenForm,
     MediationUpdateForm,
     ReferralFilterForm,
     ReferralForm,
+    SearchForm,
     StaffReferralForm,
     SupportSessionForm,
 )
@@ -45,6 +47,8 @@ def _referral_list_context(request):
         "site", "agency", "referrer"
     )
     filters = ReferralFilterForm(request.GET or None)
+    if filters.is_bound and not filters.is_valid():
+        filters = ReferralFilterForm()  # a bad value (a NUL byte) is neither used nor shown back
     if filters.is_valid():
         if status := filters.cleaned_data["status"]:
             referrals = referrals.filter(status=status)
@@ -271,7 +275,7 @@ def enrol_link(request, referral_pk, pk):
 
 @action_required(Action.SUPPORT)
 def beneficiary_search(request):
-    query = request.GET.get("q", "").strip()
+    query = SearchForm(request.GET).query()
     page_obj = paginate(request, selectors.beneficiary_search(request.user, query))
     return render(
         request,
@@ -432,30 +436,50 @@ def mediation_detail(request, pk):
         ),
         pk=pk,
     )
-    form = MediationUpdateForm(
-        request.POST or None,
-        initial={
-            "status": case.status,
-            "agreement_kind": case.agreement_kind,
-            "amount_written_off": case.amount_written_off,
-            "monthly_instalment": case.monthly_instalment,
-            "instalment_months": case.instalment_months,
-            "next_action_on": case.next_action_on,
-        },
-    )
+    if case.is_active:
+        form = MediationUpdateForm(
+            request.POST or None,
+            initial={
+                "status": case.status,
+                "agreement_kind": case.agreement_kind,
+                "amount_written_off": case.amount_written_off,
+                "monthly_instalment": case.monthly_instalment,
+                "instalment_months": case.instalment_months,
+                "next_action_on": case.next_action_on,
+            },
+        )
+    else:
+        form = MediationNoteForm(request.POST or None)
     if request.method == "POST":
         if not can(request.user, Action.SUPPORT, request.current_site):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.mediation_update(
-                    case=case, actor=request.user, site=request.current_site, **form.cleaned_data
-                )
+                if case.is_active:
+                    services.mediation_update(
+                        case=case,
+                        actor=request.user,
+                        site=request.current_site,
+                        **form.cleaned_data,
+                    )
+                else:
+                    services.mediation_note_add(
+                        case=case,
+                        text=form.cleaned_data["note"],
+                        actor=request.user,
+                        site=request.current_site,
+                    )
             except services.BeneficiaryError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("The mediation case was updated."))
                 return redirect("beneficiaries:mediation", pk=case.pk)
+    services.file_viewed(
+        beneficiary=case.beneficiary,
+        actor=request.user,
+        site=request.current_site,
+        mediation_case=case.pk,
+    )
     return render(
         request,
         "beneficiaries/mediation_detail.html",

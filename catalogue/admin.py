@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from catalogue import services
+from catalogue.forms import ProductAdminForm
 from catalogue.models import (
     CountedStock,
     Device,
@@ -51,6 +52,7 @@ class ProductPriceInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = [
         "name",
         "kind",

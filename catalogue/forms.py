@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.enums import AdjustmentReason, DeviceGrade, DeviceStatus, Tracking
 from catalogue.models import Product
-from catalogue.services import DEVICE_TRANSITIONS
+from catalogue.services import DEVICE_TRANSITIONS, StockError, refuse_tracking_change
 from connexions.models import ReceptionSite
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# More than any site holds: a bigger number is a typing slip (and would overflow the database).
+MAX_QUANTITY = 100_000
 
 
 def _helper(submit_label, **attrs) -> FormHelper:
@@ -24,21 +26,68 @@ def _products(tracking):
     return Product.objects.active().tracked_as(tracking).order_by("name")
 
 
-class ProductForm(forms.ModelForm):
+def product_label(product) -> str:
+    if product.is_active:
+        return product.name
+    return _("%(product)s (inactive)") % {"product": product.name}
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return product_label(obj)
+
+
+class KindKeepsTracking:
+    """A product with stock keeps its tracking: the app's form and the admin's check it."""
+
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        try:
+            refuse_tracking_change(product=self.instance, kind=kind)
+        except StockError as error:
+            raise forms.ValidationError(error.message) from error
+        return kind
+
+
+PRODUCT_FIELDS = [
+    "name",
+    "kind",
+    "operator",
+    "description",
+    "face_value",
+    "solidarity_price",
+    "reference_price",
+    "validity_days",
+    "warranty_months",
+    "is_active",
+]
+
+
+class ListFilterForm(forms.Form):
+    """A list's search box and choice filters, read from the query string. A value that does not
+    validate (an unknown choice, a NUL byte that Django's CharField refuses) is dropped, so it
+    never reaches the database."""
+
+    q = forms.CharField(required=False, max_length=100)
+
+    def __init__(self, data, *, choices: dict[str, list[str]]):
+        super().__init__(data)
+        for name, values in choices.items():
+            self.fields[name] = forms.ChoiceField(
+                required=False, choices=[("", ""), *((value, value) for value in values)]
+            )
+
+    def values(self, **defaults) -> dict[str, str]:
+        """Every filter's value: what was asked and is valid, else its default (else "")."""
+        self.is_valid()
+        found = {name: "" for name in self.fields} | defaults
+        return found | {k: v for k, v in self.cleaned_data.items() if k in self.data}
+
+
+class ProductForm(KindKeepsTracking, forms.ModelForm):
     class Meta:
         model = Product
-        fields = [
-            "name",
-            "kind",
-            "operator",
-            "description",
-            "face_value",
-            "solidarity_price",
-            "reference_price",
-            "validity_days",
-            "warranty_months",
-            "is_active",
-        ]
+        fields = PRODUCT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,7 +138,7 @@ class DeviceReceptionForm(forms.Form):
 
 class CountedReceptionForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
-    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=100000)
+    quantity = forms.IntegerField(label=_("Quantity received"), min_value=1, max_value=MAX_QUANTITY)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,10 +148,11 @@ class CountedReceptionForm(forms.Form):
 
 class TransferForm(forms.Form):
     to_site = forms.ModelChoiceField(label=_("Send to"), queryset=ReceptionSite.objects.none())
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
     quantity = forms.IntegerField(
         label=_("Quantity"),
         min_value=1,
+        max_value=MAX_QUANTITY,
         required=False,
         help_text=_("For top-ups and counted items."),
     )
@@ -115,7 +165,9 @@ class TransferForm(forms.Form):
     def __init__(self, *args, from_site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_site"].queryset = ReceptionSite.objects.active().exclude(pk=from_site.pk)
-        self.fields["product"].queryset = Product.objects.active().order_by("name")
+        self.fields["product"].queryset = Product.objects.active_or_held_at(from_site).order_by(
+            "name"
+        )
         self.helper = _helper(_("Send"))
 
     def clean(self):
@@ -145,21 +197,32 @@ class StocktakeForm(forms.Form):
         self.rows = rows
         for row in rows:
             self.fields[f"count_{row.product.pk}"] = forms.IntegerField(
-                label=row.product.name,
+                label=product_label(row.product),
                 min_value=0,
+                max_value=MAX_QUANTITY,
                 initial=row.level.on_hand,
                 help_text=_("Expected: %(count)s") % {"count": row.level.on_hand},
+            )
+            # What the counter was shown: the service refuses the count if the stock moved since.
+            self.fields[f"expected_{row.product.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, min_value=0, initial=row.level.on_hand
             )
         self.helper = _helper(_("Record the stocktake"))
 
     def counts(self) -> dict:
         return {row.product: self.cleaned_data[f"count_{row.product.pk}"] for row in self.rows}
 
+    def expected(self) -> dict:
+        return {row.product: self.cleaned_data[f"expected_{row.product.pk}"] for row in self.rows}
+
 
 class ThresholdForm(forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
     minimum = forms.IntegerField(
-        label=_("Alert below"), min_value=0, help_text=_("0 removes the alert.")
+        label=_("Alert below"),
+        min_value=0,
+        max_value=MAX_QUANTITY,
+        help_text=_("0 removes the alert."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -181,3 +244,9 @@ class DeviceStatusForm(forms.Form):
         allowed = DEVICE_TRANSITIONS.get(device.status, set())
         self.fields["status"].choices = [(s.value, s.label) for s in DeviceStatus if s in allowed]
         self.helper = _helper(_("Change the status"))
+
+
+class ProductAdminForm(KindKeepsTracking, forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = PRODUCT_FIELDS

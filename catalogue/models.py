@@ -2,7 +2,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +44,24 @@ class Operator(models.Model):
 class ProductQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def active_or_held_at(self, site):
+        """Active products, and the deactivated ones `site` still holds: their stock must still
+        be seen, counted and sent on."""
+        held = Q(
+            Exists(
+                Voucher.objects.filter(
+                    site=site, product=OuterRef("pk"), status=VoucherStatus.IN_STOCK
+                )
+            )
+        )
+        held |= Exists(
+            Device.objects.filter(site=site, product=OuterRef("pk"), status__in=DEVICE_ON_HAND)
+        )
+        held |= Exists(
+            CountedStock.objects.filter(site=site, product=OuterRef("pk"), quantity__gt=0)
+        )
+        return self.filter(Q(is_active=True) | held)
 
     def tracked_as(self, tracking):
         return self.filter(kind__in=[k for k, t in TRACKING_BY_KIND.items() if t == tracking])

@@ -103,10 +103,11 @@ class StockRow:
 
 
 def stock_overview(site, *, products=None) -> list[StockRow]:
-    """One row per active product (or per product of `products`) with its stock at `site`."""
+    """One row per product (of `products`, by default all) with its stock at `site`: the active
+    ones, and the deactivated ones the site still holds."""
     if products is None:
-        products = Product.objects.active()
-    products = products.select_related("operator").order_by("kind", "name")
+        products = Product.objects.all()
+    products = products.active_or_held_at(site).select_related("operator").order_by("kind", "name")
     levels = stock_levels(site)
     minimums = dict(StockThreshold.objects.filter(site=site).values_list("product_id", "minimum"))
     return [

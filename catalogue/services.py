@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from catalogue.enums import (
+    TRACKING_BY_KIND,
     AdjustmentReason,
     DeviceStatus,
     MovementKind,
@@ -89,6 +90,7 @@ def product_save(*, product: Product, actor) -> Product:
         audit_log(actor=actor, action="catalogue.product_create", obj=product)
         return product
     current = Product.objects.select_for_update().get(pk=product.pk)
+    refuse_tracking_change(product=product, kind=product.kind)
     product.save()
     old = [getattr(current, name) for name in PRICE_FIELDS]
     new = [getattr(product, name) for name in PRICE_FIELDS]
@@ -104,6 +106,24 @@ def product_save(*, product: Product, actor) -> Product:
     else:
         audit_log(actor=actor, action="catalogue.product_update", obj=product)
     return product
+
+
+def refuse_tracking_change(*, product: Product, kind: str) -> None:
+    """Raise `StockError` if `kind` would change how a product with stock movements is tracked
+    (vouchers, devices, counted items): its units and ledger rows would no longer fit it."""
+    if product.pk is None:
+        return
+    stored = Product.objects.filter(pk=product.pk).values_list("kind", flat=True).first()
+    if stored is None or TRACKING_BY_KIND[stored] == TRACKING_BY_KIND[kind]:
+        return
+    if StockMovement.objects.filter(product_id=product.pk).exists():
+        raise StockError(
+            _(
+                "%(product)s already has stock movements: its kind can only change to another "
+                "kind tracked as %(tracking)s."
+            )
+            % {"product": product.name, "tracking": TRACKING_BY_KIND[stored].label.lower()}
+        )
 
 
 def _record_price(product: Product, actor) -> ProductPrice:
@@ -128,6 +148,13 @@ def _move(*, site, product, kind, quantity, actor, **fields) -> StockMovement:
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         **fields,
     )
+
+
+def _require_positive(quantities: Iterable[int]) -> None:
+    """Every quantity the till or a transfer moves is at least 1: a negative one would turn a
+    sale into a reception (or a refund into a sale)."""
+    if any(quantity < 1 for quantity in quantities):
+        raise StockError(_("The quantity must be at least 1."))
 
 
 def _require_tracking(product: Product, tracking: Tracking) -> None:
@@ -166,10 +193,7 @@ def _take_vouchers(*, site, product, quantity: int, today: date, status, **updat
     if len(vouchers) < quantity:
         raise _not_enough(product.name, site.name, len(vouchers), quantity)
     ids = [v.pk for v in vouchers]
-    # Second line of defence: only vouchers still in stock change hands.
-    changed = Voucher.objects.filter(pk__in=ids, status=VoucherStatus.IN_STOCK).update(
-        status=status, **updates
-    )
+    changed = _hand_over_vouchers(ids, status=status, **updates)
     if changed != len(ids):
         raise OutOfStock(_("These vouchers were just taken by someone else: please retry."))
     for voucher in vouchers:
@@ -177,6 +201,14 @@ def _take_vouchers(*, site, product, quantity: int, today: date, status, **updat
         for name, value in updates.items():
             setattr(voucher, name, value)
     return vouchers
+
+
+def _hand_over_vouchers(ids: list[int], *, status, **updates) -> int:
+    """Second line of defence behind the row locks: only vouchers still in stock change hands.
+    Returns how many did."""
+    return Voucher.objects.filter(pk__in=ids, status=VoucherStatus.IN_STOCK).update(
+        status=status, **updates
+    )
 
 
 def _locked_devices(codes: list[str]) -> dict[str, Device]:
@@ -221,7 +253,8 @@ def _valid_code(value: str) -> bool:
 
 
 def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow], list]:
-    """The rows of an operator's voucher file and the (line, reason) errors found in it."""
+    """The rows of an operator's voucher file and the (line, reason) errors found in it.
+    A reason never repeats a cell's content: a shifted column would put a PIN on screen."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -234,14 +267,24 @@ def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow],
         return [], [(1, _("The file is empty."))]
     delimiter = ";" if ";" in lines[0] else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [_HEADER_ALIASES.get(cell.strip().lower(), cell.strip()) for cell in next(reader)]
-    if header != VOUCHER_HEADER:
+    try:
+        return _parse_voucher_rows(reader, today=today)
+    except csv.Error:
+        # A field over the csv module's limit (128 KB) or a quote left open.
         return [], [
             (
-                1,
-                _("The header must be “%(expected)s”; found “%(found)s”.")
-                % {"expected": ";".join(VOUCHER_HEADER), "found": delimiter.join(header)},
+                reader.line_num,
+                _("This line is not readable CSV (a field too long or a quote left open)."),
             )
+        ]
+
+
+def _parse_voucher_rows(reader, *, today: date) -> tuple[list[VoucherRow], list]:
+    header = [_HEADER_ALIASES.get(cell.strip().lower(), cell.strip()) for cell in next(reader)]
+    if header != VOUCHER_HEADER:
+        # Not the header found: without one, that is the first voucher, PIN included.
+        return [], [
+            (1, _("The header must be “%(expected)s”.") % {"expected": ";".join(VOUCHER_HEADER)})
         ]
     rows, errors = [], []
     serial_lines, pin_lines = {}, {}
@@ -264,9 +307,7 @@ def parse_voucher_csv(content: bytes, *, today: date) -> tuple[list[VoucherRow],
             line_errors.append(_("the PIN code is missing or invalid"))
         expires_on = _parse_expiry(expiry)
         if expires_on is None:
-            line_errors.append(
-                _("unreadable expiry date “%(value)s” (expected DD/MM/YYYY)") % {"value": expiry}
-            )
+            line_errors.append(_("unreadable expiry date (expected DD/MM/YYYY)"))
         elif expires_on < today:
             line_errors.append(
                 _("already expired (%(date)s)") % {"date": formats.date_format(expires_on)}
@@ -356,6 +397,7 @@ def vouchers_take_for_sale(
     """For the till, inside its checkout transaction: the next `quantity` valid vouchers of
     `product` at `site` (earliest expiry first, never an expired one), locked with SKIP LOCKED,
     marked sold, one ledger row each. Raises `OutOfStock`. The caller prints their PINs."""
+    _require_positive([quantity])
     _require_tracking(product, Tracking.VOUCHER)
     vouchers = _take_vouchers(
         site=site,
@@ -606,8 +648,7 @@ def device_change_status(*, device: Device, status: str, reason: str = "", actor
 @transaction.atomic(durable=True)
 def counted_stock_receive(*, site, product: Product, quantity: int, actor) -> CountedStock:
     _require_tracking(product, Tracking.COUNTED)
-    if quantity < 1:
-        raise StockError(_("The quantity must be at least 1."))
+    _require_positive([quantity])
     row = _locked_counted_rows(site, [product.pk])[product.pk]
     row.quantity = F("quantity") + quantity
     row.save(update_fields=["quantity"])
@@ -625,6 +666,7 @@ def counted_stock_remove_for_sale(
 ) -> None:
     """For the till, inside its checkout transaction: take counted items out of `site`'s stock
     (rows locked by id). Raises `OutOfStock` if the site holds fewer."""
+    _require_positive(quantities.values())
     products = {p.pk: p for p in quantities}
     for product in products.values():
         _require_tracking(product, Tracking.COUNTED)
@@ -652,6 +694,7 @@ def counted_stock_return_for_refund(
     *, site, quantities: Mapping[Product, int], actor, reference: str
 ) -> None:
     """For the till's refund: counted items come back into `site`'s stock."""
+    _require_positive(quantities.values())
     rows = _locked_counted_rows(site, [p.pk for p in quantities])
     for product, quantity in quantities.items():
         CountedStock.objects.filter(pk=rows[product.pk].pk).update(
@@ -724,8 +767,7 @@ def transfer_send(*, from_site, to_site, items: list[TransferItem], actor) -> Tr
     for item in items:
         if item.device_codes:
             continue
-        if item.quantity < 1:
-            raise StockError(_("The quantity must be at least 1."))
+        _require_positive([item.quantity])
         if item.product.tracking == Tracking.VOUCHER:
             _take_vouchers(
                 site=from_site,
@@ -837,18 +879,36 @@ def transfer_receive(*, transfer: Transfer, actor) -> Transfer:
 # --- stocktake and thresholds -----------------------------------------------------------------
 
 
+class StockChangedWhileCounting(StockError):
+    """The stock of `products` moved (a sale, a transfer) between the count and its recording."""
+
+    def __init__(self, products: list[Product]):
+        super().__init__(_("The stock changed while counting: count again."))
+        self.products = products
+
+
 @transaction.atomic(durable=True)
 def stocktake_record(
-    *, site, counts: Mapping[Product, int], reason: str = AdjustmentReason.STOCKTAKE, actor
+    *,
+    site,
+    counts: Mapping[Product, int],
+    expected: Mapping[Product, int],
+    reason: str = AdjustmentReason.STOCKTAKE,
+    actor,
 ) -> Stocktake:
     """Counted quantities of counted items: each difference becomes an adjustment with `reason`.
+    `expected` is what the counter was shown for each product: if the stock has moved since, the
+    count no longer says what is there, so the whole stocktake is refused.
     (Devices and vouchers are checked unit by unit: a missing device is written off by status.)"""
     for product, counted in counts.items():
         _require_tracking(product, Tracking.COUNTED)
         if counted < 0:
             raise StockError(_("A counted quantity cannot be negative."))
-    stocktake = Stocktake.objects.create(site=site, counted_by=actor, reason=reason)
     rows = _locked_counted_rows(site, [p.pk for p in counts])
+    changed = [p for p in counts if expected.get(p) != rows[p.pk].quantity]
+    if changed:
+        raise StockChangedWhileCounting(changed)
+    stocktake = Stocktake.objects.create(site=site, counted_by=actor, reason=reason)
     for product, counted in counts.items():
         row = rows[product.pk]
         StocktakeLine.objects.create(

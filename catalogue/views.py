@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue import selectors, services
-from catalogue.enums import DeviceStatus, MovementKind, ProductKind, TransferStatus
+from catalogue.enums import DeviceStatus, MovementKind, ProductKind, TransferStatus, VoucherStatus
 from catalogue.forms import (
     CountedReceptionForm,
     DeviceReceptionForm,
     DeviceStatusForm,
+    ListFilterForm,
     ProductForm,
     StocktakeForm,
     ThresholdForm,
@@ -33,11 +34,11 @@ manage_stock = action_required(Action.MANAGE_STOCK, at_current_site=True)
 @action_required(Action.VIEW_CATALOGUE)
 def product_list(request):
     products = Product.objects.select_related("operator").order_by("kind", "name")
-    query = request.GET.get("q", "").strip()
-    kind = request.GET.get("kind", "")
+    filters = ListFilterForm(request.GET, choices={"kind": ProductKind.values}).values()
+    query, kind = filters["q"], filters["kind"]
     if query:
         products = products.filter(Q(name__icontains=query) | Q(operator__name__icontains=query))
-    if kind in ProductKind.values:
+    if kind:
         products = products.filter(kind=kind)
     if not request.user.is_programme_admin:
         products = products.filter(is_active=True)
@@ -85,9 +86,13 @@ def product_edit(request, pk=None):
     product = get_object_or_404(Product, pk=pk) if pk else Product()
     form = ProductForm(request.POST or None, instance=product)
     if request.method == "POST" and form.is_valid():
-        product = services.product_save(product=form.save(commit=False), actor=request.user)
-        messages.success(request, _("The product has been saved."))
-        return redirect("catalogue:product_detail", pk=product.pk)
+        try:
+            product = services.product_save(product=form.save(commit=False), actor=request.user)
+        except StockError as exc:
+            form.add_error("kind", exc.message)
+        else:
+            messages.success(request, _("The product has been saved."))
+            return redirect("catalogue:product_detail", pk=product.pk)
     return render(request, "catalogue/product_form.html", {"form": form, "product": product})
 
 
@@ -115,10 +120,10 @@ def stock_overview(request):
 @manage_stock
 def movement_list(request):
     movements = selectors.movements_at(request.current_site)
-    kind = request.GET.get("kind", "")
-    if kind in MovementKind.values:
+    filters = ListFilterForm(request.GET, choices={"kind": MovementKind.values}).values()
+    query, kind = filters["q"], filters["kind"]
+    if kind:
         movements = movements.filter(kind=kind)
-    query = request.GET.get("q", "").strip()
     if query:
         movements = movements.filter(
             Q(product__name__icontains=query)
@@ -169,10 +174,11 @@ def movement_list(request):
 def voucher_list(request):
     site = request.current_site
     vouchers = vouchers_at(site).select_related("product").order_by("product__name", "expires_on")
-    query = request.GET.get("q", "").strip()
+    filters = ListFilterForm(request.GET, choices={"status": VoucherStatus.values})
+    filters = filters.values(status=VoucherStatus.IN_STOCK)
+    query, status = filters["q"], filters["status"]
     if query:
         vouchers = vouchers.filter(Q(serial__icontains=query) | Q(product__name__icontains=query))
-    status = request.GET.get("status", "in_stock")
     if status:
         vouchers = vouchers.filter(status=status)
     batches = VoucherBatch.objects.at_site(site).select_related("product", "imported_by")[:10]
@@ -219,7 +225,8 @@ def voucher_import(request):
 @manage_stock
 def device_list(request):
     devices = devices_at(request.current_site).select_related("product")
-    query = request.GET.get("q", "").strip()
+    filters = ListFilterForm(request.GET, choices={"status": DeviceStatus.values}).values()
+    query, status = filters["q"], filters["status"]
     if query:
         code = query.upper()
         devices = devices.filter(
@@ -227,8 +234,7 @@ def device_list(request):
             | Q(serial__startswith=code)
             | Q(product__name__icontains=query)
         )
-    status = request.GET.get("status", "")
-    if status in DeviceStatus.values:
+    if status:
         devices = devices.filter(status=status)
     return render(
         request,
@@ -393,21 +399,45 @@ def transfer_receive(request, pk):
 @manage_stock
 def stocktake_create(request):
     site = request.current_site
-    rows = selectors.stock_overview(site, products=Product.objects.active().tracked_as("counted"))
+    rows = _stocktake_rows(site)
     if not rows:
         raise Http404
     form = StocktakeForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
-        stocktake = services.stocktake_record(
-            site=site, counts=form.counts(), reason=form.cleaned_data["reason"], actor=request.user
-        )
-        changed = sum(1 for line in stocktake.lines.all() if line.difference)
-        messages.success(
-            request,
-            _("Stocktake recorded: %(count)s quantities adjusted.") % {"count": changed},
-        )
-        return redirect("catalogue:stock")
+        try:
+            stocktake = services.stocktake_record(
+                site=site,
+                counts=form.counts(),
+                expected=form.expected(),
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.StockChangedWhileCounting as exc:
+            messages.error(request, exc.message)
+            form = _recount_form(site, form, exc.products)
+        else:
+            changed = sum(1 for line in stocktake.lines.all() if line.difference)
+            messages.success(
+                request,
+                _("Stocktake recorded: %(count)s quantities adjusted.") % {"count": changed},
+            )
+            return redirect("catalogue:stock")
     return render(request, "catalogue/simple_form.html", {"form": form, "title": _("Stocktake")})
+
+
+def _recount_form(site, refused: StocktakeForm, changed) -> StocktakeForm:
+    """The stocktake form again, with today's expected quantities: the lines whose stock moved
+    are left empty to be counted again, the others keep what was typed."""
+    rows = _stocktake_rows(site)
+    counts = {p.pk: n for p, n in refused.counts().items() if p not in changed}
+    initial = {"reason": refused.cleaned_data["reason"]}
+    initial |= {f"count_{pk}": n for pk, n in counts.items()}
+    initial |= {f"count_{p.pk}": None for p in changed}
+    return StocktakeForm(rows=rows, initial=initial)
+
+
+def _stocktake_rows(site):
+    return selectors.stock_overview(site, products=Product.objects.tracked_as("counted"))
 
 
 @manage_stock

@@ -55,7 +55,7 @@ def _membership_allows(membership, action: Action) -> bool:
 
 
 def can(user, action: Action, site: ReceptionSite | None = None) -> bool:
-    """May `user` do `action` (at `site`, for site-bound actions; at any site when None)?"""
+    """May `user` do `action` (at `site`, for site-bound actions; at any active site when None)?"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.kind == UserKind.PROGRAMME_ADMIN:
@@ -68,7 +68,7 @@ def can(user, action: Action, site: ReceptionSite | None = None) -> bool:
     if site is not None:
         membership = found.get(site.pk)
         return membership is not None and _membership_allows(membership, action)
-    return any(_membership_allows(m, action) for m in found.values())
+    return any(m.site.is_active and _membership_allows(m, action) for m in found.values())
 
 
 def sites_for(user, action: Action):

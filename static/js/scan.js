@@ -3,13 +3,51 @@
 // one can be typed), then posted through htmx one after another; the answer adds the unit to
 // the list in place. Without JavaScript, the form still posts as a normal page. The form is
 // `novalidate`: the code field is empty by the time htmx sends it (the server checks it).
+//
+// htmx swaps nothing for an error status (the 409 "please retry" page of a lock timeout, a 500)
+// or a lost connection: such a code is listed here as not recorded, so it is scanned again
+// rather than lost. The texts come translated in the form's data attributes.
 (() => {
   const form = document.getElementById("scan-form");
   if (!form) {
     return;
   }
   const input = document.getElementById("id_code");
+  const list = document.getElementById("received-units");
   let queue = Promise.resolve();
+  let inFlight = null; // the code being posted (one at a time)
+
+  const icon = () => {
+    const element = document.createElement("i");
+    element.className = "bi bi-x-octagon";
+    element.setAttribute("aria-hidden", "true");
+    return element;
+  };
+
+  const notRecorded = (reason) => {
+    if (inFlight === null) {
+      return;
+    }
+    const text = `${inFlight} — ${form.dataset.notRecorded} (${reason})`;
+    inFlight = null;
+    const item = document.createElement("li");
+    item.className = "list-group-item list-group-item-danger refused-unit";
+    item.append(icon(), " ", text);
+    list.prepend(item);
+    const alert = document.createElement("div");
+    alert.className = "alert alert-danger";
+    alert.setAttribute("role", "alert");
+    alert.append(icon(), " ", text);
+    // Looked up each time: each answer replaces the feedback element (out-of-band swap).
+    document.getElementById("scan-feedback").replaceChildren(alert);
+  };
+
+  form.addEventListener("htmx:responseError", (event) => {
+    notRecorded(`${form.dataset.errorWord} ${event.detail.xhr.status}`);
+  });
+  form.addEventListener("htmx:sendError", () => {
+    notRecorded(form.dataset.noConnection);
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -20,14 +58,18 @@
       return;
     }
     queue = queue
-      .then(() =>
-        htmx.ajax("POST", form.action, {
+      .then(() => {
+        inFlight = code;
+        return htmx.ajax("POST", form.action, {
           source: form,
           target: "#received-units",
           swap: "afterbegin",
           values: { code },
-        }),
-      )
-      .catch(() => {});
+        });
+      })
+      .catch(() => {})
+      .then(() => {
+        inFlight = null;
+      });
   });
 })();

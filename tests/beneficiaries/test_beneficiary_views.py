@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral, SupportSession
 from beneficiaries.sections import FileSection, register_file_section, unregister_file_section
+from connexions.enums import SiteRole
 from connexions.models import AuditEvent
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -19,6 +20,7 @@ from tests.beneficiaries.factories import (
     SupportSessionFactory,
 )
 from tests.conftest import client_for
+from tests.connexions.factories import ReceptionSiteFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +122,19 @@ def test_file_page_shows_everything_and_is_audited(client, counsellor_b, site_a)
     event = AuditEvent.objects.get(action="beneficiaries.file_viewed")
     assert event.actor == counsellor_b
     assert event.object_id == str(beneficiary.pk)
+
+
+def test_opening_a_mediation_case_is_audited_as_a_file_read(client, counsellor_b, site_b):
+    case = MediationCaseFactory()
+    client_for(client, counsellor_b)
+    assert client.get(f"/beneficiaires/mediations/{case.pk}/").status_code == 200
+    event = AuditEvent.objects.get(action="beneficiaries.file_viewed")
+    assert (event.actor, event.site, event.object_id) == (
+        counsellor_b,
+        site_b,
+        str(case.beneficiary_id),
+    )
+    assert event.data == {"mediation_case": case.pk}
 
 
 def test_expired_beneficiary_is_flagged(client, counsellor_a):
@@ -289,6 +304,24 @@ def test_support_follow_up_and_mediation_pages(client, counsellor_a, site_a):
     assert case.status == "open"
 
 
+def test_a_finished_mediation_page_only_adds_notes(client, counsellor_a):
+    case = MediationCaseFactory(status="failed", next_action_on=None)
+    url = f"/beneficiaires/mediations/{case.pk}/"
+    client_for(client, counsellor_a)
+    page = client.get(url)
+    assert list(page.context["form"].fields) == ["note"]
+    response = client.post(
+        url, {"status": "closed", "agreement_kind": "full_write_off", "note": "Relance envoyée"}
+    )
+    assert response["Location"] == url
+    case.refresh_from_db()
+    assert (case.status, case.agreement_kind) == ("failed", "")
+    assert [n.text for n in case.notes.all()] == ["Relance envoyée"]
+    empty = client.post(url, {"note": ""})
+    assert empty.status_code == 200
+    assert "note" in empty.context["form"].errors
+
+
 @pytest.mark.parametrize("count", [2, 10])
 def test_due_lists_query_count_is_flat(
     client, counsellor_a, site_a, count, django_assert_num_queries
@@ -350,3 +383,36 @@ def test_counsellor_without_site_membership_there_cannot_act(client, counsellor_
     )
     assert response.status_code == 302
     assert SupportSession.objects.get().site != site_a  # recorded at counsellor B's site
+
+
+def test_staff_of_a_closed_site_no_longer_read_files(client):
+    closed = ReceptionSiteFactory(is_active=False)
+    former = staff_user(closed, SiteRole.COUNSELLOR)
+    beneficiary = BeneficiaryFactory()
+    case = MediationCaseFactory(beneficiary=beneficiary)
+    client_for(client, former)
+    for url in (
+        "/beneficiaires/",
+        f"/beneficiaires/{beneficiary.pk}/",
+        f"/beneficiaires/{beneficiary.pk}/carte.pdf",
+        f"/beneficiaires/mediations/{case.pk}/",
+    ):
+        assert client.get(url).status_code in (403, 404), url
+    assert not AuditEvent.objects.filter(action="beneficiaries.file_viewed").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/beneficiaires/", {"q": "Aïcha\x00"}),
+        ("/beneficiaires/", {"q": "\x00"}),
+        ("/orientations/liste/", {"q": "\x00"}),
+        ("/orientations/liste/", {"status": "pending\x00"}),
+    ],
+)
+def test_a_nul_byte_in_a_search_is_ignored(client, counsellor_a, site_a, url, params):
+    BeneficiaryFactory(first_name="Aïcha")
+    ReferralFactory(site=site_a)
+    response = client_for(client, counsellor_a).get(url, params)
+    assert response.status_code == 200
+    assert b"\x00" not in response.content

@@ -83,3 +83,87 @@ def test_control_without_the_lock_both_see_the_referral_pending(
     assert len(errors) == 1
     assert not isinstance(errors[0], services.ReferralError)
     assert Beneficiary.objects.count() == 1
+
+
+# --- the same person enrolled twice at once, from two referrals --------------------------------
+
+
+def _enrol_twice(referrals, actors, site, monkeypatch):
+    """Two counsellors enrol the same person from two referrals at once, neither confirming a
+    new person; returns (how many threads met before checking for duplicates, errors)."""
+    barrier = threading.Barrier(len(actors), timeout=1)
+    met, errors = [], []
+    original = services.possible_duplicates
+
+    def meet_then_check(**identity):
+        # Without the lock both threads arrive here before either has enrolled; with it, the
+        # second waits for the first to commit and then finds its enrolment.
+        try:
+            barrier.wait()
+            met.append(True)
+        except threading.BrokenBarrierError:
+            pass
+        return original(**identity)
+
+    monkeypatch.setattr(services, "possible_duplicates", meet_then_check)
+
+    def enrol(referral, actor):
+        try:
+            services.beneficiary_enrol(
+                referral=referral,
+                person=person(),
+                baseline=baseline(),
+                consents=ALL_CONSENTS,
+                confirmed_new=False,
+                actor=actor,
+                site=site,
+            )
+        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=enrol, args=(referral, actor))
+        for referral, actor in zip(referrals, actors, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(met), errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_enrolled_twice_at_once_is_enrolled_once(
+    counsellor_a, manager_a, site_a, monkeypatch
+):
+    referrals = [ReferralFactory(site=site_a, **_identity()) for _ in range(2)]
+    met, errors = _enrol_twice(referrals, [counsellor_a, manager_a], site_a, monkeypatch)
+    assert met == 0
+    assert len(errors) == 1
+    assert isinstance(errors[0], services.BeneficiaryError)
+    assert Beneficiary.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_identity_lock_the_person_is_enrolled_twice(
+    counsellor_a, manager_a, site_a, monkeypatch
+):
+    """Proves the test above can fail: with the lock taken away, both threads check for
+    duplicates before either enrols, and the person gets two files."""
+    monkeypatch.setattr(services, "_lock_identity", lambda **identity: None)
+    referrals = [ReferralFactory(site=site_a, **_identity()) for _ in range(2)]
+    met, errors = _enrol_twice(referrals, [counsellor_a, manager_a], site_a, monkeypatch)
+    assert met == 2
+    assert errors == []
+    assert Beneficiary.objects.count() == 2
+
+
+def _identity():
+    who = person()
+    return {
+        "first_name": who["first_name"],
+        "last_name": who["last_name"],
+        "birth_date": who["birth_date"],
+    }

@@ -246,7 +246,7 @@ def workshop_provider():
     def provider(referrals):
         calls.append([r.pk for r in referrals])
         return {
-            r.pk: [Outcome("workshops.attended", "Atelier suivi", date(2026, 5, 4))]
+            r.pk: [Outcome("workshops.attended", "Atelier suivi", timezone.localdate())]
             for r in referrals
         }
 

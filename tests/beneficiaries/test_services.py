@@ -19,7 +19,7 @@ from beneficiaries.enums import (
     ReferralChannel,
     ReferralStatus,
 )
-from beneficiaries.models import Beneficiary, Consent, FollowUp, Referral
+from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
 from connexions.models import AuditEvent
 from tests.beneficiaries.factories import (
     ALL_CONSENTS,
@@ -111,6 +111,19 @@ def test_withdraw_then_every_transition_is_refused(social_worker_a, counsellor_a
             site=site_a,
         )
     assert not Beneficiary.objects.exists()
+
+
+def test_only_the_referring_agency_may_withdraw(
+    social_worker_a, social_worker_b, programme_admin, site_a
+):
+    referral = submit(social_worker_a, site_a)
+    with pytest.raises(services.ReferralError, match="autre structure"):
+        services.referral_withdraw(referral=referral, actor=social_worker_b)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.PENDING
+    services.referral_withdraw(referral=referral, actor=programme_admin)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.WITHDRAWN
 
 
 def test_decline_emails_the_referrer_after_commit(
@@ -286,6 +299,9 @@ def test_different_person_is_not_a_duplicate(social_worker_a, counsellor_a, site
 
 def test_linking_a_referral_renews_eligibility(social_worker_a, counsellor_a, site_a):
     beneficiary = BeneficiaryFactory(
+        first_name="Aïcha",
+        last_name="Traoré",
+        birth_date=date(1985, 4, 12),
         enrolled_site=site_a,
         enrolled_on=timezone.localdate() - timedelta(days=400),
         valid_until=timezone.localdate() - timedelta(days=35),
@@ -412,6 +428,57 @@ def test_mediation_write_off_cannot_exceed_amount_owed(counsellor_a, site_a):
             actor=counsellor_a,
             site=site_a,
         )
+
+
+@pytest.mark.parametrize("status", [MediationStatus.CLOSED, MediationStatus.FAILED])
+def test_a_finished_mediation_only_takes_notes(counsellor_a, site_a, status):
+    case = MediationCaseFactory(
+        status=status,
+        agreement_kind=AgreementKind.PAYMENT_PLAN if status == MediationStatus.CLOSED else "",
+        monthly_instalment=Decimal("20.00") if status == MediationStatus.CLOSED else None,
+        instalment_months=12 if status == MediationStatus.CLOSED else None,
+        next_action_on=None,
+        closed_on=timezone.localdate() - timedelta(days=3),
+    )
+    for change in (
+        {"status": status, "agreement_kind": AgreementKind.FULL_WRITE_OFF},
+        {"status": status, "amount_written_off": Decimal("100.00")},
+        {"status": status, "next_action_on": timezone.localdate()},
+        {"status": status, "note": "Juste une note"},
+    ):
+        with pytest.raises(services.BeneficiaryError, match="terminée"):
+            services.mediation_update(case=case, actor=counsellor_a, site=site_a, **change)
+    before = MediationCase.objects.values().get(pk=case.pk)
+    services.mediation_note_add(
+        case=case, text="L'opérateur a confirmé.", actor=counsellor_a, site=site_a
+    )
+    assert MediationCase.objects.values().get(pk=case.pk) == before
+    assert [n.text for n in case.notes.all()] == ["L'opérateur a confirmé."]
+    assert AuditEvent.objects.filter(action="beneficiaries.mediation_note_added").count() == 1
+    with pytest.raises(services.BeneficiaryError):
+        services.mediation_note_add(case=case, text="  ", actor=counsellor_a, site=site_a)
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"agreement_kind": AgreementKind.PARTIAL_WRITE_OFF},
+        {"amount_written_off": Decimal("50.00")},
+        {"monthly_instalment": Decimal("20.00"), "instalment_months": 6},
+    ],
+)
+def test_agreement_terms_only_once_an_agreement_is_reached(counsellor_a, site_a, terms):
+    case = MediationCaseFactory()
+    with pytest.raises(services.BeneficiaryError, match="accord"):
+        services.mediation_update(
+            case=case, status=MediationStatus.CONTACTED, actor=counsellor_a, site=site_a, **terms
+        )
+    case.refresh_from_db()
+    assert (case.status, case.agreement_kind, case.amount_written_off) == (
+        MediationStatus.OPEN,
+        "",
+        Decimal("0.00"),
+    )
 
 
 def test_social_worker_cannot_use_staff_services(social_worker_a, site_a):

@@ -97,6 +97,23 @@ def test_product_save_keeps_a_dated_price_history(programme_admin):
     assert AuditEvent.objects.filter(action="catalogue.price_change").count() == 1
 
 
+def test_tracking_cannot_change_once_the_product_has_stock(site_a, topup, manager_a):
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    topup.kind = ProductKind.PHONE
+    with pytest.raises(StockError, match="mouvements de stock"):
+        services.product_save(product=topup, actor=manager_a)
+    assert Product.objects.get(pk=topup.pk).kind == ProductKind.MOBILE_TOPUP
+    topup.kind = ProductKind.DATA_TOPUP  # still vouchers: allowed
+    services.product_save(product=topup, actor=manager_a)
+    assert Product.objects.get(pk=topup.pk).kind == ProductKind.DATA_TOPUP
+
+
+def test_tracking_may_change_before_any_stock(laptop, programme_admin):
+    laptop.kind = ProductKind.ACCESSORY
+    services.product_save(product=laptop, actor=programme_admin)
+    assert Product.objects.get(pk=laptop.pk).tracking == "counted"
+
+
 def test_price_history_is_append_only(topup, programme_admin):
     topup.solidarity_price = Decimal("3.00")
     services.product_save(product=topup, actor=programme_admin)
@@ -181,11 +198,33 @@ def test_voucher_import_lists_every_bad_line_and_imports_nothing(site_a, topup, 
     assert "3 colonnes attendues" in reasons[3]
     assert "OLD00000000" in reasons[4] and "déjà connu" in reasons[4]
     assert "expiré" in reasons[5]
-    assert "demain" in reasons[6]
+    assert "illisible" in reasons[6]
     assert "ligne 2" in reasons[7]
     assert Voucher.objects.count() == 1
     assert VoucherBatch.objects.count() == 1
     assert_ledger_matches(site_a)
+
+
+def test_voucher_import_never_shows_a_pin_when_the_header_is_missing(site_a, topup, manager_a):
+    errors = _import_errors(site_a, topup, manager_a, b"SN000001;98765432;31/12/2099\n")
+    assert errors == [(1, "L'en-tête doit être « serial;pin;expiry ».")]
+
+
+def test_voucher_import_never_shows_a_pin_from_a_shifted_column(site_a, topup, manager_a):
+    content = b"serial;pin;expiry\nSN000001;31/12/2099;98765432\n"
+    errors = _import_errors(site_a, topup, manager_a, content)
+    assert {line for line, _reason in errors} == {2}
+    assert not any("98765432" in reason for _line, reason in errors)
+    assert "date d'expiration illisible (attendu : JJ/MM/AAAA)" in dict(errors).values()
+
+
+def test_voucher_import_reports_an_oversized_field_as_a_line_error(site_a, topup, manager_a):
+    content = b"serial;pin;expiry\nSN000001;12345678;31/12/2099\nSN2;" + b"9" * 200_000 + b";x\n"
+    errors = _import_errors(site_a, topup, manager_a, content)
+    assert errors == [
+        (3, "Cette ligne n'est pas du CSV lisible (champ trop long ou guillemet mal fermé).")
+    ]
+    assert not Voucher.objects.exists()
 
 
 def test_voucher_import_refuses_a_known_pin_without_showing_it(site_a, topup, manager_a):
@@ -439,6 +478,31 @@ def test_counted_items_in_and_out(site_a, sim, manager_a):
     assert_ledger_matches(site_a)
 
 
+@pytest.mark.parametrize("quantity", [0, -3])
+def test_the_till_cannot_move_zero_or_negative_quantities(site_a, sim, topup, manager_a, quantity):
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    movements = StockMovement.objects.count()
+    calls = [
+        lambda: services.counted_stock_remove_for_sale(
+            site=site_a, quantities={sim: quantity}, actor=manager_a, reference="sale"
+        ),
+        lambda: services.counted_stock_return_for_refund(
+            site=site_a, quantities={sim: quantity}, actor=manager_a, reference="refund"
+        ),
+        lambda: services.vouchers_take_for_sale(
+            site=site_a, product=topup, quantity=quantity, actor=manager_a, reference="sale"
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(StockError, match="au moins 1"):
+            call()
+    assert CountedStock.objects.get(site=site_a, product=sim).quantity == 5
+    assert selectors.available_quantity(site_a, topup) == 2
+    assert StockMovement.objects.count() == movements
+    assert_ledger_matches(site_a)
+
+
 def test_the_database_refuses_negative_quantities(site_a, sim, manager_a):
     row = services.counted_stock_receive(site=site_a, product=sim, quantity=1, actor=manager_a)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -546,6 +610,7 @@ def test_stocktake_adjusts_differences_with_a_reason(site_a, sim, manager_a):
     stocktake = services.stocktake_record(
         site=site_a,
         counts={sim: 8, accessory: 3},
+        expected={sim: 10, accessory: 3},
         reason=AdjustmentReason.LOST,
         actor=manager_a,
     )
@@ -559,6 +624,21 @@ def test_stocktake_adjusts_differences_with_a_reason(site_a, sim, manager_a):
         stocktake,
     )
     assert CountedStock.objects.get(site=site_a, product=sim).quantity == 8
+    assert_ledger_matches(site_a)
+
+
+def test_a_sale_made_while_counting_is_not_undone(site_a, sim, manager_a):
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    shown = selectors.stock_levels(site_a)[sim.pk].on_hand  # the page shows 5
+    services.counted_stock_remove_for_sale(
+        site=site_a, quantities={sim: 1}, actor=manager_a, reference="sales.sale:1"
+    )
+    with pytest.raises(StockError, match="Le stock a changé pendant le comptage : recomptez."):
+        services.stocktake_record(
+            site=site_a, counts={sim: 5}, expected={sim: shown}, actor=manager_a
+        )
+    assert CountedStock.objects.get(site=site_a, product=sim).quantity == 4
+    assert not StockMovement.objects.filter(kind=MovementKind.ADJUSTMENT).exists()
     assert_ledger_matches(site_a)
 
 
@@ -606,7 +686,7 @@ def test_the_ledger_always_equals_the_stock(site_a, site_b, topup, phone, sim, m
     services.device_return_for_refund(
         device=phones[0], site=site_b, actor=manager_a, reference="r1"
     )
-    services.stocktake_record(site=site_b, counts={sim: 4}, actor=manager_a)
+    services.stocktake_record(site=site_b, counts={sim: 4}, expected={sim: 5}, actor=manager_a)
     services.device_change_status(device=phones[2], status=DeviceStatus.SCRAPPED, actor=manager_a)
     assert_ledger_matches(site_a, site_b)
     assert selectors.ledger_balances(site_a) == {topup.pk: 2, phone.pk: 0, sim.pk: 13}

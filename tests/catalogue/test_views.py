@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
@@ -129,6 +130,45 @@ def test_only_programme_admins_edit_products(client, manager_a, programme_admin,
     assert ProductPrice.objects.filter(product=topup, solidarity_price=Decimal("3.00")).exists()
 
 
+def product_post(product, **overrides):
+    return {
+        "name": product.name,
+        "kind": product.kind,
+        "operator": product.operator_id or "",
+        "face_value": "15.00",
+        "solidarity_price": "2.50",
+        "validity_days": 30,
+        "is_active": "on",
+        **overrides,
+    }
+
+
+def test_kind_of_a_stocked_product_cannot_change_tracking_in_the_app_or_the_admin(
+    client, programme_admin, manager_a, site_a, topup
+):
+    receive_vouchers(site_a, topup, 1, actor=manager_a)
+    client_for(client, programme_admin)
+    response = client.post(
+        reverse("catalogue:product_edit", args=[topup.pk]), product_post(topup, kind="phone")
+    )
+    assert response.status_code == 200
+    assert "mouvements de stock" in " ".join(response.context["form"].errors["kind"])
+    response = client.post(
+        reverse("admin:catalogue_product_change", args=[topup.pk]),
+        {
+            **product_post(topup, kind="phone"),
+            "prices-TOTAL_FORMS": "0",
+            "prices-INITIAL_FORMS": "0",
+            "prices-MIN_NUM_FORMS": "0",
+            "prices-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "mouvements de stock" in response.content.decode()
+    topup.refresh_from_db()
+    assert topup.kind == ProductKind.MOBILE_TOPUP
+
+
 def test_negative_price_is_refused_on_the_field(client, programme_admin):
     response = client_for(client, programme_admin).post(
         reverse("catalogue:product_create"),
@@ -217,6 +257,25 @@ def test_bad_voucher_file_lists_lines_in_french_and_imports_nothing(client, mana
     assert not Voucher.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"SN000001;98765432;31/12/2099\n",  # no header: the first line is a voucher
+        b"serial;pin;expiry\nSN000001;31/12/2099;98765432\n",  # columns shifted
+        b"serial;pin;expiry\nSN000001;98765432;" + b"9" * 200_000 + b"\n",  # oversized field
+    ],
+)
+def test_a_refused_voucher_file_never_shows_a_pin(client, manager_a, topup, content):
+    response = client_for(client, manager_a).post(
+        reverse("catalogue:voucher_import"),
+        {"product": topup.pk, "file": SimpleUploadedFile("lot.csv", content)},
+    )
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert "98765432" not in response.content.decode()
+    assert not Voucher.objects.exists()
+
+
 def test_scan_adds_the_unit_in_place(client, manager_a, site_a, phone):
     client_for(client, manager_a)
     imei = make_imei()
@@ -274,11 +333,39 @@ def test_stocktake_page_adjusts(client, manager_a, site_a):
     sim = ProductFactory(sim=True)
     services.counted_stock_receive(site=site_a, product=sim, quantity=10, actor=manager_a)
     response = client_for(client, manager_a).post(
-        reverse("catalogue:stocktake"), {"reason": "lost", f"count_{sim.pk}": 7}
+        reverse("catalogue:stocktake"),
+        {"reason": "lost", f"count_{sim.pk}": 7, f"expected_{sim.pk}": 10},
     )
     assert response.status_code == 302
     assert selectors.available_quantity(site_a, sim) == 7
     assert selectors.ledger_discrepancies(site_a) == {}
+
+
+def test_stocktake_page_refuses_a_count_overtaken_by_a_sale(client, manager_a, site_a):
+    sim = ProductFactory(sim=True)
+    accessory = ProductFactory(sim=True, name="Coque", kind=ProductKind.ACCESSORY)
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    services.counted_stock_receive(site=site_a, product=accessory, quantity=2, actor=manager_a)
+    client_for(client, manager_a)
+    form = client.get(reverse("catalogue:stocktake")).context["form"]
+    shown = {name: form[name].value() for name in form.fields if name.startswith("expected_")}
+    assert shown == {f"expected_{sim.pk}": 5, f"expected_{accessory.pk}": 2}
+    services.counted_stock_remove_for_sale(
+        site=site_a, quantities={sim: 1}, actor=manager_a, reference="sales.sale:1"
+    )
+    counts = {f"count_{sim.pk}": 5, f"count_{accessory.pk}": 1}
+    response = client.post(reverse("catalogue:stocktake"), {"reason": "lost", **counts, **shown})
+    assert response.status_code == 200
+    assert "Le stock a changé pendant le comptage : recomptez." in unescape(
+        response.content.decode()
+    )
+    assert selectors.available_quantity(site_a, sim) == 4
+    assert selectors.available_quantity(site_a, accessory) == 2
+    # The line that changed is to be counted again; the other keeps what was typed.
+    form = response.context["form"]
+    assert form[f"count_{sim.pk}"].value() is None
+    assert form[f"count_{accessory.pk}"].value() == 1
+    assert form[f"expected_{sim.pk}"].value() == 4
 
 
 def test_movement_list_and_csv_export(client, manager_a, site_a, topup, django_assert_num_queries):
@@ -316,6 +403,42 @@ def test_low_stock_widget_on_the_home_page(client, counsellor_a, manager_a, site
     assert "Recharge SFR 15 €" in html
 
 
+def test_the_row_history_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, topup):
+    """pghistory's admin lists every recorded change of a voucher: its PIN is never there."""
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    sold = services.voucher_take_for_sale(
+        site=site_a, product=topup, actor=manager_a, reference="sales.sale:1"
+    )
+    services.voucher_void_for_refund(voucher=sold, actor=manager_a, reference="sales.refund:1")
+    pins = list(Voucher.objects.values_list("pin", flat=True))
+    client_for(client, programme_admin)
+    events = reverse("admin:pghistory_events_changelist")
+    listings = [
+        f"{events}?model=catalogue.voucher",
+        f"{events}?obj=catalogue.voucher:{sold.pk}",
+        f"{events}?model=catalogue.stockmovement",
+    ]
+    details = set()
+    for url in listings:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        details |= set(re.findall(r'href="(/admin/pghistory/events/[^"?]+/change/)', html))
+        for pin in pins:
+            assert pin not in html, url
+    # Every event of the sold voucher (import, sale, refund), and the other voucher's import.
+    assert len([url for url in details if "VoucherEvent" in url]) >= 4
+    shown = []
+    for url in details:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        shown.append(html)
+        for pin in pins:
+            assert pin not in html, url
+    assert any(sold.serial in html for html in shown)  # the pages do show the voucher's data
+
+
 def test_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, topup):
     receive_vouchers(site_a, topup, 1, actor=manager_a)
     voucher = Voucher.objects.get()
@@ -327,3 +450,105 @@ def test_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, top
         response = client.get(url)
         assert response.status_code == 200
         assert voucher.pin not in response.content.decode()
+
+
+NUL_SEARCHES = [
+    ("catalogue:product_list", {"q": "Recharge\x00"}),
+    ("catalogue:product_list", {"kind": "phone\x00"}),
+    ("catalogue:movement_list", {"q": "\x00"}),
+    ("catalogue:movement_list", {"kind": "sale\x00"}),
+    ("catalogue:movement_list", {"q": "\x00", "format": "csv"}),
+    ("catalogue:voucher_list", {"q": "SN\x00"}),
+    ("catalogue:voucher_list", {"status": "sold\x00"}),
+    ("catalogue:voucher_list", {"status": "unknown"}),
+    ("catalogue:device_list", {"q": "35\x00"}),
+    ("catalogue:device_list", {"status": "\x00"}),
+]
+
+
+@pytest.mark.parametrize(("url_name", "params"), NUL_SEARCHES)
+def test_a_nul_byte_or_unknown_filter_in_a_list_is_ignored(
+    client, manager_a, site_a, topup, url_name, params
+):
+    receive_vouchers(site_a, topup, 1, actor=manager_a)
+    response = client_for(client, manager_a).get(reverse(url_name), params)
+    assert response.status_code == 200
+    assert b"\x00" not in response.content
+
+
+def test_voucher_list_filters_by_a_known_status_only(client, manager_a, site_a, topup):
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    services.voucher_take_for_sale(site=site_a, product=topup, actor=manager_a, reference="s")
+    client_for(client, manager_a)
+    url = reverse("catalogue:voucher_list")
+    assert len(client.get(url).context["page_obj"]) == 1  # in stock by default
+    assert len(client.get(url, {"status": "sold"}).context["page_obj"]) == 1
+    assert len(client.get(url, {"status": ""}).context["page_obj"]) == 2
+    unknown = client.get(url, {"status": "bogus"})
+    assert unknown.context["status"] == "in_stock"
+    assert len(unknown.context["page_obj"]) == 1
+
+
+def test_oversized_quantities_are_refused_on_their_field(client, manager_a, site_a, site_b, topup):
+    sim = ProductFactory(sim=True)
+    services.counted_stock_receive(site=site_a, product=sim, quantity=5, actor=manager_a)
+    receive_vouchers(site_a, topup, 1, actor=manager_a)
+    huge = "1" + "0" * 20
+    client_for(client, manager_a)
+    posts = [
+        (
+            "catalogue:stocktake",
+            {"reason": "lost", f"count_{sim.pk}": huge, f"expected_{sim.pk}": 5},
+            f"count_{sim.pk}",
+        ),
+        ("catalogue:threshold", {"product": sim.pk, "minimum": huge}, "minimum"),
+        (
+            "catalogue:transfer_create",
+            {"to_site": site_b.pk, "product": topup.pk, "quantity": huge},
+            "quantity",
+        ),
+    ]
+    for url_name, data, field in posts:
+        response = client.post(reverse(url_name), data)
+        assert response.status_code == 200, url_name
+        assert "inférieure ou égale à 100" in " ".join(response.context["form"].errors[field])
+    assert selectors.available_quantity(site_a, sim) == 5
+    assert selectors.available_quantity(site_a, topup) == 1
+    assert not Transfer.objects.exists()
+
+
+def test_a_deactivated_product_with_stock_stays_in_the_stock_pages(
+    client, manager_a, site_a, site_b, topup
+):
+    sim = ProductFactory(sim=True, name="Carte SIM retirée")
+    services.counted_stock_receive(site=site_a, product=sim, quantity=4, actor=manager_a)
+    receive_vouchers(site_a, topup, 2, actor=manager_a)
+    gone = ProductFactory(sim=True, name="Carte SIM sans stock")
+    Product.objects.filter(pk__in=[sim.pk, topup.pk, gone.pk]).update(is_active=False)
+    client_for(client, manager_a)
+
+    overview = client.get(reverse("catalogue:stock"))
+    listed = {row.product for row in overview.context["rows"]}
+    assert {sim, topup} <= listed and gone not in listed
+    html = overview.content.decode()
+    assert "Carte SIM retirée" in html and "inactif" in html
+
+    stocktake = client.get(reverse("catalogue:stocktake")).context["form"]
+    assert f"count_{sim.pk}" in stocktake.fields
+    assert f"count_{gone.pk}" not in stocktake.fields
+    response = client.post(
+        reverse("catalogue:stocktake"),
+        {"reason": "lost", f"count_{sim.pk}": 3, f"expected_{sim.pk}": 4},
+    )
+    assert response.status_code == 302
+    assert selectors.available_quantity(site_a, sim) == 3
+
+    form = client.get(reverse("catalogue:transfer_create")).context["form"]
+    assert {sim, topup} <= set(form.fields["product"].queryset)
+    assert gone not in form.fields["product"].queryset
+    response = client.post(
+        reverse("catalogue:transfer_create"),
+        {"to_site": site_b.pk, "product": topup.pk, "quantity": 2},
+    )
+    assert response.status_code == 302
+    assert selectors.available_quantity(site_a, topup) == 0

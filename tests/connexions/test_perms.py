@@ -1,7 +1,8 @@
 import pytest
 
+from connexions.enums import SiteRole
 from connexions.perms import Action, can, sites_for, working_sites
-from tests.connexions.factories import ReceptionSiteFactory, staff_user
+from tests.connexions.factories import ReceptionSiteFactory, SiteMembershipFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +73,14 @@ def test_sites_for_scopes_to_memberships(site_a, site_b, manager_a, counsellor_a
     assert list(sites_for(counsellor_a, Action.VIEW_IMPACT)) == []
     assert set(sites_for(programme_admin, Action.VIEW_IMPACT)) == {site_a, site_b}
     assert closed not in working_sites(programme_admin)
+
+
+def test_a_membership_at_a_closed_site_gives_no_right_anywhere():
+    closed = ReceptionSiteFactory(is_active=False)
+    former = staff_user(closed, SiteRole.SITE_MANAGER, can_open_till=True)
+    assert not any(can(former, action) for action in SITE_ACTIONS)
+    open_site = ReceptionSiteFactory()
+    both = staff_user(closed, SiteRole.SITE_MANAGER)
+    SiteMembershipFactory(user=both, site=open_site, role=SiteRole.COUNSELLOR)
+    assert can(both, Action.SUPPORT)
+    assert not can(both, Action.MANAGE_STOCK)

@@ -132,7 +132,7 @@ def test_password_reset_sends_an_email(client, counsellor_a):
     assert len(mail.outbox) == 1
     link = re.search(r"/mot-de-passe/nouveau/\S+/", mail.outbox[0].body).group(0)
     page = client.get(link, follow=True)
-    assert "Choisir un nouveau mot de passe" in page.content.decode()
+    assert "Saisissez un nouveau mot de passe" in page.content.decode()
 
 
 def test_password_change(client, counsellor_a, password):
