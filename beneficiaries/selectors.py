@@ -22,7 +22,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Concat, Lower
+from django.db.models.functions import Concat, Lower, TruncMonth
 from django.utils import timezone
 
 from beneficiaries.enums import (
@@ -205,6 +205,10 @@ class EnrolmentFigures:
     average_spending: Decimal | None
     with_reduction: int
     average_reduction: Decimal | None
+    # The same people as the reduction (baseline and a follow-up): spending at entry and at
+    # their latest follow-up, so the two averages compare the same group.
+    paired_entry_spending: Decimal | None
+    paired_latest_spending: Decimal | None
 
     @property
     def no_mobile_rate(self):  # over all enrolled
@@ -249,11 +253,51 @@ def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFi
             average_spending=Avg("monthly_spending"),
             with_reduction=Count("pk", filter=has_both),
             average_reduction=Avg(reduction, filter=has_both),
+            paired_entry_spending=Avg("monthly_spending", filter=has_both),
+            paired_latest_spending=Avg("latest_spending", filter=has_both),
         )
     )
-    row["average_spending"] = _money(row["average_spending"])
-    row["average_reduction"] = _money(row["average_reduction"])
+    for key in (
+        "average_spending",
+        "average_reduction",
+        "paired_entry_spending",
+        "paired_latest_spending",
+    ):
+        row[key] = _money(row[key])
     return EnrolmentFigures(**row)
+
+
+def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[dict]:
+    """Per enrolment site: people enrolled in `period`, and people active in it (eligible on at
+    least one day of the period, whenever they enrolled), of whom those who had no mobile phone
+    at enrolment. One grouped query; rows `{"site_id", "site_name", "enrolled", "active",
+    "active_no_mobile"}` by site name."""
+    people = Beneficiary.objects.filter(enrolled_on__lte=period.end, valid_until__gte=period.start)
+    if sites is not None:
+        people = people.filter(enrolled_site__in=sites)
+    if agency is not None:
+        people = people.filter(enrolment_referral__agency=agency)
+    return list(
+        people.values(site_id=F("enrolled_site_id"), site_name=F("enrolled_site__name"))
+        .annotate(
+            enrolled=Count("pk", filter=Q(enrolled_on__gte=period.start)),
+            active=Count("pk"),
+            active_no_mobile=Count("pk", filter=Q(has_mobile=False)),
+        )
+        .order_by("site_name")
+    )
+
+
+def enrolments_by_month(*, period: Period, sites=None, agency=None) -> list[dict]:
+    """People enrolled in `period`, by month of enrolment: one grouped query; rows
+    `{"month": date (first day), "enrolled"}` in order."""
+    return list(
+        _enrolled(period=period, sites=sites, agency=agency)
+        .annotate(month=TruncMonth("enrolled_on"))
+        .values("month")
+        .annotate(enrolled=Count("pk"))
+        .order_by("month")
+    )
 
 
 @dataclass(frozen=True)

@@ -9,3 +9,16 @@ class ConnexionsConfig(AppConfig):
 
     def ready(self):
         from connexions import signals  # noqa: F401
+        from connexions.perms import Action, can
+        from connexions.registry import NavEntry, register_nav
+
+        register_nav(
+            NavEntry(
+                key="impact",
+                label=_("Impact"),
+                url_name="impact:dashboard",
+                icon="bar-chart-line",
+                order=90,
+                visible=lambda user: can(user, Action.VIEW_IMPACT),
+            )
+        )

@@ -52,5 +52,6 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("caisse/", include("sales.urls")),
     path("ateliers/", include("workshops.urls")),
+    path("impact/", include("connexions.urls_impact")),
     path("admin/", admin.site.urls),
 ]

@@ -134,6 +134,38 @@ def test_enrolment_figures_use_the_published_denominators(site_a, site_b, agency
     assert figures.average_spending == Decimal("35.00")  # (40 + 30 + 20 + 50) / 4
     assert figures.with_reduction == 2
     assert figures.average_reduction == Decimal("17.50")  # ((40 - 10) + (30 - 25)) / 2
+    # The same two people at entry and at their latest follow-up.
+    assert figures.paired_entry_spending == Decimal("35.00")  # (40 + 30) / 2
+    assert figures.paired_latest_spending == Decimal("17.50")  # (10 + 25) / 2
+
+
+def test_beneficiaries_by_site_and_month(
+    site_a, site_b, agency_a, agency_b, django_assert_num_queries
+):
+    enrolled(site_a, agency_a, on=date(2026, 1, 10))
+    enrolled(site_a, agency_a, on=date(2026, 3, 5))
+    enrolled(site_a, agency_b, on=date(2026, 3, 6))
+    enrolled(site_b, agency_a, on=date(2026, 6, 30))
+    # Enrolled before the period, still eligible in it: active, not enrolled in the period.
+    enrolled(site_b, agency_a, on=date(2025, 6, 1), valid_until=date(2026, 5, 31))
+    # Eligibility over before the period: neither.
+    enrolled(site_b, agency_a, on=date(2024, 6, 1), valid_until=date(2025, 5, 31))
+
+    with django_assert_num_queries(1):
+        rows = selectors.beneficiaries_by_site(period=PERIOD)
+    assert [(r["site_name"], r["enrolled"], r["active"]) for r in rows] == sorted(
+        [(site_a.name, 3, 3), (site_b.name, 1, 2)]
+    )
+    assert selectors.beneficiaries_by_site(period=PERIOD, sites=[site_b], agency=agency_b) == []
+    rows = selectors.beneficiaries_by_site(period=PERIOD, agency=agency_b)
+    assert [(r["site_id"], r["enrolled"]) for r in rows] == [(site_a.pk, 1)]
+
+    with django_assert_num_queries(1):
+        months = selectors.enrolments_by_month(period=PERIOD, sites=[site_a])
+    assert months == [
+        {"month": date(2026, 1, 1), "enrolled": 1},
+        {"month": date(2026, 3, 1), "enrolled": 2},
+    ]
 
 
 def test_enrolment_figures_query_count(site_a, agency_a, django_assert_num_queries):
