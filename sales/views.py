@@ -427,7 +427,9 @@ def refund_create(request, pk):
     if not can(request.user, Action.SELL, sale.site):
         raise Http404
     lines = list(sale.lines.all())
-    form = RefundForm(request.POST or None, lines=lines)
+    form = RefundForm(
+        request.POST or None, lines=lines, refundable=selectors.refundable_by_method(sale)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.refund_create(

@@ -213,6 +213,27 @@ def test_refund_through_the_page(client, site_a, manager_a, shop):
     assert sale.refunds.count() == 1
 
 
+def test_refund_page_offers_only_the_methods_that_paid(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(
+        site_a,
+        buyer(),
+        [CartItem(topup)],
+        manager_a,
+        payments=[PaymentLine("card", D("2.50"), "T-1")],
+    ).sale
+    line = sale.lines.get()
+    client_for(client, manager_a)
+    page = text(client.get(f"/caisse/ventes/{sale.pk}/rembourser/"))
+    assert 'value="card"' in page
+    assert 'value="cash"' not in page and 'value="agency"' not in page
+    response = client.post(
+        f"/caisse/ventes/{sale.pk}/rembourser/",
+        {f"line_{line.pk}": "1", "method": "cash", "reason": "Erreur", "voucher_unused": "on"},
+    )
+    assert response.status_code == 200 and not sale.refunds.exists()
+
+
 def test_sales_list_search_and_report_csv(client, site_a, manager_a, shop):
     topup, _, _ = shop
     person = buyer()
