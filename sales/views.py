@@ -383,8 +383,10 @@ def _sale_or_404(request, pk):
         raise Http404 from exc
 
 
-def _receipt_context(sale, *, duplicate=False):
-    return {"sale": sale, "duplicate": duplicate, "lines": sale.lines.all()}
+def _receipt_context(sale, *, duplicate=False, show_pin=False):
+    """`show_pin` only for a recorded print (the receipt or its duplicate, both audited): the
+    page never shows a top-up's PIN; a refunded top-up's PIN is never shown."""
+    return {"sale": sale, "duplicate": duplicate, "lines": sale.lines.all(), "show_pin": show_pin}
 
 
 @action_required(Action.SELL)
@@ -405,7 +407,9 @@ def receipt_print(request, pk):
     sale = _sale_or_404(request, pk)
     printed = services.receipt_print_record(sale=sale, actor=request.user)
     return render(
-        request, "sales/receipt_print.html", _receipt_context(sale, duplicate=printed.is_duplicate)
+        request,
+        "sales/receipt_print.html",
+        _receipt_context(sale, duplicate=printed.is_duplicate, show_pin=True),
     )
 
 
@@ -415,7 +419,10 @@ def receipt_pdf(request, pk):
     printed = services.receipt_print_record(sale=sale, actor=request.user)
     return pdf_response(
         "sales/receipt_pdf.html",
-        {**_receipt_context(sale, duplicate=printed.is_duplicate), "stylesheet": _pdf_stylesheet()},
+        {
+            **_receipt_context(sale, duplicate=printed.is_duplicate, show_pin=True),
+            "stylesheet": _pdf_stylesheet(),
+        },
         f"ticket-{sale.receipt_number}.pdf",
         request,
     )

@@ -114,7 +114,8 @@ def test_full_checkout_through_the_till(client, site_a, counsellor_a, shop):
     assert Sale.objects.count() == 1
     receipt = text(client.get(f"/caisse/ventes/{sale.pk}/"))
     pin = sale.lines.get(voucher__isnull=False).voucher.pin
-    assert pin in receipt and devices[0].imei in receipt and "51,50 €" in receipt
+    assert devices[0].imei in receipt and "51,50 €" in receipt
+    assert pin not in receipt  # the PIN is printed on the receipt, never shown on the page
     assert person.full_name not in receipt and person.number in receipt
 
 
@@ -175,6 +176,32 @@ def test_receipt_pdf_holds_pin_imei_and_totals(client, site_a, manager_a, shop):
     again = client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf")
     reprint = "".join(p.extract_text() for p in PdfReader(io.BytesIO(again.content)).pages)
     assert "DUPLICATA" in reprint
+
+
+def _pdf_text(response):
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    return "".join(page.extract_text() for page in pages).replace(" ", "").replace("\n", "")
+
+
+def test_refunded_topup_pin_is_no_longer_printed(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    line = sale.lines.get()
+    pin = line.voucher.pin
+    client_for(client, manager_a)
+    assert pin in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert pin in _pdf_text(client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
+    services.refund_create(
+        sale=sale,
+        quantities={line.pk: 1},
+        method="cash",
+        reason="Erreur",
+        voucher_unused=True,
+        actor=manager_a,
+    )
+    assert pin not in text(client.get(f"/caisse/ventes/{sale.pk}/"))
+    assert pin not in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert pin not in _pdf_text(client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
 
 
 def test_close_the_till_shows_the_difference(client, site_a, manager_a, shop):
