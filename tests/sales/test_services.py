@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalogue.enums import DeviceStatus, VoucherStatus
 from catalogue.models import Device, StockMovement, Voucher
 from catalogue.selectors import ledger_discrepancies
+from catalogue.services import device_change_status
 from connexions.models import AuditEvent
 from sales import journal, selectors, services
 from sales.enums import PaymentMethod
@@ -444,3 +445,12 @@ def test_agency_refund_goes_back_to_the_agency_that_paid(site_a, manager_a, agen
         _refund(sale, line, "cash")
     assert _refund(sale, line, "agency").amount == D("2.50")
     assert selectors.refundable_by_method(sale) == {}
+
+
+def test_a_reserved_phone_is_not_sold(site_a, manager_a, shop):
+    _, phone, devices = shop
+    device_change_status(device=devices[0], status=DeviceStatus.RESERVED, actor=manager_a)
+    with pytest.raises(SaleError, match="pas en stock"):
+        checkout(site_a, buyer(), [CartItem(phone, device_code=devices[0].imei)], manager_a)
+    assert nothing_written()
+    assert Device.objects.get(pk=devices[0].pk).status == DeviceStatus.RESERVED
