@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beneficiaries.forms import SearchForm
 from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import beneficiary_by_member_number, beneficiary_search, eligibility
 from catalogue.enums import DeviceStatus, Tracking
@@ -16,6 +17,7 @@ from catalogue.models import Device, Product
 from catalogue.selectors import stock_levels
 from connexions.codes import normalise_scanned_code
 from connexions.exports import csv_response
+from connexions.forms import id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period
@@ -170,7 +172,7 @@ def cart_scan(request):
 @sell
 def customer_search(request):
     """Find the person by name, number or phone when they have no card with them."""
-    query = request.GET.get("q", "").strip()
+    query = SearchForm(request.GET).query()
     results = list(beneficiary_search(request.user, query)[:10]) if query else []
     return render(request, "sales/_customer_results.html", {"results": results, "query": query})
 
@@ -181,7 +183,7 @@ def cart_customer(request):
     site = request.current_site
     cart = carts.load(request, site)
     beneficiary = get_object_or_404(
-        Beneficiary.objects.visible_to(request.user), pk=request.POST.get("beneficiary")
+        Beneficiary.objects.visible_to(request.user), pk=id_or_404(request.POST, "beneficiary")
     )
     cart.beneficiary_id = beneficiary.pk
     carts.save(request, cart)
@@ -193,7 +195,7 @@ def cart_customer(request):
 def cart_add(request):
     site = request.current_site
     cart = carts.load(request, site)
-    product = get_object_or_404(Product.objects.active(), pk=request.POST.get("product"))
+    product = get_object_or_404(Product.objects.active(), pk=id_or_404(request.POST, "product"))
     error = ""
     try:
         quantity = int(request.POST.get("quantity", "1"))

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from beneficiaries.selectors import outcomes_for_referrals
 from catalogue.enums import DeviceStatus
 from catalogue.models import Device
+from connexions.models import AuditEvent
 from sales import services
 from sales.models import ReceiptPrint, Sale, TillSession
 from sales.services import CartItem, PaymentLine
@@ -378,3 +379,26 @@ def test_token_is_reused_only_for_its_own_sale(client, site_a, manager_a, shop):
         actor=manager_a,
     )
     assert first.sale.checkout_id == token
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("post", "/caisse/panier/ajouter/", {"product": "abc"}),
+        ("post", "/caisse/panier/ajouter/", {"product": "99999999999999999999"}),
+        ("post", "/caisse/client/", {"beneficiary": "abc"}),
+        ("get", "/caisse/client/recherche/", {"q": "Dup\x00ont"}),
+        ("post", "/caisse/scanner/", {"code": "35693\x00803564380"}),
+        ("post", "/caisse/scanner/", {"code": "\x00"}),
+    ],
+)
+def test_bad_input_is_no_server_error(client, manager_a, shop, method, url, data):
+    client_for(client, manager_a)
+    audit_before = AuditEvent.objects.count()
+    response = getattr(client, method)(url, data, **HTMX)
+    assert response.status_code in (200, 404)
+    assert AuditEvent.objects.count() == audit_before
+    assert not Sale.objects.exists()
