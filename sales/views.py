@@ -399,7 +399,8 @@ def sale_detail(request, pk):
         "sales/sale_detail.html",
         {
             **_receipt_context(sale, duplicate=sale.print_count > 0),
-            "may_refund": can(request.user, Action.SELL, sale.site),
+            "may_refund": sale.site == request.current_site
+            and can(request.user, Action.SELL, sale.site),
         },
     )
 
@@ -435,6 +436,14 @@ def refund_create(request, pk):
     sale = _sale_or_404(request, pk)
     if not can(request.user, Action.SELL, sale.site):
         raise Http404
+    if sale.site != request.current_site:
+        # The money goes out of the till of the site one works at now: the sale's site.
+        messages.error(
+            request,
+            _("This sale was made at %(site)s: switch to that site to refund it.")
+            % {"site": sale.site.name},
+        )
+        return redirect("sales:sale_detail", pk=sale.pk)
     lines = list(sale.lines.all())
     form = RefundForm(
         request.POST or None, lines=lines, refundable=selectors.refundable_by_method(sale)

@@ -262,6 +262,33 @@ def test_refund_page_offers_only_the_methods_that_paid(client, site_a, manager_a
     assert response.status_code == 200 and not sale.refunds.exists()
 
 
+def test_refund_only_at_the_site_one_works_at_now(client, site_a, site_b, manager_a, shop):
+    from connexions.enums import SiteRole
+    from connexions.middleware import CURRENT_SITE_KEY
+    from tests.connexions.factories import SiteMembershipFactory
+
+    topup, _, _ = shop
+    sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    line = sale.lines.get()
+    SiteMembershipFactory(
+        user=manager_a, site=site_b, role=SiteRole.SITE_MANAGER, can_open_till=True
+    )
+    client_for(client, manager_a)
+    session = client.session
+    session[CURRENT_SITE_KEY] = site_b.pk
+    session.save()
+    data = {f"line_{line.pk}": "1", "method": "cash", "reason": "Erreur", "voucher_unused": "on"}
+    response = client.post(f"/caisse/ventes/{sale.pk}/rembourser/", data, follow=True)
+    assert "passez sur le site" in text(response)
+    assert not sale.refunds.exists()
+    assert "/rembourser/" not in text(client.get(f"/caisse/ventes/{sale.pk}/"))
+    session = client.session
+    session[CURRENT_SITE_KEY] = site_a.pk
+    session.save()
+    client.post(f"/caisse/ventes/{sale.pk}/rembourser/", data)
+    assert sale.refunds.count() == 1
+
+
 def test_sales_list_search_and_report_csv(client, site_a, manager_a, shop):
     topup, _, _ = shop
     person = buyer()
