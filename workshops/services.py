@@ -34,7 +34,7 @@ from workshops.models import (
     WorkshopSession,
     WorkshopTopic,
 )
-from workshops.tasks import send_notification
+from workshops.tasks import REMINDER_ATTEMPTS, send_notification
 
 MAX_SERIES_WEEKS = 52
 
@@ -389,8 +389,9 @@ def _notify(registration: Registration, kind: str) -> Notification | None:
 @transaction.atomic(durable=True)
 def reminders_enqueue(*, now: datetime | None = None) -> int:
     """Enqueue one reminder per registration to a session starting within
-    WORKSHOP_REMINDER_HOURS. Idempotent: a registration reminded once never is again (database
-    constraint); rows another run holds are skipped and left to it."""
+    WORKSHOP_REMINDER_HOURS, and again the reminders that failed (up to REMINDER_ATTEMPTS
+    tries). Idempotent: a registration reminded once never is again (database constraint, and
+    a sent reminder is never retried); rows another run holds are skipped and left to it."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=settings.WORKSHOP_REMINDER_HOURS)
     due = (
@@ -419,5 +420,25 @@ def reminders_enqueue(*, now: datetime | None = None) -> int:
             )
     Notification.objects.bulk_create(reminders)
     ids = [reminder.pk for reminder in reminders]
+    # Reminders whose sending failed are tried again, a bounded number of times; one that was
+    # sent (sent_at set) never is. Clearing the error marks it as queued again.
+    retry = list(
+        Notification.objects.filter(
+            kind=MessageKind.REMINDER,
+            sent_at__isnull=True,
+            attempts__gte=1,
+            attempts__lt=REMINDER_ATTEMPTS,
+            registration__status=RegistrationStatus.REGISTERED,
+            registration__session__status=SessionStatus.SCHEDULED,
+            registration__session__starts_at__gt=now,
+            registration__session__starts_at__lte=horizon,
+        )
+        .exclude(error="")
+        .select_for_update(of=("self",), skip_locked=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=retry).update(error="")
+    ids += retry
     transaction.on_commit(lambda: [send_notification.enqueue(pk) for pk in ids])
     return len(ids)
