@@ -230,13 +230,17 @@ def session_cancel(*, session: WorkshopSession, reason: str, actor) -> WorkshopS
 
 @transaction.atomic(durable=True)
 def registration_create(
-    *, session: WorkshopSession, beneficiary: Beneficiary, actor
+    *, session: WorkshopSession, beneficiary: Beneficiary, actor, now: datetime | None = None
 ) -> Registration:
-    """Register the person, or put them on the waiting list when every seat is taken."""
+    """Register the person, or put them on the waiting list when every seat is taken; only for
+    a scheduled session that has not started (`now`: when the registration is made)."""
     session = _lock_session(session.pk)
     require(actor, Action.WORKSHOPS, session.site)
     if session.is_cancelled:
         raise WorkshopError(_("This session is cancelled."))
+    now = now or timezone.now()
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
+        raise WorkshopError(_("This session has already started: nobody can register any more."))
     existing = Registration.objects.filter(session=session, beneficiary=beneficiary).first()
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise WorkshopError(
@@ -248,7 +252,7 @@ def registration_create(
     registration.status = RegistrationStatus.REGISTERED if seated else RegistrationStatus.WAITING
     registration.queue_number = _next_queue_number(session)
     registration.registered_by = actor
-    registration.created_at = timezone.now()
+    registration.created_at = now
     registration.promoted_at = registration.cancelled_at = None
     registration.save()
     audit_log(

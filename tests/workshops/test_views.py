@@ -202,7 +202,10 @@ def test_take_attendance_on_one_screen(client, counsellor_a, site_a):
     session = WorkshopSessionFactory(site=site_a, starts_at=timezone.now() - timedelta(hours=1))
     registrations = [
         services.registration_create(
-            session=session, beneficiary=BeneficiaryFactory(), actor=counsellor_a
+            session=session,
+            beneficiary=BeneficiaryFactory(),
+            actor=counsellor_a,
+            now=session.starts_at - timedelta(days=1),
         )
         for _ in range(3)
     ]
