@@ -147,8 +147,22 @@ def cart_scan(request):
     cart = carts.load(request, site)
     code = normalise_scanned_code(request.POST.get("code", ""))
     error = ""
+    # A device in stock here first: a short all-digit serial looks like a member number.
+    device = (
+        Device.objects.filter(Q(imei=code) | Q(serial=code), site=site)
+        .filter(status=DeviceStatus.IN_STOCK)
+        .select_related("product")
+        .first()
+        if code
+        else None
+    )
     if not code:
         error = _("Scan a member card or a device.")
+    elif device is not None:
+        if not device.product.is_active:
+            error = _("%(product)s is no longer sold.") % {"product": device.product.name}
+        elif not cart.add_device(device.product_id, device.code):
+            error = _("This device is already in the cart.")
     elif _MEMBER_CODE.match(code) or code.startswith("CS"):
         beneficiary = beneficiary_by_member_number(code, user=request.user)
         if beneficiary is None:
@@ -156,15 +170,7 @@ def cart_scan(request):
         else:
             cart.beneficiary_id = beneficiary.pk
     else:
-        device = (
-            Device.objects.filter(Q(imei=code) | Q(serial=code)).select_related("product").first()
-        )
-        if device is None or device.site_id != site.pk or device.status != DeviceStatus.IN_STOCK:
-            error = _("Device %(code)s is not in stock at this site.") % {"code": code}
-        elif not device.product.is_active:
-            error = _("%(product)s is no longer sold.") % {"product": device.product.name}
-        elif not cart.add_device(device.product_id, device.code):
-            error = _("This device is already in the cart.")
+        error = _("Device %(code)s is not in stock at this site.") % {"code": code}
     carts.save(request, cart)
     return _panel(request, cart, error=error)
 

@@ -9,6 +9,9 @@ from pypdf import PdfReader
 from beneficiaries.selectors import outcomes_for_referrals
 from catalogue.enums import DeviceStatus
 from catalogue.models import Device
+from catalogue.services import device_receive
+from connexions.enums import SiteRole
+from connexions.middleware import CURRENT_SITE_KEY
 from connexions.models import AuditEvent
 from sales import services
 from sales.models import ReceiptPrint, Sale, TillSession
@@ -16,6 +19,7 @@ from sales.services import CartItem, PaymentLine
 from tests.beneficiaries.factories import ReferralFactory
 from tests.catalogue.factories import ProductFactory
 from tests.conftest import client_for
+from tests.connexions.factories import SiteMembershipFactory
 from tests.sales.factories import buyer, checkout, open_till, stocked_site
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +133,20 @@ def test_scan_refusals_are_clear(client, site_a, site_b, counsellor_a, manager_a
     other_phone = stocked_site(site_b, manager_a, vouchers=0, phones=1)[2][0]
     response = client.post("/caisse/scanner/", {"code": other_phone.imei}, **HTMX)
     assert "pas en stock" in text(response)
+
+
+def test_short_digit_serial_in_stock_is_the_device_not_a_member_card(
+    client, site_a, manager_a, shop
+):
+    laptop = ProductFactory(laptop=True)
+    device_receive(site=site_a, product=laptop, code="12345678", grade="A", actor=manager_a)
+    member = buyer()
+    client_for(client, manager_a)
+    response = client.post("/caisse/scanner/", {"code": "12345678"}, **HTMX)
+    assert "12345678" in text(response) and "Aucun bénéficiaire" not in text(response)
+    assert laptop.name in text(response)
+    response = client.post("/caisse/scanner/", {"code": member.scan_code}, **HTMX)
+    assert member.full_name in text(response)
 
 
 def test_checkout_refusal_shows_the_reason_and_writes_nothing(client, counsellor_a, shop):
@@ -263,10 +281,6 @@ def test_refund_page_offers_only_the_methods_that_paid(client, site_a, manager_a
 
 
 def test_refund_only_at_the_site_one_works_at_now(client, site_a, site_b, manager_a, shop):
-    from connexions.enums import SiteRole
-    from connexions.middleware import CURRENT_SITE_KEY
-    from tests.connexions.factories import SiteMembershipFactory
-
     topup, _, _ = shop
     sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
     line = sale.lines.get()
