@@ -543,15 +543,15 @@ def device_receive(
 @transaction.atomic
 def devices_take_for_sale(*, site, device_codes: list[str], actor, reference: str) -> list[Device]:
     """For the till, inside its checkout transaction: these exact units (scanned codes), locked
-    by id, which must be in stock (or reserved) at `site`; marked sold, one ledger row each."""
+    by id, which must be in stock at `site` (a reserved unit is kept for its person: it goes
+    back to stock before it can be sold); marked sold, one ledger row each."""
     codes = [normalise_scanned_code(code) for code in device_codes]
     if len(set(codes)) != len(codes):
         raise StockError(_("The same device was scanned twice."))
     devices = _locked_devices(codes)
-    sellable = {DeviceStatus.IN_STOCK, DeviceStatus.RESERVED}
     for code in codes:
         device = devices.get(code)
-        if device is None or device.site_id != site.pk or device.status not in sellable:
+        if device is None or device.site_id != site.pk or device.status != DeviceStatus.IN_STOCK:
             raise OutOfStock(_("Device %(code)s is not in stock at this site.") % {"code": code})
     taken = [devices[code] for code in codes]
     for device in taken:

@@ -1,12 +1,25 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from connexions import perms
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.periods import Period
+
+_ID = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+def id_or_404(data, name: str) -> int:
+    """The object id in request data (`request.GET` or `request.POST`) read through a form
+    field: anything but a whole number in range is a 404, never a server error."""
+    try:
+        return _ID.clean(data.get(name))
+    except ValidationError as exc:
+        raise Http404 from exc
 
 
 class LoginForm(AuthenticationForm):

@@ -1,7 +1,8 @@
 """Text messages, like Django's e-mail: `send_sms(to, text)` goes through the backend named by
 the `SMS_BACKEND` setting.
 
-- `connexions.sms.ConsoleBackend` (default): writes the message to standard output.
+- `connexions.sms.ConsoleBackend` (default): writes to standard output that a message was sent,
+  with the number masked and the text's length only (standard output ends in the logs).
 - `connexions.sms.LocmemBackend` (tests): appends it to `connexions.sms.outbox`.
 - `connexions.sms.BrevoBackend`: Brevo's transactional SMS HTTP API (`BREVO_API_KEY`,
   `SMS_SENDER`, `BREVO_SMS_URL`, `SMS_TIMEOUT`).
@@ -39,12 +40,20 @@ class BaseBackend:
         raise NotImplementedError
 
 
+def masked_number(number: str) -> str:
+    """`+33612345678` as `+33 6 ** ** ** 78`: enough to tell messages apart in a log."""
+    number = str(number)
+    if number.startswith("+33") and len(number) == 12:
+        return f"+33 {number[3]} ** ** ** {number[-2:]}"
+    return f"{number[:2]} ** {number[-2:]}"
+
+
 class ConsoleBackend(BaseBackend):
     def __init__(self, stream=None):
         self.stream = stream or sys.stdout
 
     def send(self, to, text):
-        self.stream.write(f"SMS to {to}:\n{text}\n{'-' * 40}\n")
+        self.stream.write(f"SMS to {masked_number(to)} ({len(text)} characters)\n")
         self.stream.flush()
         return SmsMessage(to, text)
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -97,9 +98,16 @@ class RefundForm(forms.Form):
         label=_("I checked that the top-up PIN was not used"), required=False
     )
 
-    def __init__(self, *args, lines, **kwargs):
+    def __init__(self, *args, lines, refundable: dict, **kwargs):
+        """`refundable`: what may still be given back by each method (the methods that paid
+        the sale); only those are offered."""
         super().__init__(*args, **kwargs)
         self.lines = lines
+        self.fields["method"].choices = [
+            (method, f"{label} ({formats.number_format(refundable[method], 2)} €)")
+            for method, label in PaymentMethod.choices
+            if method in refundable
+        ]
         for line in lines:
             remaining = line.quantity - line.refunded
             self.fields[f"line_{line.pk}"] = forms.IntegerField(

@@ -72,6 +72,17 @@ def _refunded_quantity():
     )
 
 
+def refundable_by_method(sale) -> dict[str, Decimal]:
+    """What may still be given back by each method: what that method paid for the sale minus
+    what was already refunded by it. Methods with nothing left are left out."""
+    paid = defaultdict(Decimal)
+    for method, amount in Payment.objects.filter(sale=sale).values_list("method", "amount"):
+        paid[method] += amount
+    for method, amount in Refund.objects.filter(sale=sale).values_list("method", "amount"):
+        paid[method] -= amount
+    return {method: amount for method, amount in paid.items() if amount > 0}
+
+
 def limit_statuses(beneficiary, *, now: datetime | None = None, rules=None) -> list[RuleStatus]:
     """Every active rule with what it still allows `beneficiary`, counted from their sale lines
     at every site, minus what was refunded (one purchase time per unit): two queries."""

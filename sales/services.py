@@ -481,6 +481,25 @@ def refund_create(
     today = timezone.localdate(now)
     _open_session(site)
     _locked_beneficiary(sale.beneficiary)
+    # Under the beneficiary lock, so two refunds of the same sale see each other's amounts.
+    payments = list(Payment.objects.filter(sale=sale).order_by("id"))
+    if method not in {p.method for p in payments}:
+        raise SaleError(
+            _(
+                "This sale was not paid this way (%(method)s): "
+                "give the money back the way it was paid."
+            )
+            % {"method": PaymentMethod(method).label.lower()}
+        )
+    if method == PaymentMethod.AGENCY:
+        funders = {(p.agency_id, p.reference.strip()) for p in payments if p.method == method}
+        if len(funders) != 1 or not all(agency and ref for agency, ref in funders):
+            raise SaleError(
+                _(
+                    "An agency refund goes back to the one agency that funded the sale, "
+                    "with its funding reference: give this money back another way."
+                )
+            )
     lines = {
         line.pk: line
         for line in SaleLine.objects.filter(sale=sale)
@@ -507,6 +526,16 @@ def refund_create(
     refund_id = _next_id(Refund)
     reference = f"sales.refund:{refund_id}"
     chosen = [lines[pk] for pk in sorted(wanted)]
+    amount = sum((x.unit_price * wanted[x.pk] for x in chosen), Decimal("0.00"))
+    available = selectors.refundable_by_method(sale).get(method, Decimal("0.00"))
+    if amount > available:
+        raise SaleError(
+            _("At most %(amount)s € can still be given back this way (%(method)s).")
+            % {
+                "amount": formats.number_format(available, 2),
+                "method": PaymentMethod(method).label.lower(),
+            }
+        )
     try:
         for line in sorted((x for x in chosen if x.device_id), key=lambda x: x.device_id):
             stock.device_return_for_refund(
@@ -546,7 +575,7 @@ def refund_create(
         sale=sale,
         refunded_by=actor,
         method=method,
-        amount=sum((x.amount for x in refund_lines), Decimal("0.00")),
+        amount=amount,
         reason=reason.strip(),
     )
     refund.hash = journal.refund_hash(refund, refund_lines, sale.beneficiary_id)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beneficiaries.forms import SearchForm
 from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import beneficiary_by_member_number, beneficiary_search, eligibility
 from catalogue.enums import DeviceStatus, Tracking
@@ -16,6 +17,7 @@ from catalogue.models import Device, Product
 from catalogue.selectors import stock_levels
 from connexions.codes import normalise_scanned_code
 from connexions.exports import csv_response
+from connexions.forms import id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period
@@ -145,8 +147,22 @@ def cart_scan(request):
     cart = carts.load(request, site)
     code = normalise_scanned_code(request.POST.get("code", ""))
     error = ""
+    # A device in stock here first: a short all-digit serial looks like a member number.
+    device = (
+        Device.objects.filter(Q(imei=code) | Q(serial=code), site=site)
+        .filter(status=DeviceStatus.IN_STOCK)
+        .select_related("product")
+        .first()
+        if code
+        else None
+    )
     if not code:
         error = _("Scan a member card or a device.")
+    elif device is not None:
+        if not device.product.is_active:
+            error = _("%(product)s is no longer sold.") % {"product": device.product.name}
+        elif not cart.add_device(device.product_id, device.code):
+            error = _("This device is already in the cart.")
     elif _MEMBER_CODE.match(code) or code.startswith("CS"):
         beneficiary = beneficiary_by_member_number(code, user=request.user)
         if beneficiary is None:
@@ -154,15 +170,7 @@ def cart_scan(request):
         else:
             cart.beneficiary_id = beneficiary.pk
     else:
-        device = (
-            Device.objects.filter(Q(imei=code) | Q(serial=code)).select_related("product").first()
-        )
-        if device is None or device.site_id != site.pk or device.status != DeviceStatus.IN_STOCK:
-            error = _("Device %(code)s is not in stock at this site.") % {"code": code}
-        elif not device.product.is_active:
-            error = _("%(product)s is no longer sold.") % {"product": device.product.name}
-        elif not cart.add_device(device.product_id, device.code):
-            error = _("This device is already in the cart.")
+        error = _("Device %(code)s is not in stock at this site.") % {"code": code}
     carts.save(request, cart)
     return _panel(request, cart, error=error)
 
@@ -170,7 +178,7 @@ def cart_scan(request):
 @sell
 def customer_search(request):
     """Find the person by name, number or phone when they have no card with them."""
-    query = request.GET.get("q", "").strip()
+    query = SearchForm(request.GET).query()
     results = list(beneficiary_search(request.user, query)[:10]) if query else []
     return render(request, "sales/_customer_results.html", {"results": results, "query": query})
 
@@ -181,7 +189,7 @@ def cart_customer(request):
     site = request.current_site
     cart = carts.load(request, site)
     beneficiary = get_object_or_404(
-        Beneficiary.objects.visible_to(request.user), pk=request.POST.get("beneficiary")
+        Beneficiary.objects.visible_to(request.user), pk=id_or_404(request.POST, "beneficiary")
     )
     cart.beneficiary_id = beneficiary.pk
     carts.save(request, cart)
@@ -193,7 +201,7 @@ def cart_customer(request):
 def cart_add(request):
     site = request.current_site
     cart = carts.load(request, site)
-    product = get_object_or_404(Product.objects.active(), pk=request.POST.get("product"))
+    product = get_object_or_404(Product.objects.active(), pk=id_or_404(request.POST, "product"))
     error = ""
     try:
         quantity = int(request.POST.get("quantity", "1"))
@@ -383,8 +391,10 @@ def _sale_or_404(request, pk):
         raise Http404 from exc
 
 
-def _receipt_context(sale, *, duplicate=False):
-    return {"sale": sale, "duplicate": duplicate, "lines": sale.lines.all()}
+def _receipt_context(sale, *, duplicate=False, show_pin=False):
+    """`show_pin` only for a recorded print (the receipt or its duplicate, both audited): the
+    page never shows a top-up's PIN; a refunded top-up's PIN is never shown."""
+    return {"sale": sale, "duplicate": duplicate, "lines": sale.lines.all(), "show_pin": show_pin}
 
 
 @action_required(Action.SELL)
@@ -395,7 +405,8 @@ def sale_detail(request, pk):
         "sales/sale_detail.html",
         {
             **_receipt_context(sale, duplicate=sale.print_count > 0),
-            "may_refund": can(request.user, Action.SELL, sale.site),
+            "may_refund": sale.site == request.current_site
+            and can(request.user, Action.SELL, sale.site),
         },
     )
 
@@ -405,7 +416,9 @@ def receipt_print(request, pk):
     sale = _sale_or_404(request, pk)
     printed = services.receipt_print_record(sale=sale, actor=request.user)
     return render(
-        request, "sales/receipt_print.html", _receipt_context(sale, duplicate=printed.is_duplicate)
+        request,
+        "sales/receipt_print.html",
+        _receipt_context(sale, duplicate=printed.is_duplicate, show_pin=True),
     )
 
 
@@ -415,7 +428,10 @@ def receipt_pdf(request, pk):
     printed = services.receipt_print_record(sale=sale, actor=request.user)
     return pdf_response(
         "sales/receipt_pdf.html",
-        {**_receipt_context(sale, duplicate=printed.is_duplicate), "stylesheet": _pdf_stylesheet()},
+        {
+            **_receipt_context(sale, duplicate=printed.is_duplicate, show_pin=True),
+            "stylesheet": _pdf_stylesheet(),
+        },
         f"ticket-{sale.receipt_number}.pdf",
         request,
     )
@@ -426,8 +442,18 @@ def refund_create(request, pk):
     sale = _sale_or_404(request, pk)
     if not can(request.user, Action.SELL, sale.site):
         raise Http404
+    if sale.site != request.current_site:
+        # The money goes out of the till of the site one works at now: the sale's site.
+        messages.error(
+            request,
+            _("This sale was made at %(site)s: switch to that site to refund it.")
+            % {"site": sale.site.name},
+        )
+        return redirect("sales:sale_detail", pk=sale.pk)
     lines = list(sale.lines.all())
-    form = RefundForm(request.POST or None, lines=lines)
+    form = RefundForm(
+        request.POST or None, lines=lines, refundable=selectors.refundable_by_method(sale)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.refund_create(

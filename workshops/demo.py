@@ -144,7 +144,12 @@ def _session(rng, site, topic, day, start, room, facilitator, actor, people):
     # Most sessions fill up; some get a waiting list.
     count = min(len(people), rng.choice([3, 4, 5, 6, 6, 7, 8]))
     registrations = [
-        services.registration_create(session=session, beneficiary=person, actor=actor)
+        services.registration_create(
+            session=session,
+            beneficiary=person,
+            actor=actor,
+            now=starts_at - timedelta(days=7),  # people registered the week before
+        )
         for person in rng.sample(people, count)
     ]
     if day < timezone.localdate():

@@ -301,6 +301,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

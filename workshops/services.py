@@ -34,7 +34,7 @@ from workshops.models import (
     WorkshopSession,
     WorkshopTopic,
 )
-from workshops.tasks import send_notification
+from workshops.tasks import REMINDER_ATTEMPTS, send_notification
 
 MAX_SERIES_WEEKS = 52
 
@@ -230,13 +230,17 @@ def session_cancel(*, session: WorkshopSession, reason: str, actor) -> WorkshopS
 
 @transaction.atomic(durable=True)
 def registration_create(
-    *, session: WorkshopSession, beneficiary: Beneficiary, actor
+    *, session: WorkshopSession, beneficiary: Beneficiary, actor, now: datetime | None = None
 ) -> Registration:
-    """Register the person, or put them on the waiting list when every seat is taken."""
+    """Register the person, or put them on the waiting list when every seat is taken; only for
+    a scheduled session that has not started (`now`: when the registration is made)."""
     session = _lock_session(session.pk)
     require(actor, Action.WORKSHOPS, session.site)
     if session.is_cancelled:
         raise WorkshopError(_("This session is cancelled."))
+    now = now or timezone.now()
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
+        raise WorkshopError(_("This session has already started: nobody can register any more."))
     existing = Registration.objects.filter(session=session, beneficiary=beneficiary).first()
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise WorkshopError(
@@ -248,7 +252,7 @@ def registration_create(
     registration.status = RegistrationStatus.REGISTERED if seated else RegistrationStatus.WAITING
     registration.queue_number = _next_queue_number(session)
     registration.registered_by = actor
-    registration.created_at = timezone.now()
+    registration.created_at = now
     registration.promoted_at = registration.cancelled_at = None
     registration.save()
     audit_log(
@@ -389,8 +393,9 @@ def _notify(registration: Registration, kind: str) -> Notification | None:
 @transaction.atomic(durable=True)
 def reminders_enqueue(*, now: datetime | None = None) -> int:
     """Enqueue one reminder per registration to a session starting within
-    WORKSHOP_REMINDER_HOURS. Idempotent: a registration reminded once never is again (database
-    constraint); rows another run holds are skipped and left to it."""
+    WORKSHOP_REMINDER_HOURS, and again the reminders that failed (up to REMINDER_ATTEMPTS
+    tries). Idempotent: a registration reminded once never is again (database constraint, and
+    a sent reminder is never retried); rows another run holds are skipped and left to it."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=settings.WORKSHOP_REMINDER_HOURS)
     due = (
@@ -419,5 +424,25 @@ def reminders_enqueue(*, now: datetime | None = None) -> int:
             )
     Notification.objects.bulk_create(reminders)
     ids = [reminder.pk for reminder in reminders]
+    # Reminders whose sending failed are tried again, a bounded number of times; one that was
+    # sent (sent_at set) never is. Clearing the error marks it as queued again.
+    retry = list(
+        Notification.objects.filter(
+            kind=MessageKind.REMINDER,
+            sent_at__isnull=True,
+            attempts__gte=1,
+            attempts__lt=REMINDER_ATTEMPTS,
+            registration__status=RegistrationStatus.REGISTERED,
+            registration__session__status=SessionStatus.SCHEDULED,
+            registration__session__starts_at__gt=now,
+            registration__session__starts_at__lte=horizon,
+        )
+        .exclude(error="")
+        .select_for_update(of=("self",), skip_locked=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Notification.objects.filter(pk__in=retry).update(error="")
+    ids += retry
     transaction.on_commit(lambda: [send_notification.enqueue(pk) for pk in ids])
     return len(ids)

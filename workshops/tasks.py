@@ -1,10 +1,31 @@
 """Messages to people about their workshops, sent by the tasks worker after the change that
-caused them was committed. A message is claimed before it is sent, so it goes out at most once."""
+caused them was committed. A message is claimed before it is sent, so it goes out at most once.
+A failure keeps only the error's kind (never the address or number the provider may name), and
+a failed reminder is tried again by the next reminder run, up to REMINDER_ATTEMPTS times."""
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import F
 from django.tasks import task
 from django.utils import timezone, translation
+
+REMINDER_ATTEMPTS = 3
+
+
+class NotificationFailed(Exception):
+    """A message could not be sent; the message says only the kind of error."""
+
+
+def error_kind(error: Exception) -> str:
+    """What may be kept of a send error: an SmsError's message (the provider's code, never the
+    number or the text), else the exception's class and SMTP code, without its message (an
+    SMTPRecipientsRefused names the address)."""
+    from connexions.sms import SmsError
+
+    if isinstance(error, SmsError):
+        return str(error)[:255]
+    code = getattr(error, "smtp_code", None)
+    return f"{error.__class__.__name__} {code}".strip() if code else error.__class__.__name__
 
 
 @task()
@@ -42,5 +63,8 @@ def send_notification(notification_id: int) -> None:
                 body = message_for(notification.kind, registration, email=True)[1]
             send_mail(subject, body, None, [beneficiary.email])
     except (SmsError, OSError) as error:
-        Notification.objects.filter(pk=notification_id).update(sent_at=None, error=str(error)[:255])
-        raise
+        kind = error_kind(error)
+        Notification.objects.filter(pk=notification_id).update(
+            sent_at=None, error=kind, attempts=F("attempts") + 1
+        )
+        raise NotificationFailed(kind) from None

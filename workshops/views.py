@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beneficiaries.forms import SearchForm
 from beneficiaries.selectors import (
     beneficiaries_for_staff,
     beneficiary_by_member_number,
     beneficiary_search,
 )
+from connexions.forms import id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period
@@ -60,7 +62,7 @@ def week(request):
     sites = sites_for(request.user, Action.WORKSHOPS)
     site = request.current_site
     if request.GET.get("site"):
-        site = get_object_or_404(sites, pk=request.GET["site"])
+        site = get_object_or_404(sites, pk=id_or_404(request.GET, "site"))
     elif site is None or not can(request.user, Action.WORKSHOPS, site):
         site = sites.first()
     if site is None:
@@ -155,7 +157,7 @@ def session_create(request):
 def session_detail(request, pk):
     session = _session(request, pk)
     groups = selectors.registrations_by_group(session)
-    query = request.GET.get("q", "").strip()
+    query = SearchForm(request.GET).query()
     candidates = None
     if query and session.status != SessionStatus.CANCELLED:
         scanned = beneficiary_by_member_number(query, user=request.user)
@@ -229,7 +231,7 @@ def session_cancel(request, pk):
 def session_register(request, pk):
     session = _session(request, pk)
     beneficiary = get_object_or_404(
-        beneficiaries_for_staff(request.user), pk=request.POST.get("beneficiary")
+        beneficiaries_for_staff(request.user), pk=id_or_404(request.POST, "beneficiary")
     )
     try:
         registration = services.registration_create(
@@ -332,7 +334,7 @@ def facilitator_list(request):
     facilitators = Facilitator.objects.select_related("user", "company").order_by(
         "-is_active", "company__name", "last_name", "user__last_name"
     )
-    query = request.GET.get("q", "").strip()
+    query = SearchForm(request.GET).query()
     if query:
         facilitators = facilitators.filter(
             Q(last_name__unaccent__icontains=query)

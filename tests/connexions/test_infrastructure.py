@@ -81,6 +81,8 @@ def test_seed_demo_is_idempotent():
         ("cs-000123", "CS-000123"),
         ("CS)àààé\"'", "CS-000234"),
         ("", ""),
+        ("3545\x006789\x1b0123\x7f", "354567890123"),
+        ("\x00", ""),
     ],
 )
 def test_scanned_codes_are_normalised(typed, expected):

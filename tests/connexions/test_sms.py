@@ -18,12 +18,14 @@ def test_locmem_backend_is_the_test_default():
     assert (message.to, message.text) == ("+33612345678", "Bonjour")
 
 
-def test_console_backend_writes_the_message(settings):
+def test_console_backend_writes_the_message_masked(settings):
+    """The default backend writes to the server's logs: never the number nor the text."""
     stream = io.StringIO()
     message = sms.ConsoleBackend(stream=stream).send("+33612345678", "Rappel : atelier")
-    assert "SMS to +33612345678" in stream.getvalue()
-    assert "Rappel : atelier" in stream.getvalue()
+    assert "SMS to +33 6 ** ** ** 78 (16 characters)" in stream.getvalue()
+    assert "12345" not in stream.getvalue() and "Rappel" not in stream.getvalue()
     assert message.text == "Rappel : atelier"
+    assert sms.masked_number("+3212") == "+3 ** 12"
     settings.SMS_BACKEND = "connexions.sms.ConsoleBackend"
     assert isinstance(sms.get_backend(), sms.ConsoleBackend)
 

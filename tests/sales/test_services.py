@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalogue.enums import DeviceStatus, VoucherStatus
 from catalogue.models import Device, StockMovement, Voucher
 from catalogue.selectors import ledger_discrepancies
+from catalogue.services import device_change_status
 from connexions.models import AuditEvent
 from sales import journal, selectors, services
 from sales.enums import PaymentMethod
@@ -367,3 +368,89 @@ def test_journal_verifies_and_reports_the_first_broken_link(site_a, manager_a, s
     with pytest.raises(CommandError):
         call_command("verify_journal")
     assert f"entry {sales[1].journal_number}" in capsys.readouterr().err
+
+
+# --- refund methods ------------------------------------------------------------------------------
+
+
+def _refund(sale, line, method, actor=None, **kwargs):
+    return services.refund_create(
+        sale=sale,
+        quantities={line.pk: kwargs.pop("quantity", 1)},
+        method=method,
+        reason="Erreur",
+        voucher_unused=True,
+        actor=actor or sale.seller,
+        **kwargs,
+    )
+
+
+def test_refund_only_by_a_method_that_paid_the_sale(site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(
+        site_a,
+        buyer(),
+        [CartItem(topup, quantity=2)],
+        manager_a,
+        payments=[PaymentLine(PaymentMethod.CARD, D("5.00"), "T-1")],
+    ).sale
+    line = sale.lines.first()
+    for method in ("cash", "cheque", "agency"):
+        with pytest.raises(SaleError, match="n’a pas été payée|pas été réglée"):
+            _refund(sale, line, method)
+    assert not sale.refunds.exists()
+    assert _refund(sale, line, "card").amount == D("2.50")
+
+
+def test_refund_by_a_method_up_to_what_it_paid(site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(
+        site_a,
+        buyer(),
+        [CartItem(topup, quantity=2)],
+        manager_a,
+        payments=[
+            PaymentLine(PaymentMethod.CASH, D("2.50")),
+            PaymentLine(PaymentMethod.CARD, D("2.50"), "T-2"),
+        ],
+    ).sale
+    lines = list(sale.lines.order_by("id"))
+    with pytest.raises(SaleError, match="2,50"):
+        services.refund_create(
+            sale=sale,
+            quantities={line.pk: 1 for line in lines},
+            method="cash",
+            reason="Erreur",
+            voucher_unused=True,
+            actor=manager_a,
+        )
+    _refund(sale, lines[0], "cash")
+    with pytest.raises(SaleError, match="0,00"):
+        _refund(sale, lines[1], "cash")
+    _refund(sale, lines[1], "card")
+    assert sale.refunds.count() == 2
+
+
+def test_agency_refund_goes_back_to_the_agency_that_paid(site_a, manager_a, agency_a, shop):
+    topup, _, _ = shop
+    sale = checkout(
+        site_a,
+        buyer(),
+        [CartItem(topup)],
+        manager_a,
+        payments=[PaymentLine(PaymentMethod.AGENCY, D("2.50"), "F-9", agency_a)],
+    ).sale
+    line = sale.lines.get()
+    with pytest.raises(SaleError):
+        _refund(sale, line, "cash")
+    assert _refund(sale, line, "agency").amount == D("2.50")
+    assert selectors.refundable_by_method(sale) == {}
+
+
+def test_a_reserved_phone_is_not_sold(site_a, manager_a, shop):
+    _, phone, devices = shop
+    device_change_status(device=devices[0], status=DeviceStatus.RESERVED, actor=manager_a)
+    with pytest.raises(SaleError, match="pas en stock"):
+        checkout(site_a, buyer(), [CartItem(phone, device_code=devices[0].imei)], manager_a)
+    assert nothing_written()
+    assert Device.objects.get(pk=devices[0].pk).status == DeviceStatus.RESERVED

@@ -9,12 +9,17 @@ from pypdf import PdfReader
 from beneficiaries.selectors import outcomes_for_referrals
 from catalogue.enums import DeviceStatus
 from catalogue.models import Device
+from catalogue.services import device_receive
+from connexions.enums import SiteRole
+from connexions.middleware import CURRENT_SITE_KEY
+from connexions.models import AuditEvent
 from sales import services
 from sales.models import ReceiptPrint, Sale, TillSession
 from sales.services import CartItem, PaymentLine
 from tests.beneficiaries.factories import ReferralFactory
 from tests.catalogue.factories import ProductFactory
 from tests.conftest import client_for
+from tests.connexions.factories import SiteMembershipFactory
 from tests.sales.factories import buyer, checkout, open_till, stocked_site
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +119,8 @@ def test_full_checkout_through_the_till(client, site_a, counsellor_a, shop):
     assert Sale.objects.count() == 1
     receipt = text(client.get(f"/caisse/ventes/{sale.pk}/"))
     pin = sale.lines.get(voucher__isnull=False).voucher.pin
-    assert pin in receipt and devices[0].imei in receipt and "51,50 €" in receipt
+    assert devices[0].imei in receipt and "51,50 €" in receipt
+    assert pin not in receipt  # the PIN is printed on the receipt, never shown on the page
     assert person.full_name not in receipt and person.number in receipt
 
 
@@ -127,6 +133,20 @@ def test_scan_refusals_are_clear(client, site_a, site_b, counsellor_a, manager_a
     other_phone = stocked_site(site_b, manager_a, vouchers=0, phones=1)[2][0]
     response = client.post("/caisse/scanner/", {"code": other_phone.imei}, **HTMX)
     assert "pas en stock" in text(response)
+
+
+def test_short_digit_serial_in_stock_is_the_device_not_a_member_card(
+    client, site_a, manager_a, shop
+):
+    laptop = ProductFactory(laptop=True)
+    device_receive(site=site_a, product=laptop, code="12345678", grade="A", actor=manager_a)
+    member = buyer()
+    client_for(client, manager_a)
+    response = client.post("/caisse/scanner/", {"code": "12345678"}, **HTMX)
+    assert "12345678" in text(response) and "Aucun bénéficiaire" not in text(response)
+    assert laptop.name in text(response)
+    response = client.post("/caisse/scanner/", {"code": member.scan_code}, **HTMX)
+    assert member.full_name in text(response)
 
 
 def test_checkout_refusal_shows_the_reason_and_writes_nothing(client, counsellor_a, shop):
@@ -177,6 +197,32 @@ def test_receipt_pdf_holds_pin_imei_and_totals(client, site_a, manager_a, shop):
     assert "DUPLICATA" in reprint
 
 
+def _pdf_text(response):
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    return "".join(page.extract_text() for page in pages).replace(" ", "").replace("\n", "")
+
+
+def test_refunded_topup_pin_is_no_longer_printed(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    line = sale.lines.get()
+    pin = line.voucher.pin
+    client_for(client, manager_a)
+    assert pin in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert pin in _pdf_text(client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
+    services.refund_create(
+        sale=sale,
+        quantities={line.pk: 1},
+        method="cash",
+        reason="Erreur",
+        voucher_unused=True,
+        actor=manager_a,
+    )
+    assert pin not in text(client.get(f"/caisse/ventes/{sale.pk}/"))
+    assert pin not in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert pin not in _pdf_text(client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
+
+
 def test_close_the_till_shows_the_difference(client, site_a, manager_a, shop):
     topup, _, _ = shop
     checkout(site_a, buyer(), [CartItem(topup)], manager_a)
@@ -210,6 +256,50 @@ def test_refund_through_the_page(client, site_a, manager_a, shop):
         f"/caisse/ventes/{sale.pk}/rembourser/",
         {f"line_{line.pk}": "1", "method": "cash", "reason": "Encore"},
     )
+    assert sale.refunds.count() == 1
+
+
+def test_refund_page_offers_only_the_methods_that_paid(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(
+        site_a,
+        buyer(),
+        [CartItem(topup)],
+        manager_a,
+        payments=[PaymentLine("card", D("2.50"), "T-1")],
+    ).sale
+    line = sale.lines.get()
+    client_for(client, manager_a)
+    page = text(client.get(f"/caisse/ventes/{sale.pk}/rembourser/"))
+    assert 'value="card"' in page
+    assert 'value="cash"' not in page and 'value="agency"' not in page
+    response = client.post(
+        f"/caisse/ventes/{sale.pk}/rembourser/",
+        {f"line_{line.pk}": "1", "method": "cash", "reason": "Erreur", "voucher_unused": "on"},
+    )
+    assert response.status_code == 200 and not sale.refunds.exists()
+
+
+def test_refund_only_at_the_site_one_works_at_now(client, site_a, site_b, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    line = sale.lines.get()
+    SiteMembershipFactory(
+        user=manager_a, site=site_b, role=SiteRole.SITE_MANAGER, can_open_till=True
+    )
+    client_for(client, manager_a)
+    session = client.session
+    session[CURRENT_SITE_KEY] = site_b.pk
+    session.save()
+    data = {f"line_{line.pk}": "1", "method": "cash", "reason": "Erreur", "voucher_unused": "on"}
+    response = client.post(f"/caisse/ventes/{sale.pk}/rembourser/", data, follow=True)
+    assert "passez sur le site" in text(response)
+    assert not sale.refunds.exists()
+    assert "/rembourser/" not in text(client.get(f"/caisse/ventes/{sale.pk}/"))
+    session = client.session
+    session[CURRENT_SITE_KEY] = site_a.pk
+    session.save()
+    client.post(f"/caisse/ventes/{sale.pk}/rembourser/", data)
     assert sale.refunds.count() == 1
 
 
@@ -330,3 +420,26 @@ def test_token_is_reused_only_for_its_own_sale(client, site_a, manager_a, shop):
         actor=manager_a,
     )
     assert first.sale.checkout_id == token
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("post", "/caisse/panier/ajouter/", {"product": "abc"}),
+        ("post", "/caisse/panier/ajouter/", {"product": "99999999999999999999"}),
+        ("post", "/caisse/client/", {"beneficiary": "abc"}),
+        ("get", "/caisse/client/recherche/", {"q": "Dup\x00ont"}),
+        ("post", "/caisse/scanner/", {"code": "35693\x00803564380"}),
+        ("post", "/caisse/scanner/", {"code": "\x00"}),
+    ],
+)
+def test_bad_input_is_no_server_error(client, manager_a, shop, method, url, data):
+    client_for(client, manager_a)
+    audit_before = AuditEvent.objects.count()
+    response = getattr(client, method)(url, data, **HTMX)
+    assert response.status_code in (200, 404)
+    assert AuditEvent.objects.count() == audit_before
+    assert not Sale.objects.exists()

@@ -29,7 +29,7 @@ def test_session_waiting_list_attendance_journey(page, live_server, counsellor_a
     page.get_by_role("link", name="Nouvelle séance").first.click()
     page.locator("#id_topic").select_option(label="Lire une facture")
     page.locator("#id_first_day").fill(timezone.localdate().isoformat())
-    page.locator("#id_start").fill("00:00")
+    page.locator("#id_start").fill("23:58")  # today, not started yet: people may register
     page.locator("#id_end").fill("23:59")
     page.locator("#id_room").fill("Salle 2")
     page.locator("#id_capacity").fill("2")

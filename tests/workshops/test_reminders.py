@@ -2,6 +2,7 @@
 else e-mail; never twice; the text names the workshop, the site, its address, the date and
 the time, in French."""
 
+import smtplib
 from datetime import datetime, timedelta
 from io import StringIO
 
@@ -18,6 +19,7 @@ from tests.workshops.factories import WorkshopSessionFactory, WorkshopTopicFacto
 from workshops import services
 from workshops.enums import MessageChannel
 from workshops.models import Notification
+from workshops.tasks import NotificationFailed, send_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,47 @@ def test_site_in_another_city_is_named(counsellor_b, site_b, frozen_now, remind)
     _register(other, counsellor_b, share_outcomes=True, phone="+33612345678")
     remind()
     assert "à 9h30, Marseille — test, 33 cours Julien, 13006 Marseille" in sms.outbox[0].text
+
+
+def _failing_mail(monkeypatch, failures):
+    """The mail server refuses the first `failures` sends, naming the address as SMTP does."""
+    calls = []
+
+    def send_mail(subject, body, sender, recipients):
+        calls.append(recipients)
+        if len(calls) <= failures:
+            raise smtplib.SMTPRecipientsRefused({recipients[0]: (550, b"no such user")})
+        mail.outbox.append(recipients)
+
+    monkeypatch.setattr("workshops.tasks.send_mail", send_mail)
+    return calls
+
+
+def test_failed_reminder_keeps_no_address_and_is_retried(
+    session, counsellor_a, frozen_now, remind, monkeypatch
+):
+    _register(session, counsellor_a, email="aicha@example.org")
+    calls = _failing_mail(monkeypatch, failures=2)
+    remind()
+    reminder = Notification.objects.get()
+    assert reminder.sent_at is None and reminder.attempts == 1
+    assert reminder.error == "SMTPRecipientsRefused"
+    with pytest.raises(NotificationFailed) as raised:  # what the worker's log would keep
+        send_notification.call(reminder.pk)
+    assert str(raised.value) == "SMTPRecipientsRefused" and raised.value.__cause__ is None
+    remind()  # the next cron run tries again, and it goes through
+    reminder.refresh_from_db()
+    assert reminder.sent_at is not None and len(calls) == 3
+    remind()  # once sent, never again
+    assert len(calls) == 3 and Notification.objects.count() == 1
+
+
+def test_a_failing_reminder_is_tried_a_bounded_number_of_times(
+    session, counsellor_a, frozen_now, remind, monkeypatch
+):
+    _register(session, counsellor_a, email="aicha@example.org")
+    calls = _failing_mail(monkeypatch, failures=100)
+    for _ in range(5):
+        remind()
+    assert len(calls) == 3
+    assert Notification.objects.get().attempts == 3

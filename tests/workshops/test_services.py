@@ -101,6 +101,21 @@ def test_full_session_puts_people_on_the_waiting_list_in_arrival_order(site_a, c
     assert list(session.registrations.waiting().values_list("queue_number", flat=True)) == [3, 4]
 
 
+@pytest.mark.parametrize("when", ["held", "started", "past"])
+def test_nobody_registers_for_a_session_held_or_started(site_a, counsellor_a, when):
+    now = timezone.now()
+    session = WorkshopSessionFactory(site=site_a)
+    if when == "held":
+        session.status = SessionStatus.HELD
+    else:
+        session.starts_at = now - timedelta(minutes=5 if when == "started" else 60 * 24 * 3)
+        session.ends_at = session.starts_at + timedelta(hours=2)
+    session.save()
+    with pytest.raises(services.WorkshopError, match="already started|déjà commencé"):
+        _register(session, counsellor_a)
+    assert not Registration.objects.exists()
+
+
 def test_one_registration_per_person_and_session(site_a, counsellor_a):
     session = WorkshopSessionFactory(site=site_a)
     registration = _register(session, counsellor_a)
@@ -192,7 +207,13 @@ def test_cancelling_the_session_tells_everyone_registered_or_waiting(
 
 def test_attendance_marks_people_and_the_session_is_held(site_a, counsellor_a):
     session = WorkshopSessionFactory(site=site_a, starts_at=timezone.now() - timedelta(hours=1))
-    people = [_register(session, counsellor_a) for _ in range(3)]
+    before = session.starts_at - timedelta(days=1)
+    people = [
+        services.registration_create(
+            session=session, beneficiary=BeneficiaryFactory(), actor=counsellor_a, now=before
+        )
+        for _ in range(3)
+    ]
     services.attendance_record(
         session=session,
         marks={people[0].pk: "present", people[1].pk: "absent", people[2].pk: "excused"},

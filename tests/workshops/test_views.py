@@ -202,7 +202,10 @@ def test_take_attendance_on_one_screen(client, counsellor_a, site_a):
     session = WorkshopSessionFactory(site=site_a, starts_at=timezone.now() - timedelta(hours=1))
     registrations = [
         services.registration_create(
-            session=session, beneficiary=BeneficiaryFactory(), actor=counsellor_a
+            session=session,
+            beneficiary=BeneficiaryFactory(),
+            actor=counsellor_a,
+            now=session.starts_at - timedelta(days=1),
         )
         for _ in range(3)
     ]
@@ -367,3 +370,24 @@ def test_every_action_is_audited(client, counsellor_a, session_a):
         f"/ateliers/seances/{session_a.pk}/inscrire/", {"beneficiary": BeneficiaryFactory().pk}
     )
     assert AuditEvent.objects.filter(action="workshops.registered", actor=counsellor_a).exists()
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("get", "/ateliers/", {"site": "abc"}),
+        ("get", "/ateliers/animateurs/", {"q": "Mar\x00tin"}),
+        ("get", "/ateliers/seances/{pk}/", {"q": "Dup\x00ont"}),
+        ("post", "/ateliers/seances/{pk}/inscrire/", {"beneficiary": "abc"}),
+    ],
+)
+def test_bad_input_is_no_server_error(client, counsellor_a, session_a, method, url, data):
+    client_for(client, counsellor_a)
+    audit_before = AuditEvent.objects.count()
+    response = getattr(client, method)(url.format(pk=session_a.pk), data)
+    assert response.status_code in (200, 404)
+    assert AuditEvent.objects.count() == audit_before
+    assert not Registration.objects.exists()

@@ -6,7 +6,8 @@ from workshops.services import reminders_enqueue
 class Command(BaseCommand):
     help = (
         "Enqueues the reminders of workshop sessions starting within WORKSHOP_REMINDER_HOURS "
-        "(for cron, e.g. every hour). Idempotent: nobody is reminded twice."
+        "(for cron, e.g. every hour). Idempotent: nobody is reminded twice; a reminder whose "
+        "sending failed is tried again (3 tries at most)."
     )
 
     def handle(self, *args, **options):
