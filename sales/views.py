@@ -414,6 +414,10 @@ def sale_detail(request, pk):
 @action_required(Action.SELL)
 def receipt_print(request, pk):
     sale = _sale_or_404(request, pk)
+    if (
+        request.method != "POST"
+    ):  # only a deliberate print is recorded (a reload or prefetch is not)
+        return redirect("sales:sale_detail", pk=sale.pk)
     printed = services.receipt_print_record(sale=sale, actor=request.user)
     return render(
         request,
@@ -425,6 +429,8 @@ def receipt_print(request, pk):
 @action_required(Action.SELL)
 def receipt_pdf(request, pk):
     sale = _sale_or_404(request, pk)
+    if request.method != "POST":
+        return redirect("sales:sale_detail", pk=sale.pk)
     printed = services.receipt_print_record(sale=sale, actor=request.user)
     return pdf_response(
         "sales/receipt_pdf.html",

@@ -44,7 +44,7 @@ def test_a_day_at_the_till(page, live_server, manager_a, site_a):
     sale = Sale.objects.get()
     expect(page.get_by_text(f"Vente enregistrée : ticket {sale.receipt_number}.")).to_be_visible()
     pin = sale.lines.get(voucher__isnull=False).voucher.pin
-    page.get_by_role("link", name="Imprimer le ticket").click()
+    page.get_by_role("button", name="Imprimer le ticket").click()
     expect(page.locator(".receipt")).to_contain_text(pin)
     expect(page.locator(".receipt")).to_contain_text(device.imei)
     expect(page.locator(".receipt")).not_to_contain_text("DUPLICATA")

@@ -73,6 +73,7 @@ def test_another_sites_sales_and_sessions_are_404(client, site_a, manager_a, cou
         f"/caisse/sessions/{session.pk}/cloturer/",
     ]:
         assert client.get(url).status_code == 404, url
+        assert client.post(url).status_code == 404, url
     assert not ReceiptPrint.objects.exists()
 
 
@@ -166,9 +167,9 @@ def test_receipt_print_marks_reprints_as_duplicate(client, site_a, manager_a, sh
     topup, _, _ = shop
     sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
     client_for(client, manager_a)
-    first = text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    first = text(client.post(f"/caisse/ventes/{sale.pk}/imprimer/"))
     assert "DUPLICATA" not in first and sale.receipt_number in first
-    assert "DUPLICATA" in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert "DUPLICATA" in text(client.post(f"/caisse/ventes/{sale.pk}/imprimer/"))
 
 
 def test_receipt_pdf_holds_pin_imei_and_totals(client, site_a, manager_a, shop):
@@ -182,7 +183,7 @@ def test_receipt_pdf_holds_pin_imei_and_totals(client, site_a, manager_a, shop):
         cash_received=D("60.00"),
     ).sale
     client_for(client, manager_a)
-    response = client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf")
+    response = client.post(f"/caisse/ventes/{sale.pk}/ticket.pdf")
     assert response["Content-Type"] == "application/pdf"
     content = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     flat = " ".join(content.split())
@@ -192,7 +193,7 @@ def test_receipt_pdf_holds_pin_imei_and_totals(client, site_a, manager_a, shop):
     assert "51,50 €" in flat and "8,50 €" in flat  # total and change
     assert sale.receipt_number in flat.replace(" ", "")
     assert "DUPLICATA" not in flat
-    again = client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf")
+    again = client.post(f"/caisse/ventes/{sale.pk}/ticket.pdf")
     reprint = "".join(p.extract_text() for p in PdfReader(io.BytesIO(again.content)).pages)
     assert "DUPLICATA" in reprint
 
@@ -208,8 +209,8 @@ def test_refunded_topup_pin_is_no_longer_printed(client, site_a, manager_a, shop
     line = sale.lines.get()
     pin = line.voucher.pin
     client_for(client, manager_a)
-    assert pin in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
-    assert pin in _pdf_text(client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
+    assert pin in text(client.post(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert pin in _pdf_text(client.post(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
     services.refund_create(
         sale=sale,
         quantities={line.pk: 1},
@@ -219,8 +220,8 @@ def test_refunded_topup_pin_is_no_longer_printed(client, site_a, manager_a, shop
         actor=manager_a,
     )
     assert pin not in text(client.get(f"/caisse/ventes/{sale.pk}/"))
-    assert pin not in text(client.get(f"/caisse/ventes/{sale.pk}/imprimer/"))
-    assert pin not in _pdf_text(client.get(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
+    assert pin not in text(client.post(f"/caisse/ventes/{sale.pk}/imprimer/"))
+    assert pin not in _pdf_text(client.post(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
 
 
 def test_close_the_till_shows_the_difference(client, site_a, manager_a, shop):
@@ -351,7 +352,7 @@ def test_receipt_query_count_is_flat(client, site_a, manager_a, size, django_ass
     with django_assert_num_queries(11):
         client.get(f"/caisse/ventes/{sale.pk}/")
     with django_assert_num_queries(16):  # the receipt's 11 and the print recorded
-        client.get(f"/caisse/ventes/{sale.pk}/imprimer/")
+        client.post(f"/caisse/ventes/{sale.pk}/imprimer/")
 
 
 @pytest.mark.parametrize("size", [1, 5])
@@ -443,3 +444,15 @@ def test_bad_input_is_no_server_error(client, manager_a, shop, method, url, data
     assert response.status_code in (200, 404)
     assert AuditEvent.objects.count() == audit_before
     assert not Sale.objects.exists()
+
+
+def test_opening_the_print_address_records_no_print(client, site_a, manager_a, shop):
+    topup, _, _ = shop
+    sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    client_for(client, manager_a)
+    for url in [f"/caisse/ventes/{sale.pk}/imprimer/", f"/caisse/ventes/{sale.pk}/ticket.pdf"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"/caisse/ventes/{sale.pk}/"
+    assert not ReceiptPrint.objects.exists()
+    assert "DUPLICATA" not in text(client.post(f"/caisse/ventes/{sale.pk}/imprimer/"))
