@@ -300,20 +300,11 @@ def sale_checkout(
     reference = f"sales.sale:{sale_id}"
     lines = _take_stock(site=site, items=items, actor=actor, reference=reference, today=today)
 
-    head = _locked_head(site)
-    session = TillSession.objects.select_for_update().get(pk=_open_session(site).pk)
-    if not session.is_open:  # pragma: no cover - closed between the two reads
-        raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
-    number, year, sequence = _next_numbers(head, today.year, "sale_counter")
+    head, entry = _journal_entry(site=site, today=today, counter="sale_counter")
     sale = Sale(
         pk=sale_id,
-        site=site,
-        till_session=session,
         at=now,
-        journal_number=number,
-        receipt_year=year,
-        receipt_sequence=sequence,
-        previous_hash=head.last_hash,
+        **entry,
         beneficiary=beneficiary,
         seller=actor,
         checkout_id=token,
@@ -421,6 +412,24 @@ def _line(product: Product, quantity: int, today, *, voucher=None, device=None) 
         device=device,
         warranty_until=warranty_until,
     )
+
+
+def _journal_entry(*, site, today, counter: str):
+    """Lock the site's journal head, then its open till session, and reserve the next numbered
+    entry: the journal fields that sales and refunds share. Returns (head, fields)."""
+    head = _locked_head(site)
+    session = TillSession.objects.select_for_update().get(pk=_open_session(site).pk)
+    if not session.is_open:  # pragma: no cover - closed between the two reads
+        raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    number, year, sequence = _next_numbers(head, today.year, counter)
+    return head, {
+        "site": site,
+        "till_session": session,
+        "journal_number": number,
+        "receipt_year": year,
+        "receipt_sequence": sequence,
+        "previous_hash": head.last_hash,
+    }
 
 
 def _next_numbers(head: JournalHead, year: int, counter: str) -> tuple[int, int, int]:
@@ -560,18 +569,11 @@ def refund_create(
         )
         for line in chosen
     ]
-    head = _locked_head(site)
-    session = TillSession.objects.select_for_update().get(pk=_open_session(site).pk)
-    number, year, sequence = _next_numbers(head, today.year, "refund_counter")
+    head, entry = _journal_entry(site=site, today=today, counter="refund_counter")
     refund = Refund(
         pk=refund_id,
-        site=site,
-        till_session=session,
         at=now,
-        journal_number=number,
-        receipt_year=year,
-        receipt_sequence=sequence,
-        previous_hash=head.last_hash,
+        **entry,
         sale=sale,
         refunded_by=actor,
         method=method,
