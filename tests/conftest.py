@@ -126,7 +126,8 @@ def _strict_templates(settings):
     settings.TEMPLATES = [
         {**settings.TEMPLATES[0], "OPTIONS": {**settings.TEMPLATES[0]["OPTIONS"]}}
     ]
-    settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _UndefinedInProjectTemplates()
+    # Non-empty, or Django would treat it as "no marker" and never call __mod__.
+    settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _UndefinedInProjectTemplates("?")
 
 
 # --- browser -----------------------------------------------------------------------------------
