@@ -118,3 +118,12 @@ def test_lock_timeout_becomes_a_french_retry_page(counsellor_a):
         request, OperationalError("other")
     )
     assert other is None
+
+
+def test_undefined_variables_fail_in_the_projects_own_templates():
+    from django.template.loader import get_template
+
+    card = get_template("workshops/_stat_card.html")
+    assert "7" in card.render({"value": 7, "label": "séances"})
+    with pytest.raises(AssertionError, match="Undefined template variable"):
+        card.render({"value": 7})  # no label
