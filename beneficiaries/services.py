@@ -30,6 +30,7 @@ from beneficiaries.models import (
 from beneficiaries.selectors import possible_duplicates
 from beneficiaries.tasks import send_referral_notice
 from connexions.audit import audit_log
+from connexions.errors import DomainError
 from connexions.perms import Action, require
 
 PERSON_FIELDS = ("first_name", "last_name", "birth_date", "phone", "email", "city")
@@ -47,11 +48,11 @@ BASELINE_FIELDS = (
 )
 
 
-class ReferralError(Exception):
+class ReferralError(DomainError):
     """A referral action refused, with a message fit for the user."""
 
 
-class BeneficiaryError(Exception):
+class BeneficiaryError(DomainError):
     """An action on a beneficiary's file refused, with a message fit for the user."""
 
 

@@ -44,17 +44,14 @@ from catalogue.models import (
 from catalogue.validators import imei_is_valid, serial_is_valid
 from connexions.audit import audit_log
 from connexions.codes import normalise_scanned_code
+from connexions.errors import DomainError
 
 PRICE_FIELDS = ("solidarity_price", "face_value", "reference_price")
 VOUCHER_IMPORT_MAX_ROWS = 5000
 
 
-class StockError(Exception):
+class StockError(DomainError):
     """A stock operation refused, with a message fit for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class OutOfStock(StockError):

@@ -22,6 +22,7 @@ from catalogue.enums import Tracking
 from catalogue.models import Product
 from catalogue.services import StockError
 from connexions.audit import audit_log
+from connexions.errors import DomainError
 from connexions.models import PartnerAgency
 from connexions.perms import Action, can
 from sales import journal, selectors
@@ -40,12 +41,8 @@ from sales.models import (
 CENT = Decimal("0.01")
 
 
-class SaleError(Exception):
+class SaleError(DomainError):
     """A till operation refused, with a message fit for the user. Nothing was written."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _money(value) -> Decimal:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.enums import ConsentKind
 from beneficiaries.models import Beneficiary, Consent
 from connexions.audit import audit_log
+from connexions.errors import DomainError
 from connexions.perms import Action, require
 from workshops.enums import (
     ATTENDANCE,
@@ -39,7 +40,7 @@ from workshops.tasks import REMINDER_ATTEMPTS, send_notification
 MAX_SERIES_WEEKS = 52
 
 
-class WorkshopError(Exception):
+class WorkshopError(DomainError):
     """A workshop action refused, with a message fit for the user."""
 
 
