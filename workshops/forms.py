@@ -1,12 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from connexions.enums import UserKind
 from connexions.models import ReceptionSite, User
+from connexions.periods import Period
 from connexions.perms import Action, sites_for
 from workshops.enums import ATTENDANCE, RegistrationStatus, SessionStatus
 from workshops.models import Facilitator, PartnerCompany, WorkshopTopic
@@ -234,9 +234,9 @@ class FiguresForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites_for(user, Action.VIEW_IMPACT)
-        today = timezone.localdate()
-        self.fields["start"].initial = today.replace(month=1, day=1)
-        self.fields["end"].initial = today
+        default = Period.year_to_date()
+        self.fields["start"].initial = default.start
+        self.fields["end"].initial = default.end
         _bootstrap(self)
 
     def clean(self):
