@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
@@ -17,6 +19,39 @@ def id_or_404(data, name: str) -> int:
         return _ID.clean(data.get(name))
     except ValidationError as exc:
         raise Http404 from exc
+
+
+SEARCH_MAX_LENGTH = 100
+
+
+def search_text(value) -> str:
+    """What a search box may hand to a query: without control characters (PostgreSQL refuses a
+    NUL byte), trimmed, at most `SEARCH_MAX_LENGTH` characters."""
+    text = "".join(ch for ch in str(value or "") if unicodedata.category(ch) != "Cc")
+    return text.strip()[:SEARCH_MAX_LENGTH].rstrip()
+
+
+class SearchField(forms.CharField):
+    """A search box: never invalid, whatever is typed or pasted, and shown back as searched."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=SEARCH_MAX_LENGTH, **kwargs)
+
+    def to_python(self, value):
+        return search_text(value)
+
+    def prepare_value(self, value):
+        return search_text(value)
+
+
+class SearchForm(forms.Form):
+    """A search box read from the query string (`q`); each list's filter form extends it."""
+
+    q = SearchField(label=_("Search"))
+
+    def query(self) -> str:
+        """The text searched for, "" when none."""
+        return self.cleaned_data["q"] if self.is_valid() else ""
 
 
 class LoginForm(AuthenticationForm):

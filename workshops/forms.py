@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from connexions.enums import UserKind
+from connexions.forms import SearchField, SearchForm
 from connexions.models import ReceptionSite, User
 from connexions.periods import Period
 from connexions.perms import Action, sites_for
@@ -108,8 +109,8 @@ class SessionCancelForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Cancel the session"), css_class="btn btn-danger"))
 
 
-class SessionFilterForm(forms.Form):
-    q = forms.CharField(label=_("Topic"), required=False)
+class SessionFilterForm(SearchForm):
+    q = SearchField(label=_("Topic"))
     site = forms.ModelChoiceField(
         label=_("Reception site"), queryset=ReceptionSite.objects.none(), required=False
     )
