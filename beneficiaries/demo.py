@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from beneficiaries import services
-from beneficiaries.dates import add_months
 from beneficiaries.enums import (
     AgreementKind,
     ConsentKind,
@@ -28,6 +27,7 @@ from beneficiaries.enums import (
 from beneficiaries.models import Beneficiary, FollowUp, Referral
 from connexions.demo import SITES
 from connexions.models import PartnerAgency, ReceptionSite, SiteMembership, User
+from connexions.periods import add_months
 
 FIRST_NAMES = [
     "Aïcha",

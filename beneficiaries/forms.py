@@ -24,6 +24,7 @@ from beneficiaries.enums import (
     SupportTopic,
     TelecomOperator,
 )
+from connexions.forms import SearchForm
 from connexions.models import PartnerAgency, ReceptionSite
 
 # France and its overseas departments and territories.
@@ -427,17 +428,7 @@ class MediationNoteForm(forms.Form):
         self.helper = _helper()
 
 
-class SearchForm(forms.Form):
-    """A search box read from the query string (a NUL byte makes it invalid, never a 500)."""
-
-    q = forms.CharField(required=False, max_length=100)
-
-    def query(self) -> str:
-        return self.cleaned_data["q"] if self.is_valid() else ""
-
-
-class ReferralFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+class ReferralFilterForm(SearchForm):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("All statuses")), *ReferralStatus.choices],

@@ -4,7 +4,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
@@ -33,6 +33,7 @@ from beneficiaries.enums import (
     ReferralStatus,
 )
 from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
+from connexions import numbers
 from connexions.codes import normalise_scanned_code
 from connexions.periods import Period
 
@@ -170,17 +171,6 @@ def latest_follow_up_spending():
 # --- aggregate figures (impact dashboard) ------------------------------------------------------
 
 
-def _rate(part: int, whole: int) -> Decimal | None:
-    """A percentage with one decimal, or None when there is nobody to count over."""
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _money(value) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
 def _enrolled(*, period: Period, sites, agency):
     beneficiaries = Beneficiary.objects.filter(enrolled_on__range=(period.start, period.end))
     if sites is not None:
@@ -212,23 +202,23 @@ class EnrolmentFigures:
 
     @property
     def no_mobile_rate(self):  # over all enrolled
-        return _rate(self.no_mobile, self.enrolled)
+        return numbers.percentage(self.no_mobile, self.enrolled)
 
     @property
     def prepaid_rate(self):  # over those who had a mobile at enrolment
-        return _rate(self.prepaid, self.with_mobile)
+        return numbers.percentage(self.prepaid, self.with_mobile)
 
     @property
     def job_seeking_rate(self):
-        return _rate(self.job_seeking, self.enrolled)
+        return numbers.percentage(self.job_seeking, self.enrolled)
 
     @property
     def computer_rate(self):
-        return _rate(self.computer, self.enrolled)
+        return numbers.percentage(self.computer, self.enrolled)
 
     @property
     def internet_rate(self):
-        return _rate(self.internet, self.enrolled)
+        return numbers.percentage(self.internet, self.enrolled)
 
 
 def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFigures:
@@ -263,7 +253,7 @@ def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFi
         "paired_entry_spending",
         "paired_latest_spending",
     ):
-        row[key] = _money(row[key])
+        row[key] = None if row[key] is None else numbers.money(row[key])
     return EnrolmentFigures(**row)
 
 

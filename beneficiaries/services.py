@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries.dates import add_months
 from beneficiaries.enums import (
     AgreementKind,
     ConsentKind,
@@ -31,6 +30,7 @@ from beneficiaries.selectors import possible_duplicates
 from beneficiaries.tasks import send_referral_notice
 from connexions.audit import audit_log
 from connexions.errors import DomainError
+from connexions.periods import add_months
 from connexions.perms import Action, require
 
 PERSON_FIELDS = ("first_name", "last_name", "birth_date", "phone", "email", "city")

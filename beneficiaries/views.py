@@ -19,13 +19,13 @@ from beneficiaries.forms import (
     MediationUpdateForm,
     ReferralFilterForm,
     ReferralForm,
-    SearchForm,
     StaffReferralForm,
     SupportSessionForm,
 )
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral
 from beneficiaries.perms import may_handle, may_withdraw
 from beneficiaries.sections import render_file_sections
+from connexions.forms import SearchForm
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required, can
@@ -48,11 +48,11 @@ def _referral_list_context(request):
     )
     filters = ReferralFilterForm(request.GET or None)
     if filters.is_bound and not filters.is_valid():
-        filters = ReferralFilterForm()  # a bad value (a NUL byte) is neither used nor shown back
+        filters = ReferralFilterForm()  # a bad status is neither used nor shown back
     if filters.is_valid():
         if status := filters.cleaned_data["status"]:
             referrals = referrals.filter(status=status)
-        if query := filters.cleaned_data["q"].strip():
+        if query := filters.cleaned_data["q"]:
             for word in query.split():
                 referrals = referrals.filter(
                     Q(first_name__unaccent__icontains=word)

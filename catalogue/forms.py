@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.enums import AdjustmentReason, DeviceGrade, DeviceStatus, Tracking
 from catalogue.models import Product
 from catalogue.services import DEVICE_TRANSITIONS, StockError, refuse_tracking_change
+from connexions.forms import SearchForm
 from connexions.models import ReceptionSite
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -63,12 +64,9 @@ PRODUCT_FIELDS = [
 ]
 
 
-class ListFilterForm(forms.Form):
-    """A list's search box and choice filters, read from the query string. A value that does not
-    validate (an unknown choice, a NUL byte that Django's CharField refuses) is dropped, so it
-    never reaches the database."""
-
-    q = forms.CharField(required=False, max_length=100)
+class ListFilterForm(SearchForm):
+    """A list's search box and choice filters, read from the query string. A choice that does not
+    validate (an unknown value, a NUL byte) is dropped, so it never reaches the database."""
 
     def __init__(self, data, *, choices: dict[str, list[str]]):
         super().__init__(data)

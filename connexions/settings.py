@@ -93,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "connexions.context_processors.navigation",
             ],
+            # A package of the core, not an app: its tag library is named here.
+            "libraries": {"impact": "connexions.impact.templatetags"},
         },
     }
 ]

@@ -52,6 +52,6 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("caisse/", include("sales.urls")),
     path("ateliers/", include("workshops.urls")),
-    path("impact/", include("connexions.urls_impact")),
+    path("impact/", include("connexions.impact.urls")),
     path("admin/", admin.site.urls),
 ]

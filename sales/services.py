@@ -15,7 +15,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries.dates import add_months
 from beneficiaries.models import Beneficiary
 from catalogue import services as stock
 from catalogue.enums import Tracking
@@ -24,6 +23,8 @@ from catalogue.services import StockError
 from connexions.audit import audit_log
 from connexions.errors import DomainError
 from connexions.models import PartnerAgency
+from connexions.numbers import CENT, money
+from connexions.periods import add_months
 from connexions.perms import Action, can
 from sales import journal, selectors
 from sales.enums import PaymentMethod
@@ -38,15 +39,9 @@ from sales.models import (
     TillSession,
 )
 
-CENT = Decimal("0.01")
-
 
 class SaleError(DomainError):
     """A till operation refused, with a message fit for the user. Nothing was written."""
-
-
-def _money(value) -> Decimal:
-    return Decimal(value).quantize(CENT)
 
 
 def _date(value) -> str:
@@ -67,7 +62,7 @@ def till_open(*, site, opening_float: Decimal, actor, at: datetime | None = None
             session = TillSession.objects.create(
                 site=site,
                 opened_by=actor,
-                opening_float=_money(opening_float),
+                opening_float=money(opening_float),
                 opened_at=at or timezone.now(),
             )
     except IntegrityError as exc:
@@ -101,7 +96,7 @@ def till_close(
     expected = selectors.expected_cash(session, totals)
     session.closed_at = at or timezone.now()
     session.closed_by = actor
-    session.counted_cash = _money(counted_cash)
+    session.counted_cash = money(counted_cash)
     session.expected_cash = expected
     session.cash_difference = session.counted_cash - expected
     session.cash_total = totals.method(PaymentMethod.CASH)
@@ -229,16 +224,16 @@ def _check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
             payment.agency is None or not payment.reference.strip()
         ):
             raise SaleError(_("Agency funding needs the partner agency and its reference."))
-    paid = sum((_money(p.amount) for p in payments), Decimal("0.00"))
+    paid = sum((money(p.amount) for p in payments), Decimal("0.00"))
     if paid != total:
         raise SaleError(
             _("The payments (%(paid)s €) do not match the total (%(total)s €).")
             % {"paid": formats.number_format(paid, 2), "total": formats.number_format(total, 2)}
         )
-    cash = sum((_money(p.amount) for p in payments if p.method == PaymentMethod.CASH), CENT * 0)
+    cash = sum((money(p.amount) for p in payments if p.method == PaymentMethod.CASH), CENT * 0)
     if not cash:
         return None, Decimal("0.00")
-    received = cash if cash_received in (None, "") else _money(cash_received)
+    received = cash if cash_received in (None, "") else money(cash_received)
     if received < cash:
         raise SaleError(
             _("The cash received (%(received)s €) is less than the cash due (%(due)s €).")
@@ -290,7 +285,7 @@ def sale_checkout(
             raise SaleError(_("Quantities must be at least 1."))
         quantities[item.product] += item.quantity
     check_limits(beneficiary, quantities, now)
-    total = sum((_money(item.product.solidarity_price) * item.quantity for item in items), CENT * 0)
+    total = sum((money(item.product.solidarity_price) * item.quantity for item in items), CENT * 0)
     cash_received, change = _check_payments(total, payments, cash_received)
 
     sale_id = _next_id(Sale)
@@ -316,7 +311,7 @@ def sale_checkout(
     payment_rows = [
         Payment(
             method=p.method,
-            amount=_money(p.amount),
+            amount=money(p.amount),
             reference=p.reference.strip(),
             agency=p.agency,
         )
@@ -392,7 +387,7 @@ def _take_stock(*, site, items, actor, reference, today) -> list[SaleLine]:
 
 
 def _line(product: Product, quantity: int, today, *, voucher=None, device=None) -> SaleLine:
-    price = _money(product.solidarity_price)
+    price = money(product.solidarity_price)
     compared = product.compared_price
     warranty_until = None
     if device is not None and product.warranty_months:
@@ -403,8 +398,8 @@ def _line(product: Product, quantity: int, today, *, voucher=None, device=None) 
         kind=product.kind,
         quantity=quantity,
         unit_price=price,
-        reference_price=_money(compared) if compared is not None else price,
-        face_value=_money(product.face_value) if product.face_value is not None else None,
+        reference_price=money(compared) if compared is not None else price,
+        face_value=money(product.face_value) if product.face_value is not None else None,
         voucher=voucher,
         device=device,
         warranty_until=warranty_until,

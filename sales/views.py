@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries.forms import SearchForm
 from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import beneficiary_by_member_number, beneficiary_search, eligibility
 from catalogue.enums import DeviceStatus, Tracking
@@ -17,7 +16,7 @@ from catalogue.models import Device, Product
 from catalogue.selectors import stock_levels
 from connexions.codes import normalise_scanned_code
 from connexions.exports import csv_response
-from connexions.forms import id_or_404
+from connexions.forms import SearchForm, id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period

@@ -1,12 +1,13 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from connexions.enums import UserKind
+from connexions.forms import SearchField, SearchForm
 from connexions.models import ReceptionSite, User
+from connexions.periods import Period
 from connexions.perms import Action, sites_for
 from workshops.enums import ATTENDANCE, RegistrationStatus, SessionStatus
 from workshops.models import Facilitator, PartnerCompany, WorkshopTopic
@@ -108,8 +109,8 @@ class SessionCancelForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Cancel the session"), css_class="btn btn-danger"))
 
 
-class SessionFilterForm(forms.Form):
-    q = forms.CharField(label=_("Topic"), required=False)
+class SessionFilterForm(SearchForm):
+    q = SearchField(label=_("Topic"))
     site = forms.ModelChoiceField(
         label=_("Reception site"), queryset=ReceptionSite.objects.none(), required=False
     )
@@ -234,9 +235,9 @@ class FiguresForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites_for(user, Action.VIEW_IMPACT)
-        today = timezone.localdate()
-        self.fields["start"].initial = today.replace(month=1, day=1)
-        self.fields["end"].initial = today
+        default = Period.year_to_date()
+        self.fields["start"].initial = default.start
+        self.fields["end"].initial = default.end
         _bootstrap(self)
 
     def clean(self):

@@ -4,13 +4,14 @@ the referral outcomes, and the aggregate figures the impact dashboard reuses."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.sections import Outcome
+from connexions.numbers import TENTH, percentage, rounded
 from connexions.periods import Period
 from workshops.enums import SEATED, RegistrationStatus, SessionStatus
 from workshops.models import Facilitator, Registration, WorkshopSession
@@ -108,16 +109,9 @@ def attended_outcomes(referrals) -> dict[int, list[Outcome]]:
 # --- aggregate figures (site managers' page, impact dashboard) ---------------------------------
 
 
-def _rate(part: int, whole: int) -> Decimal | None:
-    """A percentage with one decimal, or None when there is nothing to count over."""
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 def _hours(duration: timedelta | None) -> Decimal:
     seconds = Decimal(int(duration.total_seconds())) if duration else Decimal(0)
-    return (seconds / 3600).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return rounded(seconds / 3600, TENTH)
 
 
 @dataclass(frozen=True)
@@ -133,7 +127,7 @@ class TopicFigures:
 
     @property
     def attendance_rate(self):
-        return _rate(self.present, self.present + self.absent + self.excused)
+        return percentage(self.present, self.present + self.absent + self.excused)
 
 
 @dataclass(frozen=True)
@@ -160,11 +154,11 @@ class WorkshopFigures:
 
     @property
     def attendance_rate(self):
-        return _rate(self.present, self.marked)
+        return percentage(self.present, self.marked)
 
     @property
     def no_show_rate(self):
-        return _rate(self.absent, self.marked)
+        return percentage(self.absent, self.marked)
 
     @property
     def volunteer_hours_total(self) -> Decimal:

@@ -8,13 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries.forms import SearchForm
 from beneficiaries.selectors import (
     beneficiaries_for_staff,
     beneficiary_by_member_number,
     beneficiary_search,
 )
-from connexions.forms import id_or_404
+from connexions.forms import SearchForm, id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period

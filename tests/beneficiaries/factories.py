@@ -5,7 +5,6 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from beneficiaries.dates import add_months
 from beneficiaries.enums import (
     ConsentKind,
     EmploymentStatus,
@@ -26,6 +25,7 @@ from beneficiaries.models import (
     Referral,
     SupportSession,
 )
+from connexions.periods import add_months
 from tests.connexions.factories import (
     PartnerAgencyFactory,
     ReceptionSiteFactory,

@@ -10,7 +10,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from beneficiaries import services
-from beneficiaries.dates import add_months
 from beneficiaries.enums import (
     AgreementKind,
     ConsentKind,
@@ -21,6 +20,7 @@ from beneficiaries.enums import (
 )
 from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
 from connexions.models import AuditEvent
+from connexions.periods import add_months
 from tests.beneficiaries.factories import (
     ALL_CONSENTS,
     BeneficiaryFactory,

@@ -20,7 +20,6 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from beneficiaries.dates import add_months
 from beneficiaries.enums import (
     DeclineReason,
     EmploymentStatus,
@@ -31,6 +30,7 @@ from beneficiaries.enums import (
     SituationProfile,
 )
 from beneficiaries.models import Beneficiary, FollowUp, Referral
+from connexions.periods import add_months
 from sales.services import CartItem
 from tests.sales.factories import checkout, open_till, stocked_site
 from tests.workshops.factories import (

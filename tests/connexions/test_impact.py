@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from beneficiaries.enums import MediationStatus
 from connexions.enums import SiteRole
-from connexions.impact import impact_report
+from connexions.impact.report import impact_report
 from connexions.periods import Period
 from sales.services import CartItem
 from tests.beneficiaries.factories import FollowUpFactory, MediationCaseFactory

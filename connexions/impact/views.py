@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from connexions.exports import csv_response
-from connexions.forms import ImpactFilterForm
-from connexions.impact import impact_report, small_group_label
-from connexions.impact_svg import svg_chart
+from connexions.impact.cells import small_group_label
+from connexions.impact.charts import svg_chart
+from connexions.impact.forms import ImpactFilterForm
+from connexions.impact.report import impact_report
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required
 

@@ -1,6 +1,12 @@
+"""The `impact` template library (`{% load impact %}`): figures in French, exact or protected.
+
+`connexions.impact` is a package of the core app, not an app of its own, so Django's search of
+each app's `templatetags/` would not find this module: settings name it in
+`TEMPLATES[0]["OPTIONS"]["libraries"]`."""
+
 from django import template
 
-from connexions.impact import format_cell
+from connexions.impact.cells import format_cell
 
 register = template.Library()
 

@@ -6,7 +6,8 @@ rule gets no bar, only "< 5", so its size cannot be read off the drawing either.
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from connexions.impact import Chart, format_cell
+from connexions.impact.cells import format_cell
+from connexions.impact.layout import Chart
 
 COLOURS = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1"]
 WIDTH = 640

@@ -1,0 +1,1 @@
+"""The dashboard's sections, one builder each, grouped by what they read."""
