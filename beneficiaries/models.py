@@ -1,3 +1,5 @@
+from datetime import date
+
 import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -213,6 +215,7 @@ class BeneficiaryQuerySet(models.QuerySet):
         )
 
     def eligible_on(self, day):
+        """The SQL form of `Beneficiary.is_eligible_on`."""
         return self.filter(valid_until__gte=day)
 
 
@@ -310,9 +313,13 @@ class Beneficiary(models.Model):
         type the dash as a digit."""
         return f"{self.NUMBER_PREFIX}{self.pk:06d}"
 
+    def is_eligible_on(self, day: date) -> bool:
+        return self.valid_until >= day
+
     @property
-    def is_expired(self) -> bool:
-        return self.valid_until < timezone.localdate()
+    def is_eligible(self) -> bool:
+        """Eligibility today, for templates (which cannot pass a date)."""
+        return self.is_eligible_on(timezone.localdate())
 
 
 @pghistory.track()

@@ -117,17 +117,6 @@ def beneficiary_search(user, query: str = ""):
     return beneficiaries.filter(condition).order_by("last_name", "first_name", "id")
 
 
-@dataclass(frozen=True)
-class Eligibility:
-    valid_until: date
-    is_expired: bool
-
-
-def eligibility(beneficiary: Beneficiary, today: date | None = None) -> Eligibility:
-    today = today or timezone.localdate()
-    return Eligibility(beneficiary.valid_until, beneficiary.valid_until < today)
-
-
 def shares_outcomes(beneficiary: Beneficiary) -> bool:
     return Consent.objects.filter(
         beneficiary=beneficiary, kind=ConsentKind.SHARE_OUTCOMES, granted=True

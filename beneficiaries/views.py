@@ -242,7 +242,6 @@ def enrol(request, referral_pk):
             "referral": referral,
             "form": form,
             "duplicates": duplicates,
-            "today": timezone.localdate(),
         },
     )
 
@@ -280,7 +279,7 @@ def beneficiary_search(request):
     return render(
         request,
         "beneficiaries/beneficiary_search.html",
-        {"page_obj": page_obj, "query": query, "today": timezone.localdate()},
+        {"page_obj": page_obj, "query": query},
     )
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries.forms import SearchForm
 from beneficiaries.models import Beneficiary
-from beneficiaries.selectors import beneficiary_by_member_number, beneficiary_search, eligibility
+from beneficiaries.selectors import beneficiary_by_member_number, beneficiary_search
 from catalogue.enums import DeviceStatus, Tracking
 from catalogue.models import Device, Product
 from catalogue.selectors import stock_levels
@@ -83,7 +83,6 @@ def _panel_context(request, cart, *, error="", payment_form=None):
     return {
         "cart": cart_view,
         "beneficiary": beneficiary,
-        "eligibility": eligibility(beneficiary) if beneficiary else None,
         "limits": limits,
         "refusals": refusals,
         "topups": topups,

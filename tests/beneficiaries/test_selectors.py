@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from beneficiaries import selectors
 from beneficiaries.enums import EmploymentStatus, PlanType, ReferralStatus
-from beneficiaries.models import Referral
+from beneficiaries.models import Beneficiary, Referral
 from beneficiaries.sections import (
     Outcome,
     register_referral_outcome_provider,
@@ -59,14 +59,16 @@ def test_member_number_lookup_scoped_to_user(social_worker_a, counsellor_a):
     assert list(selectors.beneficiaries_for_staff(counsellor_a)) == [beneficiary]
 
 
-def test_eligibility():
+def test_eligibility_on_a_date_includes_the_last_day():
     today = timezone.localdate()
     valid = BeneficiaryFactory(valid_until=today)
     expired = BeneficiaryFactory(
         enrolled_on=today - timedelta(days=400), valid_until=today - timedelta(days=1)
     )
-    assert selectors.eligibility(valid) == selectors.Eligibility(today, False)
-    assert selectors.eligibility(expired).is_expired
+    assert valid.is_eligible and valid.is_eligible_on(today)
+    assert not valid.is_eligible_on(today + timedelta(days=1))
+    assert not expired.is_eligible
+    assert list(Beneficiary.objects.eligible_on(today)) == [valid]
 
 
 # --- impact figures ----------------------------------------------------------------------------

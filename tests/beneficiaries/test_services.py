@@ -306,7 +306,7 @@ def test_linking_a_referral_renews_eligibility(social_worker_a, counsellor_a, si
         enrolled_on=timezone.localdate() - timedelta(days=400),
         valid_until=timezone.localdate() - timedelta(days=35),
     )
-    assert beneficiary.is_expired
+    assert not beneficiary.is_eligible
     referral = submit(social_worker_a, site_a)
     services.referral_accept_for_existing(
         referral=referral, beneficiary=beneficiary, actor=counsellor_a, site=site_a
@@ -315,7 +315,7 @@ def test_linking_a_referral_renews_eligibility(social_worker_a, counsellor_a, si
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     assert referral.beneficiary == beneficiary
-    assert not beneficiary.is_expired
+    assert beneficiary.is_eligible
     assert beneficiary.valid_until == add_months(timezone.localdate(), 12)
 
 
