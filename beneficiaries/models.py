@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pghistory
@@ -23,6 +24,7 @@ from beneficiaries.enums import (
     SupportTopic,
     TelecomOperator,
 )
+from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.perms import Action, can, sites_for
 
@@ -219,6 +221,9 @@ class BeneficiaryQuerySet(models.QuerySet):
         return self.filter(valid_until__gte=day)
 
 
+_MEMBER_NUMBER = re.compile(r"^(?:CS-?)?(\d{1,9})$")
+
+
 @pghistory.track()
 class Beneficiary(models.Model):
     """An enrolled person. Their programme number derives from the id: `CS-000123`."""
@@ -312,6 +317,13 @@ class Beneficiary(models.Model):
         """What the card's barcode holds: no dash, since a scanner on an AZERTY keyboard would
         type the dash as a digit."""
         return f"{self.NUMBER_PREFIX}{self.pk:06d}"
+
+    @classmethod
+    def id_from_number(cls, raw: str) -> int | None:
+        """The id in a member number as typed or scanned (`CS-000123`, `cs000123`, `000123`,
+        `123`, or a scanner's AZERTY symbols), or None if `raw` is not one."""
+        found = _MEMBER_NUMBER.match(normalise_scanned_code(raw))
+        return int(found.group(1)) if found else None
 
     def is_eligible_on(self, day: date) -> bool:
         return self.valid_until >= day

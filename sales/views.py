@@ -30,7 +30,6 @@ from sales.perms import sales_visible_to, sessions_visible_to
 from sales.services import SaleError
 
 sell = action_required(Action.SELL, at_current_site=True)
-_MEMBER_CODE = re.compile(r"^(CS-?)?\d{1,9}$")
 
 
 def _pdf_stylesheet() -> str:
@@ -162,7 +161,7 @@ def cart_scan(request):
             error = _("%(product)s is no longer sold.") % {"product": device.product.name}
         elif not cart.add_device(device.product_id, device.code):
             error = _("This device is already in the cart.")
-    elif _MEMBER_CODE.match(code) or code.startswith("CS"):
+    elif Beneficiary.id_from_number(code) is not None or code.startswith(Beneficiary.NUMBER_PREFIX):
         beneficiary = beneficiary_by_member_number(code, user=request.user)
         if beneficiary is None:
             error = _("No beneficiary has the number %(code)s.") % {"code": code}
@@ -364,7 +363,7 @@ def sale_list(request):
     query = normalise_scanned_code(request.GET.get("q", ""))
     if query:
         receipt = re.match(r"^V?(\d{4})-(\d+)-(\d+)$", query)
-        member = re.match(r"^(?:CS-?)?(\d{1,9})$", query)
+        member = Beneficiary.id_from_number(query)
         condition = Q(pk__in=[])
         if receipt:
             condition |= Q(
@@ -372,8 +371,8 @@ def sale_list(request):
                 site_id=int(receipt.group(2)),
                 receipt_sequence=int(receipt.group(3)),
             )
-        if member:
-            condition |= Q(beneficiary_id=int(member.group(1)))
+        if member is not None:
+            condition |= Q(beneficiary_id=member)
         sales = sales.filter(condition)
     sales = sales.annotate(refund_count=Count("refunds")).order_by("-at", "-id")
     return render(

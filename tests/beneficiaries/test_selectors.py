@@ -43,6 +43,20 @@ def test_beneficiary_by_member_number(typed):
     assert selectors.beneficiary_by_member_number(raw) == beneficiary
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("CS-000123", 123), ("cs 000123", 123), ("123", 123), ('CSààà&é"', 123), ("CS-12-3", None)],
+)
+def test_one_parser_reads_member_numbers(raw, expected):
+    assert Beneficiary.id_from_number(raw) == expected
+
+
+def test_search_finds_a_person_by_member_number_in_any_form(counsellor_a):
+    beneficiary = BeneficiaryFactory()
+    for typed in (beneficiary.number, beneficiary.scan_code, str(beneficiary.pk)):
+        assert list(selectors.beneficiary_search(counsellor_a, typed)) == [beneficiary]
+
+
 @pytest.mark.parametrize("raw", ["", "CS-", "XY000001", "CS-0000001234567890", "Dupont"])
 def test_unknown_member_number(raw):
     BeneficiaryFactory()
