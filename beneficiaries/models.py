@@ -26,7 +26,7 @@ from beneficiaries.enums import (
 )
 from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
-from connexions.perms import Action, can, sites_for
+from connexions.perms import Action, can, sees_every_site, sites_for
 
 # The referral state machine: from a status, the statuses it may move to.
 REFERRAL_TRANSITIONS = {
@@ -58,7 +58,7 @@ class ReferralQuerySet(models.QuerySet):
         programme admins: all."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.is_programme_admin:
+        if sees_every_site(user):
             return self
         if user.is_social_worker:
             return self.filter(agency_id=user.agency_id)

@@ -77,11 +77,6 @@ def beneficiary_by_member_number(raw: str, *, user=None):
     return queryset.select_related("enrolled_site").filter(pk=pk).first()
 
 
-def beneficiaries_for_staff(user):
-    """Beneficiaries `user` may see (every site for staff; none for social workers)."""
-    return Beneficiary.objects.visible_to(user)
-
-
 def beneficiary_search(user, query: str = ""):
     """Staff search across every site by name, member number or phone."""
     beneficiaries = Beneficiary.objects.visible_to(user).select_related("enrolled_site")

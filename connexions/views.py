@@ -38,7 +38,7 @@ def favicon(request):
 def home(request):
     user = request.user
     context = {"widgets": home_widgets(request)}
-    if user.is_programme_admin:
+    if perms.sees_every_site(user):
         context["sites"] = ReceptionSite.objects.annotate(
             staff_count=Count("memberships", distinct=True)
         ).order_by("name")

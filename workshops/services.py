@@ -35,6 +35,7 @@ from workshops.models import (
     WorkshopSession,
     WorkshopTopic,
 )
+from workshops.perms import may_manage_topics
 from workshops.tasks import REMINDER_ATTEMPTS, send_notification
 
 MAX_SERIES_WEEKS = 52
@@ -49,7 +50,7 @@ class WorkshopError(DomainError):
 
 @transaction.atomic(durable=True)
 def topic_save(*, topic: WorkshopTopic, actor) -> WorkshopTopic:
-    if not actor.is_programme_admin:
+    if not may_manage_topics(actor):
         raise WorkshopError(_("Only programme admins manage workshop topics."))
     created = topic.pk is None
     topic.save()

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beneficiaries.forms import SearchForm
+from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import (
-    beneficiaries_for_staff,
     beneficiary_by_member_number,
     beneficiary_search,
 )
@@ -18,7 +18,7 @@ from connexions.forms import id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period
-from connexions.perms import Action, action_required, can, sites_for, working_sites
+from connexions.perms import Action, action_required, can, sees_every_site, sites_for
 from workshops import selectors, services
 from workshops.enums import SessionStatus
 from workshops.forms import (
@@ -32,6 +32,7 @@ from workshops.forms import (
     TopicForm,
 )
 from workshops.models import Facilitator, Registration, WorkshopSession, WorkshopTopic
+from workshops.perms import may_manage_topics
 from workshops.services import WorkshopError
 
 workshops_required = action_required(Action.WORKSHOPS)
@@ -43,13 +44,9 @@ def _render(request, template, context):
     return render(request, template, context)
 
 
-def _sessions(request):
-    return WorkshopSession.objects.visible_to(request.user)
-
-
 def _session(request, pk):
     try:
-        return selectors.session_for_page(_sessions(request), pk)
+        return selectors.session_for_page(WorkshopSession.objects.visible_to(request.user), pk)
     except WorkshopSession.DoesNotExist:
         raise Http404 from None
 
@@ -77,7 +74,7 @@ def week(request):
         "workshops/week.html",
         {
             "site": site,
-            "sites": sites if request.user.is_programme_admin else working_sites(request.user),
+            "sites": sites,
             "monday": monday,
             "sunday": monday + timedelta(days=6),
             "previous": monday - timedelta(days=7),
@@ -92,7 +89,10 @@ def week(request):
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = (
-        _sessions(request).with_counts().select_related("topic", "site").order_by("-starts_at")
+        WorkshopSession.objects.visible_to(request.user)
+        .with_counts()
+        .select_related("topic", "site")
+        .order_by("-starts_at")
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -231,7 +231,7 @@ def session_cancel(request, pk):
 def session_register(request, pk):
     session = _session(request, pk)
     beneficiary = get_object_or_404(
-        beneficiaries_for_staff(request.user), pk=id_or_404(request.POST, "beneficiary")
+        Beneficiary.objects.visible_to(request.user), pk=id_or_404(request.POST, "beneficiary")
     )
     try:
         registration = services.registration_create(
@@ -256,9 +256,9 @@ def session_register(request, pk):
 @workshops_required
 def registration_cancel(request, pk):
     registration = get_object_or_404(
-        Registration.objects.filter(session__in=_sessions(request)).select_related(
-            "beneficiary", "session__topic", "session__site"
-        ),
+        Registration.objects.filter(
+            session__in=WorkshopSession.objects.visible_to(request.user)
+        ).select_related("beneficiary", "session__topic", "session__site"),
         pk=pk,
     )
     if request.method == "POST":
@@ -314,11 +314,11 @@ def topic_list(request):
     return _render(
         request,
         "workshops/topic_list.html",
-        {"page_obj": paginate(request, topics), "may_manage": request.user.is_programme_admin},
+        {"page_obj": paginate(request, topics), "may_manage": may_manage_topics(request.user)},
     )
 
 
-@action_required(Action.MANAGE_CATALOGUE)  # programme admins only
+@action_required(Action.MANAGE_TOPICS)
 def topic_edit(request, pk=None):
     topic = get_object_or_404(WorkshopTopic, pk=pk) if pk else WorkshopTopic()
     form = TopicForm(request.POST or None, instance=topic)
@@ -383,7 +383,7 @@ def figures(request):
         site = form.cleaned_data["site"]
     else:
         period, site = Period.year_to_date(), None
-    sites = [site] if site else (None if request.user.is_programme_admin else allowed)
+    sites = [site] if site else (None if sees_every_site(request.user) else allowed)
     return _render(
         request,
         "workshops/figures.html",

@@ -69,8 +69,8 @@ def test_member_number_lookup_scoped_to_user(social_worker_a, counsellor_a):
     assert (
         selectors.beneficiary_by_member_number(beneficiary.number, user=counsellor_a) == beneficiary
     )
-    assert list(selectors.beneficiaries_for_staff(social_worker_a)) == []
-    assert list(selectors.beneficiaries_for_staff(counsellor_a)) == [beneficiary]
+    assert list(Beneficiary.objects.visible_to(social_worker_a)) == []
+    assert list(Beneficiary.objects.visible_to(counsellor_a)) == [beneficiary]
 
 
 def test_eligibility_on_a_date_includes_the_last_day():
