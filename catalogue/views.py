@@ -21,6 +21,7 @@ from catalogue.forms import (
 from catalogue.models import Device, Product, Transfer, Voucher, VoucherBatch
 from catalogue.perms import may_manage_catalogue
 from catalogue.services import StockError, TransferItem, VoucherImportError
+from connexions.errors import show_refusal
 from connexions.exports import csv_response
 from connexions.pagination import paginate
 from connexions.perms import Action, action_required, can
@@ -87,7 +88,7 @@ def product_edit(request, pk=None):
         try:
             product = services.product_save(product=form.save(commit=False), actor=request.user)
         except StockError as exc:
-            form.add_error("kind", exc.message)
+            show_refusal(request, exc, form=form, field="kind")
         else:
             messages.success(request, _("The product has been saved."))
             return redirect("catalogue:product_detail", pk=product.pk)
@@ -212,9 +213,9 @@ def voucher_import(request):
             )
         except VoucherImportError as exc:
             errors = exc.errors
-            form.add_error("file", exc.message)
+            show_refusal(request, exc, form=form, field="file")
         except StockError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(
                 request,
@@ -301,7 +302,7 @@ def device_detail(request, pk):
                 actor=request.user,
             )
         except StockError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("The status has been changed."))
         return redirect("catalogue:device_detail", pk=device.pk)
@@ -325,7 +326,7 @@ def counted_receive(request):
                 actor=request.user,
             )
         except StockError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The items have been received."))
             return redirect("catalogue:stock")
@@ -362,7 +363,7 @@ def transfer_create(request):
                 from_site=site, to_site=data["to_site"], items=[item], actor=request.user
             )
         except StockError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The stock is on its way."))
             return redirect("catalogue:transfer_detail", pk=transfer.pk)
@@ -396,7 +397,7 @@ def transfer_receive(request, pk):
     try:
         services.transfer_receive(transfer=transfer, actor=request.user)
     except StockError as exc:
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The transfer has been received into your stock."))
     return redirect("catalogue:transfer_detail", pk=transfer.pk)
@@ -419,7 +420,7 @@ def stocktake_create(request):
                 actor=request.user,
             )
         except services.StockChangedWhileCounting as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
             form = _recount_form(site, form, exc.products)
         else:
             changed = sum(1 for line in stocktake.lines.all() if line.difference)

@@ -13,6 +13,7 @@ from beneficiaries.selectors import beneficiary_search
 from catalogue.enums import Tracking
 from catalogue.models import Product
 from catalogue.selectors import stock_levels
+from connexions.errors import show_refusal
 from connexions.exports import csv_response
 from connexions.forms import id_or_404
 from connexions.pagination import paginate
@@ -124,7 +125,7 @@ def till_open(request):
                 actor=request.user,
             )
         except SaleError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("The till is open."))
     else:
@@ -227,7 +228,7 @@ def checkout(request):
                 actor=request.user,
             )
         except SaleError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
             return redirect("sales:till")
         carts.clear(request, site)
         if not result.replayed:
@@ -313,7 +314,7 @@ def session_close(request, pk):
                 session=session, counted_cash=form.cleaned_data["counted_cash"], actor=request.user
             )
         except SaleError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("The till is closed."))
             return redirect("sales:session_detail", pk=session.pk)
@@ -427,7 +428,7 @@ def refund_create(request, pk):
                 actor=request.user,
             )
         except SaleError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The refund is recorded."))
             return redirect("sales:sale_detail", pk=sale.pk)

@@ -14,6 +14,7 @@ from beneficiaries.selectors import (
     beneficiary_by_member_number,
     beneficiary_search,
 )
+from connexions.errors import show_refusal
 from connexions.forms import id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
@@ -138,7 +139,7 @@ def session_create(request):
                 actor=request.user,
             )
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             if len(sessions) > 1:
                 messages.success(
@@ -196,7 +197,7 @@ def session_edit(request, pk):
         try:
             services.session_update(session=session, actor=request.user, **form.cleaned_data)
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("The session has been saved."))
             return redirect("workshops:session_detail", pk=session.pk)
@@ -217,7 +218,7 @@ def session_cancel(request, pk):
                 session=session, reason=form.cleaned_data["reason"], actor=request.user
             )
         except WorkshopError as error:
-            messages.error(request, str(error))
+            show_refusal(request, error)
         else:
             messages.success(
                 request, _("The session has been cancelled; the people registered are told.")
@@ -238,7 +239,7 @@ def session_register(request, pk):
             session=session, beneficiary=beneficiary, actor=request.user
         )
     except WorkshopError as error:
-        messages.error(request, str(error))
+        show_refusal(request, error)
     else:
         if registration.status == "waiting":
             messages.warning(
@@ -265,7 +266,7 @@ def registration_cancel(request, pk):
         try:
             services.registration_cancel(registration=registration, actor=request.user)
         except WorkshopError as error:
-            messages.error(request, str(error))
+            show_refusal(request, error)
         else:
             messages.success(
                 request,
@@ -285,7 +286,7 @@ def attendance(request, pk):
         try:
             services.attendance_record(session=session, marks=form.marks(), actor=request.user)
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("Attendance has been recorded."))
             return redirect("workshops:session_detail", pk=session.pk)
@@ -360,7 +361,7 @@ def facilitator_edit(request, pk=None):
                 actor=request.user,
             )
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("The facilitator has been saved."))
             return redirect("workshops:facilitator_list")
