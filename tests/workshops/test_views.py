@@ -16,7 +16,7 @@ from tests.workshops.factories import (
     WorkshopTopicFactory,
 )
 from workshops import services
-from workshops.enums import RegistrationStatus, SessionStatus
+from workshops.enums import AuditAction, RegistrationStatus, SessionStatus
 from workshops.models import Facilitator, Registration, WorkshopSession, WorkshopTopic
 
 pytestmark = pytest.mark.django_db
@@ -369,7 +369,9 @@ def test_every_action_is_audited(client, counsellor_a, session_a):
     client.post(
         f"/ateliers/seances/{session_a.pk}/inscrire/", {"beneficiary": BeneficiaryFactory().pk}
     )
-    assert AuditEvent.objects.filter(action="workshops.registered", actor=counsellor_a).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.REGISTRATION_SEATED, actor=counsellor_a
+    ).exists()
 
 
 # --- bad input -----------------------------------------------------------------------------------
