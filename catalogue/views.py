@@ -112,6 +112,7 @@ def stock_overview(request):
             .filter(to_site=site, status=TransferStatus.IN_TRANSIT)
             .select_related("from_site")[:10],
             "may_manage_stock": can(request.user, Action.MANAGE_STOCK, site),
+            "may_manage_catalogue": may_manage_catalogue(request.user),
         },
     )
 
