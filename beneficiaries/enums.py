@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -103,3 +105,21 @@ class AgreementKind(models.TextChoices):
     PAYMENT_PLAN = "payment_plan", _("Payment plan")
     PARTIAL_WRITE_OFF = "partial_write_off", _("Partial write-off")
     FULL_WRITE_OFF = "full_write_off", _("Full write-off")
+
+
+class AuditAction(StrEnum):
+    """Audit action names (`<app>.<entity>.<past participle>`, see connexions.enums)."""
+
+    REFERRAL_SUBMITTED = "beneficiaries.referral.submitted"
+    REFERRAL_WITHDRAWN = "beneficiaries.referral.withdrawn"
+    REFERRAL_DECLINED = "beneficiaries.referral.declined"
+    REFERRAL_EXPIRED = "beneficiaries.referral.expired"
+    REFERRAL_LINKED = "beneficiaries.referral.linked"
+    BENEFICIARY_ENROLLED = "beneficiaries.beneficiary.enrolled"
+    CONSENTS_UPDATED = "beneficiaries.consents.updated"
+    FILE_VIEWED = "beneficiaries.file.viewed"
+    SUPPORT_SESSION_RECORDED = "beneficiaries.support_session.recorded"
+    FOLLOW_UP_RECORDED = "beneficiaries.follow_up.recorded"
+    MEDIATION_CASE_OPENED = "beneficiaries.mediation_case.opened"
+    MEDIATION_CASE_UPDATED = "beneficiaries.mediation_case.updated"
+    MEDIATION_NOTE_ADDED = "beneficiaries.mediation_note.added"

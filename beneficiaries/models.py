@@ -1,3 +1,6 @@
+import re
+from datetime import date
+
 import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -21,8 +24,9 @@ from beneficiaries.enums import (
     SupportTopic,
     TelecomOperator,
 )
+from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
-from connexions.perms import Action, can, sites_for
+from connexions.perms import Action, can, sees_every_site, sites_for
 
 # The referral state machine: from a status, the statuses it may move to.
 REFERRAL_TRANSITIONS = {
@@ -54,7 +58,7 @@ class ReferralQuerySet(models.QuerySet):
         programme admins: all."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.is_programme_admin:
+        if sees_every_site(user):
             return self
         if user.is_social_worker:
             return self.filter(agency_id=user.agency_id)
@@ -213,7 +217,11 @@ class BeneficiaryQuerySet(models.QuerySet):
         )
 
     def eligible_on(self, day):
+        """The SQL form of `Beneficiary.is_eligible_on`."""
         return self.filter(valid_until__gte=day)
+
+
+_MEMBER_NUMBER = re.compile(r"^(?:CS-?)?(\d{1,9})$")
 
 
 @pghistory.track()
@@ -310,9 +318,20 @@ class Beneficiary(models.Model):
         type the dash as a digit."""
         return f"{self.NUMBER_PREFIX}{self.pk:06d}"
 
+    @classmethod
+    def id_from_number(cls, raw: str) -> int | None:
+        """The id in a member number as typed or scanned (`CS-000123`, `cs000123`, `000123`,
+        `123`, or a scanner's AZERTY symbols), or None if `raw` is not one."""
+        found = _MEMBER_NUMBER.match(normalise_scanned_code(raw))
+        return int(found.group(1)) if found else None
+
+    def is_eligible_on(self, day: date) -> bool:
+        return self.valid_until >= day
+
     @property
-    def is_expired(self) -> bool:
-        return self.valid_until < timezone.localdate()
+    def is_eligible(self) -> bool:
+        """Eligibility today, for templates (which cannot pass a date)."""
+        return self.is_eligible_on(timezone.localdate())
 
 
 @pghistory.track()

@@ -34,7 +34,6 @@ from beneficiaries.enums import (
 )
 from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
 from connexions import numbers
-from connexions.codes import normalise_scanned_code
 from connexions.periods import Period
 
 
@@ -69,24 +68,14 @@ def possible_duplicates(*, first_name: str, last_name: str, birth_date: date, ph
     )
 
 
-_TYPED_NUMBER = re.compile(rf"^{Beneficiary.NUMBER_PREFIX}-(\d{{1,9}})$")
-_SCANNED_NUMBER = re.compile(rf"^(?:{Beneficiary.NUMBER_PREFIX})?(\d{{1,9}})$")
-
-
 def beneficiary_by_member_number(raw: str, *, user=None):
-    """The beneficiary whose member number was scanned or typed (`CS-000123`, `CS000123`,
-    `000123`, or AZERTY scanner digits), or None. With `user`, only among those they may see."""
-    typed = _TYPED_NUMBER.match(str(raw or "").strip().upper())
-    found = typed or _SCANNED_NUMBER.match(normalise_scanned_code(raw))
-    if found is None:
+    """The beneficiary whose member number was scanned or typed, or None. With `user`, only
+    among those they may see."""
+    pk = Beneficiary.id_from_number(raw)
+    if pk is None:
         return None
     queryset = Beneficiary.objects.visible_to(user) if user is not None else Beneficiary.objects
-    return queryset.select_related("enrolled_site").filter(pk=int(found.group(1))).first()
-
-
-def beneficiaries_for_staff(user):
-    """Beneficiaries `user` may see (every site for staff; none for social workers)."""
-    return Beneficiary.objects.visible_to(user)
+    return queryset.select_related("enrolled_site").filter(pk=pk).first()
 
 
 def beneficiary_search(user, query: str = ""):
@@ -95,18 +84,16 @@ def beneficiary_search(user, query: str = ""):
     query = (query or "").strip()
     if not query:
         return beneficiaries.order_by("-enrolled_on", "-id")
-    number = _TYPED_NUMBER.match(query.upper()) or re.match(
-        rf"^(?:{Beneficiary.NUMBER_PREFIX})?-?(\d{{3,9}})$", query.upper()
-    )
+    number = Beneficiary.id_from_number(query)
     condition = Q()
-    if number:
-        condition |= Q(pk=int(number.group(1)))
+    if number is not None:
+        condition |= Q(pk=number)
     digits = re.sub(r"\D", "", query)
     if len(digits) >= 6:
         national = digits[1:] if digits.startswith("0") else digits.removeprefix("33")
         condition |= Q(phone__contains=national)
     words = [w for w in query.split() if not w.isdigit()]
-    if words and not number:
+    if words and number is None:
         name = _normalised_name("first_name", "last_name")
         beneficiaries = beneficiaries.annotate(normalised_name=name)
         by_name = Q()
@@ -116,17 +103,6 @@ def beneficiary_search(user, query: str = ""):
     if not condition:
         return beneficiaries.none()
     return beneficiaries.filter(condition).order_by("last_name", "first_name", "id")
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    valid_until: date
-    is_expired: bool
-
-
-def eligibility(beneficiary: Beneficiary, today: date | None = None) -> Eligibility:
-    today = today or timezone.localdate()
-    return Eligibility(beneficiary.valid_until, beneficiary.valid_until < today)
 
 
 def shares_outcomes(beneficiary: Beneficiary) -> bool:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.enums import (
     AgreementKind,
+    AuditAction,
     ConsentKind,
     DeclineReason,
     MediationStatus,
@@ -29,6 +30,7 @@ from beneficiaries.models import (
 from beneficiaries.selectors import possible_duplicates
 from beneficiaries.tasks import send_referral_notice
 from connexions.audit import audit_log
+from connexions.enums import AuditKind
 from connexions.errors import DomainError
 from connexions.periods import add_months
 from connexions.perms import Action, require
@@ -101,7 +103,9 @@ def referral_submit(
         consent_attested_at=timezone.now(),
         **{field: person.get(field) or _empty(field) for field in REFERRAL_FIELDS},
     )
-    audit_log(actor=actor, action="referrals.submitted", obj=referral, site=site, channel=channel)
+    audit_log(
+        actor=actor, action=AuditAction.REFERRAL_SUBMITTED, obj=referral, site=site, channel=channel
+    )
     return referral
 
 
@@ -145,7 +149,7 @@ def referral_withdraw(*, referral: Referral, actor) -> Referral:
     if actor.is_social_worker and referral.agency_id != actor.agency_id:
         raise ReferralError(_("This referral was made by another agency: you cannot withdraw it."))
     _move(referral, ReferralStatus.WITHDRAWN, actor=actor)
-    audit_log(actor=actor, action="referrals.withdrawn", obj=referral, site=referral.site)
+    audit_log(actor=actor, action=AuditAction.REFERRAL_WITHDRAWN, obj=referral, site=referral.site)
     return referral
 
 
@@ -165,7 +169,11 @@ def referral_decline(*, referral: Referral, reason: str, comment: str = "", acto
         decline_comment=comment.strip(),
     )
     audit_log(
-        actor=actor, action="referrals.declined", obj=referral, site=referral.site, reason=reason
+        actor=actor,
+        action=AuditAction.REFERRAL_DECLINED,
+        obj=referral,
+        site=referral.site,
+        reason=reason,
     )
     _notify_after_commit(referral, "declined")
     return referral
@@ -188,7 +196,7 @@ def referrals_expire(*, now=None) -> int:
     count = 0
     for referral in overdue:
         _move(referral, ReferralStatus.EXPIRED)
-        audit_log(actor=None, action="referrals.expired", obj=referral, site=referral.site)
+        audit_log(actor=None, action=AuditAction.REFERRAL_EXPIRED, obj=referral, site=referral.site)
         _notify_after_commit(referral, "expired")
         count += 1
     return count
@@ -261,7 +269,7 @@ def beneficiary_enrol(
     _move(referral, ReferralStatus.ACCEPTED, actor=actor, beneficiary=beneficiary)
     audit_log(
         actor=actor,
-        action="beneficiaries.enrolled",
+        action=AuditAction.BENEFICIARY_ENROLLED,
         obj=beneficiary,
         site=site,
         referral=referral.pk,
@@ -330,7 +338,7 @@ def referral_accept_for_existing(
     beneficiary.save(update_fields=["valid_until"])
     audit_log(
         actor=actor,
-        action="beneficiaries.referral_linked",
+        action=AuditAction.REFERRAL_LINKED,
         obj=beneficiary,
         site=site,
         referral=referral.pk,
@@ -345,14 +353,21 @@ def consents_update(*, beneficiary: Beneficiary, consents: dict[str, bool], acto
         raise BeneficiaryError(_("The person must agree to the processing of their data."))
     beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
     _record_consents(beneficiary, consents, actor)
-    audit_log(actor=actor, action="beneficiaries.consents_updated", obj=beneficiary, site=site)
+    audit_log(actor=actor, action=AuditAction.CONSENTS_UPDATED, obj=beneficiary, site=site)
     return beneficiary
 
 
 def file_viewed(*, beneficiary: Beneficiary, actor, site, **part) -> None:
     """Every opening of a file, or of a part of it (`mediation_case=<id>`), goes to the audit
     trail (who, when, which file)."""
-    audit_log(actor=actor, action="beneficiaries.file_viewed", obj=beneficiary, site=site, **part)
+    audit_log(
+        actor=actor,
+        action=AuditAction.FILE_VIEWED,
+        kind=AuditKind.READ,
+        obj=beneficiary,
+        site=site,
+        **part,
+    )
 
 
 # --- support, follow-ups, mediation ------------------------------------------------------------
@@ -381,7 +396,7 @@ def support_session_record(
         duration_minutes=duration_minutes,
         notes=notes,
     )
-    audit_log(actor=actor, action="beneficiaries.support_recorded", obj=session, site=site)
+    audit_log(actor=actor, action=AuditAction.SUPPORT_SESSION_RECORDED, obj=session, site=site)
     return session
 
 
@@ -427,7 +442,7 @@ def follow_up_record(
         default = None if field in ("monthly_spending", "has_computer", "has_internet") else ""
         setattr(follow_up, field, situation.get(field, default))
     follow_up.save()
-    audit_log(actor=actor, action="beneficiaries.follow_up_recorded", obj=follow_up, site=site)
+    audit_log(actor=actor, action=AuditAction.FOLLOW_UP_RECORDED, obj=follow_up, site=site)
     return follow_up
 
 
@@ -455,7 +470,7 @@ def mediation_open(
     )
     if note.strip():
         MediationNote.objects.create(case=case, author=actor, text=note.strip())
-    audit_log(actor=actor, action="beneficiaries.mediation_opened", obj=case, site=site)
+    audit_log(actor=actor, action=AuditAction.MEDIATION_CASE_OPENED, obj=case, site=site)
     return case
 
 
@@ -521,7 +536,7 @@ def mediation_update(
     if note.strip():
         MediationNote.objects.create(case=case, author=actor, text=note.strip())
     audit_log(
-        actor=actor, action="beneficiaries.mediation_updated", obj=case, site=site, status=status
+        actor=actor, action=AuditAction.MEDIATION_CASE_UPDATED, obj=case, site=site, status=status
     )
     return case
 
@@ -534,5 +549,5 @@ def mediation_note_add(*, case: MediationCase, text: str, actor, site) -> Mediat
         raise BeneficiaryError(_("Write the note."))
     case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
     note = MediationNote.objects.create(case=case, author=actor, text=text.strip())
-    audit_log(actor=actor, action="beneficiaries.mediation_note_added", obj=case, site=site)
+    audit_log(actor=actor, action=AuditAction.MEDIATION_NOTE_ADDED, obj=case, site=site)
     return note

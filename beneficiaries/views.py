@@ -26,6 +26,7 @@ from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral
 from beneficiaries.perms import may_handle, may_withdraw
 from beneficiaries.sections import render_file_sections
 from connexions.forms import SearchForm
+from connexions.errors import show_refusal
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required, can
@@ -112,7 +113,7 @@ def referral_create(request):
                 channel=data.get("channel", "portal"),
             )
         except services.ReferralError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(
                 request,
@@ -152,7 +153,7 @@ def referral_withdraw(request, pk):
         try:
             services.referral_withdraw(referral=referral, actor=request.user)
         except services.ReferralError as error:
-            messages.error(request, str(error))
+            show_refusal(request, error)
         else:
             messages.success(request, _("The referral was withdrawn."))
         return redirect("referrals:detail", pk=referral.pk)
@@ -175,7 +176,7 @@ def referral_decline(request, pk):
                 actor=request.user,
             )
         except services.ReferralError as error:
-            messages.error(request, str(error))
+            show_refusal(request, error)
             return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("The referral was declined; the referrer is told by e-mail."))
         return redirect("referrals:inbox")
@@ -227,7 +228,7 @@ def enrol(request, referral_pk):
                 site=request.current_site,
             )
         except (services.BeneficiaryError, services.ReferralError) as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(
                 request,
@@ -242,7 +243,6 @@ def enrol(request, referral_pk):
             "referral": referral,
             "form": form,
             "duplicates": duplicates,
-            "today": timezone.localdate(),
         },
     )
 
@@ -260,7 +260,7 @@ def enrol_link(request, referral_pk, pk):
             site=request.current_site,
         )
     except services.ReferralError as error:
-        messages.error(request, str(error))
+        show_refusal(request, error)
         return redirect("referrals:detail", pk=referral.pk)
     messages.success(
         request,
@@ -280,7 +280,7 @@ def beneficiary_search(request):
     return render(
         request,
         "beneficiaries/beneficiary_search.html",
-        {"page_obj": page_obj, "query": query, "today": timezone.localdate()},
+        {"page_obj": page_obj, "query": query},
     )
 
 
@@ -396,7 +396,7 @@ def follow_up_create(request, pk):
                 site=request.current_site,
             )
         except services.BeneficiaryError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("The follow-up was recorded."))
             return redirect("beneficiaries:detail", pk=beneficiary.pk)
@@ -470,7 +470,7 @@ def mediation_detail(request, pk):
                         site=request.current_site,
                     )
             except services.BeneficiaryError as error:
-                form.add_error(None, str(error))
+                show_refusal(request, error, form=form)
             else:
                 messages.success(request, _("The mediation case was updated."))
                 return redirect("beneficiaries:mediation", pk=case.pk)

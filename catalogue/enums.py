@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -93,3 +95,21 @@ class AdjustmentReason(models.TextChoices):
 class TransferStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
     RECEIVED = "received", _("Received")
+
+
+class AuditAction(StrEnum):
+    """Audit action names (`<app>.<entity>.<past participle>`, see connexions.enums)."""
+
+    PRODUCT_CREATED = "catalogue.product.created"
+    PRODUCT_UPDATED = "catalogue.product.updated"
+    PRICE_CHANGED = "catalogue.price.changed"
+    VOUCHERS_IMPORTED = "catalogue.voucher_batch.imported"
+    VOUCHER_VOIDED = "catalogue.voucher.voided"
+    VOUCHERS_EXPIRED = "catalogue.vouchers.expired"
+    DEVICE_RECEIVED = "catalogue.device.received"
+    DEVICE_STATUS_CHANGED = "catalogue.device.status_changed"
+    COUNTED_STOCK_RECEIVED = "catalogue.counted_stock.received"
+    TRANSFER_SENT = "catalogue.transfer.sent"
+    TRANSFER_RECEIVED = "catalogue.transfer.received"
+    STOCKTAKE_RECORDED = "catalogue.stocktake.recorded"
+    THRESHOLD_SET = "catalogue.threshold.set"

@@ -18,6 +18,7 @@ from catalogue.enums import (
     VoucherStatus,
 )
 from connexions.models import ReceptionSite
+from connexions.perms import Action, can
 
 MONEY = {"max_digits": 8, "decimal_places": 2}
 
@@ -44,6 +45,10 @@ class Operator(models.Model):
 class ProductQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def visible_to(self, user):
+        """Those who manage the catalogue also see the products no longer sold."""
+        return self if can(user, Action.MANAGE_CATALOGUE) else self.active()
 
     def active_or_held_at(self, site):
         """Active products, and the deactivated ones `site` still holds: their stock must still
@@ -434,6 +439,12 @@ class StockThreshold(models.Model):
         return f"{self.product} ≥ {self.minimum} ({self.site})"
 
 
+class TransferQuerySet(models.QuerySet):
+    def of_site(self, site):
+        """Transfers `site` sent or is to receive."""
+        return self.filter(Q(from_site=site) | Q(to_site=site))
+
+
 @pghistory.track()
 class Transfer(models.Model):
     """Stock sent from one site to another: in transit until the receiving site confirms."""
@@ -466,6 +477,8 @@ class Transfer(models.Model):
         related_name="+",
     )
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         ordering = ["-sent_at", "-id"]

@@ -2,14 +2,16 @@
 site managers see the catalogue and their site's stock; site managers and programme admins
 receive, transfer and count it; social workers see nothing of it."""
 
-from django.db.models import Q
-
-from catalogue.models import Device, Transfer, Voucher
 from connexions.perms import Action, can
 
 
 def may_view_catalogue(user) -> bool:
     return can(user, Action.VIEW_CATALOGUE)
+
+
+def may_manage_catalogue(user) -> bool:
+    """Products and prices are shared by every site: programme admins only."""
+    return can(user, Action.MANAGE_CATALOGUE)
 
 
 def may_see_low_stock(request) -> bool:
@@ -21,16 +23,3 @@ def low_stock_context(request) -> dict:
     from catalogue.selectors import low_stock_alerts
 
     return {"low_stock": low_stock_alerts(request.current_site)}
-
-
-def devices_at(site):
-    return Device.objects.filter(site=site)
-
-
-def vouchers_at(site):
-    return Voucher.objects.filter(site=site)
-
-
-def transfers_of(site):
-    """Transfers a site sent or is to receive."""
-    return Transfer.objects.filter(Q(from_site=site) | Q(to_site=site))

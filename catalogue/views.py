@@ -18,9 +18,10 @@ from catalogue.forms import (
     TransferForm,
     VoucherImportForm,
 )
-from catalogue.models import Product, VoucherBatch
-from catalogue.perms import devices_at, transfers_of, vouchers_at
+from catalogue.models import Device, Product, Transfer, Voucher, VoucherBatch
+from catalogue.perms import may_manage_catalogue
 from catalogue.services import StockError, TransferItem, VoucherImportError
+from connexions.errors import show_refusal
 from connexions.exports import csv_response
 from connexions.pagination import paginate
 from connexions.perms import Action, action_required, can
@@ -33,15 +34,14 @@ manage_stock = action_required(Action.MANAGE_STOCK, at_current_site=True)
 
 @action_required(Action.VIEW_CATALOGUE)
 def product_list(request):
-    products = Product.objects.select_related("operator").order_by("kind", "name")
+    products = Product.objects.visible_to(request.user).select_related("operator")
+    products = products.order_by("kind", "name")
     filters = ListFilterForm(request.GET, choices={"kind": ProductKind.values}).values()
     query, kind = filters["q"], filters["kind"]
     if query:
         products = products.filter(Q(name__icontains=query) | Q(operator__name__icontains=query))
     if kind:
         products = products.filter(kind=kind)
-    if not request.user.is_programme_admin:
-        products = products.filter(is_active=True)
     page = paginate(request, products)
     levels = selectors.stock_levels(request.current_site) if request.current_site else {}
     rows = [(product, levels.get(product.pk)) for product in page]
@@ -54,17 +54,16 @@ def product_list(request):
             "query": query,
             "kind": kind,
             "kinds": ProductKind.choices,
-            "may_manage": request.user.is_programme_admin,
+            "may_manage": may_manage_catalogue(request.user),
         },
     )
 
 
 @action_required(Action.VIEW_CATALOGUE)
 def product_detail(request, pk):
-    products = Product.objects.select_related("operator")
-    if not request.user.is_programme_admin:
-        products = products.filter(is_active=True)
-    product = get_object_or_404(products, pk=pk)
+    product = get_object_or_404(
+        Product.objects.visible_to(request.user).select_related("operator"), pk=pk
+    )
     level = None
     if request.current_site:
         level = selectors.stock_levels(request.current_site).get(product.pk)
@@ -76,7 +75,7 @@ def product_detail(request, pk):
             "level": level,
             "prices": selectors.price_history(product)[:20],
             "limits": selectors.rules_for_product(product),
-            "may_manage": request.user.is_programme_admin,
+            "may_manage": may_manage_catalogue(request.user),
         },
     )
 
@@ -89,7 +88,7 @@ def product_edit(request, pk=None):
         try:
             product = services.product_save(product=form.save(commit=False), actor=request.user)
         except StockError as exc:
-            form.add_error("kind", exc.message)
+            show_refusal(request, exc, form=form, field="kind")
         else:
             messages.success(request, _("The product has been saved."))
             return redirect("catalogue:product_detail", pk=product.pk)
@@ -109,10 +108,11 @@ def stock_overview(request):
         {
             "rows": rows,
             "low_count": sum(1 for row in rows if row.is_low),
-            "incoming": transfers_of(site)
+            "incoming": Transfer.objects.of_site(site)
             .filter(to_site=site, status=TransferStatus.IN_TRANSIT)
             .select_related("from_site")[:10],
             "may_manage_stock": can(request.user, Action.MANAGE_STOCK, site),
+            "may_manage_catalogue": may_manage_catalogue(request.user),
         },
     )
 
@@ -173,7 +173,11 @@ def movement_list(request):
 @manage_stock
 def voucher_list(request):
     site = request.current_site
-    vouchers = vouchers_at(site).select_related("product").order_by("product__name", "expires_on")
+    vouchers = (
+        Voucher.objects.at_site(site)
+        .select_related("product")
+        .order_by("product__name", "expires_on")
+    )
     filters = ListFilterForm(request.GET, choices={"status": VoucherStatus.values})
     filters = filters.values(status=VoucherStatus.IN_STOCK)
     query, status = filters["q"], filters["status"]
@@ -210,9 +214,9 @@ def voucher_import(request):
             )
         except VoucherImportError as exc:
             errors = exc.errors
-            form.add_error("file", exc.message)
+            show_refusal(request, exc, form=form, field="file")
         except StockError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(
                 request,
@@ -224,7 +228,7 @@ def voucher_import(request):
 
 @manage_stock
 def device_list(request):
-    devices = devices_at(request.current_site).select_related("product")
+    devices = Device.objects.at_site(request.current_site).select_related("product")
     filters = ListFilterForm(request.GET, choices={"status": DeviceStatus.values}).values()
     query, status = filters["q"], filters["status"]
     if query:
@@ -286,7 +290,9 @@ def device_receive(request):
 
 @manage_stock
 def device_detail(request, pk):
-    device = get_object_or_404(devices_at(request.current_site).select_related("product"), pk=pk)
+    device = get_object_or_404(
+        Device.objects.at_site(request.current_site).select_related("product"), pk=pk
+    )
     form = DeviceStatusForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         try:
@@ -297,7 +303,7 @@ def device_detail(request, pk):
                 actor=request.user,
             )
         except StockError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("The status has been changed."))
         return redirect("catalogue:device_detail", pk=device.pk)
@@ -321,7 +327,7 @@ def counted_receive(request):
                 actor=request.user,
             )
         except StockError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The items have been received."))
             return redirect("catalogue:stock")
@@ -334,7 +340,9 @@ def counted_receive(request):
 
 @manage_stock
 def transfer_list(request):
-    transfers = transfers_of(request.current_site).select_related("from_site", "to_site", "sent_by")
+    transfers = Transfer.objects.of_site(request.current_site).select_related(
+        "from_site", "to_site", "sent_by"
+    )
     return render(
         request, "catalogue/transfer_list.html", {"page_obj": paginate(request, transfers)}
     )
@@ -356,7 +364,7 @@ def transfer_create(request):
                 from_site=site, to_site=data["to_site"], items=[item], actor=request.user
             )
         except StockError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The stock is on its way."))
             return redirect("catalogue:transfer_detail", pk=transfer.pk)
@@ -365,7 +373,7 @@ def transfer_create(request):
 
 @manage_stock
 def transfer_detail(request, pk):
-    transfers = transfers_of(request.current_site).select_related(
+    transfers = Transfer.objects.of_site(request.current_site).select_related(
         "from_site", "to_site", "sent_by", "received_by"
     )
     transfer = get_object_or_404(transfers, pk=pk)
@@ -386,11 +394,11 @@ def transfer_detail(request, pk):
 @manage_stock
 def transfer_receive(request, pk):
     site = request.current_site
-    transfer = get_object_or_404(transfers_of(site).filter(to_site=site), pk=pk)
+    transfer = get_object_or_404(Transfer.objects.of_site(site).filter(to_site=site), pk=pk)
     try:
         services.transfer_receive(transfer=transfer, actor=request.user)
     except StockError as exc:
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("The transfer has been received into your stock."))
     return redirect("catalogue:transfer_detail", pk=transfer.pk)
@@ -413,7 +421,7 @@ def stocktake_create(request):
                 actor=request.user,
             )
         except services.StockChangedWhileCounting as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
             form = _recount_form(site, form, exc.products)
         else:
             changed = sum(1 for line in stocktake.lines.all() if line.difference)

@@ -78,8 +78,8 @@ class SiteMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "object_type", "object_id", "site"]
-    list_filter = ["action", "site"]
+    list_display = ["at", "actor", "kind", "action", "object_type", "object_id", "site"]
+    list_filter = ["kind", "action", "site"]
     search_fields = ["action", "object_id", "actor__email"]
     list_select_related = ["actor", "site"]
     date_hierarchy = "at"

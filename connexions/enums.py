@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +23,18 @@ class AgencyKind(models.TextChoices):
     SHELTER = "shelter", _("Shelter")
     HOSPITAL = "hospital", _("Hospital")
     OTHER = "other", _("Other")
+
+
+class AuditKind(models.TextChoices):
+    """Reads of personal files are kept apart from actions: retention and the access log select
+    them by this column, never by action names."""
+
+    READ = "read", _("read of a personal file")
+    ACTION = "action", _("action")
+
+
+class AuditAction(StrEnum):
+    """Audit action names, `<app>.<entity>.<past participle>`; each app has its own. Rows
+    written before this scheme keep their old names."""
+
+    USER_LOGGED_IN = "auth.user.logged_in"

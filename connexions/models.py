@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from connexions.enums import AgencyKind, SiteRole, UserKind
+from connexions.enums import AgencyKind, AuditKind, SiteRole, UserKind
 
 
 class ReceptionSiteQuerySet(models.QuerySet):
@@ -225,6 +225,7 @@ class AuditEvent(models.Model):
         User, verbose_name=_("actor"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=AuditKind.choices)
     object_type = models.CharField(_("object type"), max_length=80, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     site = models.ForeignKey(

@@ -21,6 +21,7 @@ class Action(StrEnum):
     MANAGE_STOCK = "manage_stock"  # receive stock, import vouchers, transfers, stocktake
     VIEW_CATALOGUE = "view_catalogue"
     MANAGE_CATALOGUE = "manage_catalogue"  # catalogue and prices
+    MANAGE_TOPICS = "manage_topics"  # workshop topics, shared by every site
     WORKSHOPS = "workshops"  # sessions, registrations, attendance at own sites
     VIEW_IMPACT = "view_impact"  # impact dashboard, site reports
 
@@ -35,6 +36,16 @@ _SITE_ROLES = {
     Action.WORKSHOPS: {SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER},
     Action.VIEW_IMPACT: {SiteRole.SITE_MANAGER},
 }
+
+
+# Programme-wide settings: programme admins only.
+_PROGRAMME_ACTIONS = {Action.MANAGE_CATALOGUE, Action.MANAGE_TOPICS}
+
+
+def sees_every_site(user) -> bool:
+    """Programme admins act for the whole programme: what they see is not limited to sites or
+    an agency of their own (lists, figures, the admin home page)."""
+    return getattr(user, "is_authenticated", False) and user.kind == UserKind.PROGRAMME_ADMIN
 
 
 def memberships(user) -> dict[int, object]:
@@ -58,11 +69,11 @@ def can(user, action: Action, site: ReceptionSite | None = None) -> bool:
     """May `user` do `action` (at `site`, for site-bound actions; at any active site when None)?"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.kind == UserKind.PROGRAMME_ADMIN:
+    if sees_every_site(user):
         return True
     if action == Action.REFER:
         return user.kind == UserKind.SOCIAL_WORKER
-    if action == Action.MANAGE_CATALOGUE:
+    if action in _PROGRAMME_ACTIONS:
         return False
     found = memberships(user)
     if site is not None:
@@ -74,7 +85,7 @@ def can(user, action: Action, site: ReceptionSite | None = None) -> bool:
 def sites_for(user, action: Action):
     """Active sites where `user` may do `action` (a queryset)."""
     sites = ReceptionSite.objects.active()
-    if getattr(user, "is_authenticated", False) and user.kind == UserKind.PROGRAMME_ADMIN:
+    if sees_every_site(user):
         return sites
     allowed = [site_id for site_id, m in memberships(user).items() if _membership_allows(m, action)]
     return sites.filter(pk__in=allowed)
@@ -83,7 +94,7 @@ def sites_for(user, action: Action):
 def working_sites(user):
     """Sites the user may pick as current site: every active site for admins, else their own."""
     sites = ReceptionSite.objects.active()
-    if getattr(user, "is_authenticated", False) and user.kind == UserKind.PROGRAMME_ADMIN:
+    if sees_every_site(user):
         return sites
     return sites.filter(pk__in=list(memberships(user)))
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ def health(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:
+    except DatabaseError:
         return JsonResponse({"status": "error", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
@@ -38,7 +38,7 @@ def favicon(request):
 def home(request):
     user = request.user
     context = {"widgets": home_widgets(request)}
-    if user.is_programme_admin:
+    if perms.sees_every_site(user):
         context["sites"] = ReceptionSite.objects.annotate(
             staff_count=Count("memberships", distinct=True)
         ).order_by("name")

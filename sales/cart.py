@@ -6,8 +6,15 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from catalogue.enums import Tracking
-from catalogue.models import Product
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from beneficiaries.models import Beneficiary
+from beneficiaries.selectors import beneficiary_by_member_number
+from catalogue.enums import DeviceStatus, Tracking
+from catalogue.models import Device, Product
+from connexions.codes import normalise_scanned_code
+from connexions.errors import DomainError
 from sales.services import CartItem
 
 SESSION_KEY = "sales_carts"
@@ -36,6 +43,52 @@ class Cart:
     def remove(self, index: int) -> None:
         if 0 <= index < len(self.items):
             del self.items[index]
+
+
+class CartRefusal(DomainError):
+    """What was scanned or chosen cannot go into the cart; the cart is unchanged."""
+
+
+def scan(cart: Cart, raw: str, *, site, user) -> None:
+    """One field for the scanner: a member card sets the customer, an IMEI or serial number
+    adds that device (it must be in stock at this site)."""
+    code = normalise_scanned_code(raw)
+    if not code:
+        raise CartRefusal(_("Scan a member card or a device."))
+    # A device in stock here first: a short all-digit serial looks like a member number.
+    device = (
+        Device.objects.filter(Q(imei=code) | Q(serial=code), site=site)
+        .filter(status=DeviceStatus.IN_STOCK)
+        .select_related("product")
+        .first()
+    )
+    if device is not None:
+        if not device.product.is_active:
+            raise CartRefusal(
+                _("%(product)s is no longer sold.") % {"product": device.product.name}
+            )
+        if not cart.add_device(device.product_id, device.code):
+            raise CartRefusal(_("This device is already in the cart."))
+    elif Beneficiary.id_from_number(code) is not None or code.startswith(Beneficiary.NUMBER_PREFIX):
+        beneficiary = beneficiary_by_member_number(code, user=user)
+        if beneficiary is None:
+            raise CartRefusal(_("No beneficiary has the number %(code)s.") % {"code": code})
+        cart.beneficiary_id = beneficiary.pk
+    else:
+        raise CartRefusal(_("Device %(code)s is not in stock at this site.") % {"code": code})
+
+
+def add(cart: Cart, product: Product, raw_quantity: str) -> None:
+    """Adds a product chosen on screen; devices are added by scanning them."""
+    try:
+        quantity = int(raw_quantity)
+    except ValueError:
+        quantity = 0
+    if product.tracking == Tracking.DEVICE:
+        raise CartRefusal(_("Scan the IMEI or serial number of the device."))
+    if not 1 <= quantity <= 50:
+        raise CartRefusal(_("Quantities must be at least 1."))
+    cart.add_product(product, quantity)
 
 
 def load(request, site) -> Cart:

@@ -42,9 +42,9 @@ def seed():
         for days_ago in DAYS_AGO:
             day = today - timedelta(days=days_ago)
             people = list(
-                Beneficiary.objects.filter(
-                    enrolled_site=site, enrolled_on__lte=day, valid_until__gte=day
-                ).order_by("pk")
+                Beneficiary.objects.eligible_on(day)
+                .filter(enrolled_site=site, enrolled_on__lte=day)
+                .order_by("pk")
             )
             if not people:
                 continue

@@ -20,6 +20,7 @@ from beneficiaries.models import Beneficiary
 from catalogue.enums import ProductKind
 from catalogue.models import Device, Product, Voucher
 from connexions.models import PartnerAgency, ReceptionSite
+from connexions.perms import Action, sites_for
 from sales.enums import PaymentMethod
 
 MONEY = {"max_digits": 9, "decimal_places": 2}
@@ -32,6 +33,10 @@ def _append_only(name):
 class TillSessionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_at__isnull=True)
+
+    def visible_to(self, user):
+        """Sessions of the sites where the user may sell (every site for programme admins)."""
+        return self.filter(site__in=sites_for(user, Action.SELL))
 
 
 @pghistory.track()
@@ -193,6 +198,10 @@ class JournalEntryMixin(models.Model):
 class SaleQuerySet(models.QuerySet):
     def at_sites(self, sites):
         return self.filter(site__in=sites)
+
+    def visible_to(self, user):
+        """Sales of the sites where the user may sell (every site for programme admins)."""
+        return self.at_sites(sites_for(user, Action.SELL))
 
 
 class Sale(JournalEntryMixin):

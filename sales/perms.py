@@ -1,24 +1,7 @@
-"""Who may see what of the till, built on connexions.perms: staff see the sales, refunds and
-till sessions of the sites where they may sell; programme admins see every site's."""
+"""Who may do what at the till, built on connexions.perms. Scoped querysets are `.visible_to(user)`
+on the models' querysets (sales and till sessions of the sites where the user may sell)."""
 
-from connexions.perms import Action, can, sites_for
-from sales.models import Refund, Sale, TillSession
-
-
-def selling_sites(user):
-    return sites_for(user, Action.SELL)
-
-
-def sales_visible_to(user):
-    return Sale.objects.filter(site__in=selling_sites(user))
-
-
-def refunds_visible_to(user):
-    return Refund.objects.filter(site__in=selling_sites(user))
-
-
-def sessions_visible_to(user):
-    return TillSession.objects.filter(site__in=selling_sites(user))
+from connexions.perms import Action, can
 
 
 def may_sell(user) -> bool:

@@ -2,6 +2,7 @@
 refunded, across all sites, over catalogue's rules), receipts, reports and the figures the
 impact dashboard reuses."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from catalogue.enums import ProductKind
 from catalogue.limits import LimitStatus, limit_status
 from catalogue.models import PurchaseLimit
 from catalogue.selectors import rule_product_filter
+from connexions.codes import normalise_scanned_code
 from connexions.periods import Period
 from sales.enums import PaymentMethod
 from sales.models import Payment, Refund, RefundLine, Sale, SaleLine, TillSession
@@ -127,6 +129,24 @@ def limit_refusals(statuses: list[RuleStatus], quantities: dict) -> list[LimitRe
 
 
 # --- receipts ----------------------------------------------------------------------------------
+
+
+_RECEIPT_NUMBER = re.compile(rf"^{Sale.RECEIPT_PREFIX}?(\d{{4}})-(\d+)-(\d+)$")
+
+
+def sales_matching(sales, raw: str):
+    """`sales` narrowed to the receipt number or the member number typed or scanned in `raw`;
+    none when it is neither."""
+    query = normalise_scanned_code(raw)
+    condition = Q(pk__in=[])
+    receipt = _RECEIPT_NUMBER.match(query)
+    if receipt:
+        year, site, sequence = (int(part) for part in receipt.groups())
+        condition |= Q(receipt_year=year, site_id=site, receipt_sequence=sequence)
+    member = Beneficiary.id_from_number(query)
+    if member is not None:
+        condition |= Q(beneficiary_id=member)
+    return sales.filter(condition)
 
 
 def sale_for_receipt(queryset, pk):

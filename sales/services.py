@@ -173,7 +173,7 @@ def _locked_beneficiary(beneficiary) -> Beneficiary:
 
 
 def check_eligibility(beneficiary, today) -> None:
-    if beneficiary.valid_until < today:
+    if not beneficiary.is_eligible_on(today):
         raise SaleError(
             _(
                 "%(number)s is no longer eligible since %(date)s: purchases become possible "

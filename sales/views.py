@@ -1,8 +1,6 @@
-import re
-
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beneficiaries.models import Beneficiary
-from beneficiaries.selectors import beneficiary_by_member_number, beneficiary_search, eligibility
-from catalogue.enums import DeviceStatus, Tracking
-from catalogue.models import Device, Product
+from beneficiaries.selectors import beneficiary_search
+from catalogue.enums import Tracking
+from catalogue.models import Product
 from catalogue.selectors import stock_levels
-from connexions.codes import normalise_scanned_code
+from connexions.errors import show_refusal
 from connexions.exports import csv_response
 from connexions.forms import SearchForm, id_or_404
 from connexions.pagination import paginate
@@ -25,11 +23,9 @@ from sales import cart as carts
 from sales import selectors, services
 from sales.forms import CloseTillForm, OpenTillForm, PaymentForm, RefundForm, ReportForm
 from sales.models import Sale, TillSession
-from sales.perms import sales_visible_to, sessions_visible_to
 from sales.services import SaleError
 
 sell = action_required(Action.SELL, at_current_site=True)
-_MEMBER_CODE = re.compile(r"^(CS-?)?\d{1,9}$")
 
 
 def _pdf_stylesheet() -> str:
@@ -82,7 +78,6 @@ def _panel_context(request, cart, *, error="", payment_form=None):
     return {
         "cart": cart_view,
         "beneficiary": beneficiary,
-        "eligibility": eligibility(beneficiary) if beneficiary else None,
         "limits": limits,
         "refusals": refusals,
         "topups": topups,
@@ -129,7 +124,7 @@ def till_open(request):
                 actor=request.user,
             )
         except SaleError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("The till is open."))
     else:
@@ -140,36 +135,13 @@ def till_open(request):
 @require_POST
 @sell
 def cart_scan(request):
-    """One field for the scanner: a member card sets the customer, an IMEI or serial number
-    adds that device (it must be in stock at this site)."""
     site = request.current_site
     cart = carts.load(request, site)
-    code = normalise_scanned_code(request.POST.get("code", ""))
     error = ""
-    # A device in stock here first: a short all-digit serial looks like a member number.
-    device = (
-        Device.objects.filter(Q(imei=code) | Q(serial=code), site=site)
-        .filter(status=DeviceStatus.IN_STOCK)
-        .select_related("product")
-        .first()
-        if code
-        else None
-    )
-    if not code:
-        error = _("Scan a member card or a device.")
-    elif device is not None:
-        if not device.product.is_active:
-            error = _("%(product)s is no longer sold.") % {"product": device.product.name}
-        elif not cart.add_device(device.product_id, device.code):
-            error = _("This device is already in the cart.")
-    elif _MEMBER_CODE.match(code) or code.startswith("CS"):
-        beneficiary = beneficiary_by_member_number(code, user=request.user)
-        if beneficiary is None:
-            error = _("No beneficiary has the number %(code)s.") % {"code": code}
-        else:
-            cart.beneficiary_id = beneficiary.pk
-    else:
-        error = _("Device %(code)s is not in stock at this site.") % {"code": code}
+    try:
+        carts.scan(cart, request.POST.get("code", ""), site=site, user=request.user)
+    except carts.CartRefusal as refusal:
+        error = refusal.message
     carts.save(request, cart)
     return _panel(request, cart, error=error)
 
@@ -203,15 +175,9 @@ def cart_add(request):
     product = get_object_or_404(Product.objects.active(), pk=id_or_404(request.POST, "product"))
     error = ""
     try:
-        quantity = int(request.POST.get("quantity", "1"))
-    except ValueError:
-        quantity = 0
-    if product.tracking == Tracking.DEVICE:
-        error = _("Scan the IMEI or serial number of the device.")
-    elif not 1 <= quantity <= 50:
-        error = _("Quantities must be at least 1.")
-    else:
-        cart.add_product(product, quantity)
+        carts.add(cart, product, request.POST.get("quantity", "1"))
+    except carts.CartRefusal as refusal:
+        error = refusal.message
     carts.save(request, cart)
     return _panel(request, cart, error=error)
 
@@ -242,7 +208,7 @@ def checkout(request):
     if form.is_valid():
         token = form.cleaned_data["token"]
         # A resubmission after success (the cart is already empty): show the receipt.
-        done = sales_visible_to(request.user).filter(checkout_id=token).first()
+        done = Sale.objects.visible_to(request.user).filter(checkout_id=token).first()
         if done is not None:
             return redirect("sales:sale_detail", pk=done.pk)
         beneficiary = Beneficiary.objects.visible_to(request.user).filter(pk=cart.beneficiary_id)
@@ -261,7 +227,7 @@ def checkout(request):
                 actor=request.user,
             )
         except SaleError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
             return redirect("sales:till")
         carts.clear(request, site)
         if not result.replayed:
@@ -281,7 +247,7 @@ def checkout(request):
 @action_required(Action.SELL)
 def session_list(request):
     sessions = (
-        sessions_visible_to(request.user)
+        TillSession.objects.visible_to(request.user)
         .select_related("site", "opened_by", "closed_by")
         .order_by("-opened_at", "-id")
     )
@@ -292,7 +258,10 @@ def session_list(request):
 
 def _session_or_404(request, pk):
     return get_object_or_404(
-        sessions_visible_to(request.user).select_related("site", "opened_by", "closed_by"), pk=pk
+        TillSession.objects.visible_to(request.user).select_related(
+            "site", "opened_by", "closed_by"
+        ),
+        pk=pk,
     )
 
 
@@ -344,7 +313,7 @@ def session_close(request, pk):
                 session=session, counted_cash=form.cleaned_data["counted_cash"], actor=request.user
             )
         except SaleError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("The till is closed."))
             return redirect("sales:session_detail", pk=session.pk)
@@ -358,34 +327,22 @@ def session_close(request, pk):
 
 @action_required(Action.SELL)
 def sale_list(request):
-    sales = sales_visible_to(request.user).select_related("site", "seller", "beneficiary")
+    sales = Sale.objects.visible_to(request.user).select_related("site", "seller", "beneficiary")
     if request.current_site:
         sales = sales.filter(site=request.current_site)
-    query = normalise_scanned_code(request.GET.get("q", ""))
-    if query:
-        receipt = re.match(r"^V?(\d{4})-(\d+)-(\d+)$", query)
-        member = re.match(r"^(?:CS-?)?(\d{1,9})$", query)
-        condition = Q(pk__in=[])
-        if receipt:
-            condition |= Q(
-                receipt_year=int(receipt.group(1)),
-                site_id=int(receipt.group(2)),
-                receipt_sequence=int(receipt.group(3)),
-            )
-        if member:
-            condition |= Q(beneficiary_id=int(member.group(1)))
-        sales = sales.filter(condition)
+    if query := request.GET.get("q", "").strip():
+        sales = selectors.sales_matching(sales, query)
     sales = sales.annotate(refund_count=Count("refunds")).order_by("-at", "-id")
     return render(
         request,
         "sales/sale_list.html",
-        {"page_obj": paginate(request, sales), "query": request.GET.get("q", "")},
+        {"page_obj": paginate(request, sales), "query": query},
     )
 
 
 def _sale_or_404(request, pk):
     try:
-        return selectors.sale_for_receipt(sales_visible_to(request.user), pk)
+        return selectors.sale_for_receipt(Sale.objects.visible_to(request.user), pk)
     except Sale.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -470,7 +427,7 @@ def refund_create(request, pk):
                 actor=request.user,
             )
         except SaleError as exc:
-            form.add_error(None, exc.message)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The refund is recorded."))
             return redirect("sales:sale_detail", pk=sale.pk)

@@ -12,9 +12,8 @@ class WorkshopsConfig(AppConfig):
             register_file_section,
             register_referral_outcome_provider,
         )
-        from connexions.perms import Action, can
         from connexions.registry import NavEntry, register_nav
-        from workshops import selectors
+        from workshops import perms, selectors
 
         register_nav(
             NavEntry(
@@ -23,7 +22,7 @@ class WorkshopsConfig(AppConfig):
                 url_name="workshops:week",
                 icon="easel",
                 order=30,
-                visible=lambda user: can(user, Action.WORKSHOPS),
+                visible=perms.may_run_workshops,
             )
         )
         register_file_section(
@@ -35,7 +34,7 @@ class WorkshopsConfig(AppConfig):
                 context=lambda beneficiary, user: {
                     "registrations": selectors.beneficiary_registrations(beneficiary)
                 },
-                visible=lambda user: can(user, Action.WORKSHOPS),
+                visible=perms.may_run_workshops,
             )
         )
         register_referral_outcome_provider("workshops.attendance", selectors.attended_outcomes)

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -43,3 +45,18 @@ class MessageKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     PROMOTED = "promoted", _("Seat freed on the waiting list")
     SESSION_CANCELLED = "session_cancelled", _("Session cancelled")
+
+
+class AuditAction(StrEnum):
+    """Audit action names (`<app>.<entity>.<past participle>`, see connexions.enums)."""
+
+    TOPIC_SAVED = "workshops.topic.saved"
+    FACILITATOR_SAVED = "workshops.facilitator.saved"
+    SESSIONS_CREATED = "workshops.session.created"
+    SESSION_UPDATED = "workshops.session.updated"
+    SESSION_CANCELLED = "workshops.session.cancelled"
+    REGISTRATION_SEATED = "workshops.registration.seated"
+    REGISTRATION_WAITLISTED = "workshops.registration.waitlisted"
+    REGISTRATION_CANCELLED = "workshops.registration.cancelled"
+    REGISTRATION_PROMOTED = "workshops.registration.promoted"
+    ATTENDANCE_RECORDED = "workshops.attendance.recorded"

@@ -22,6 +22,7 @@ from connexions.perms import Action, require
 from workshops.enums import (
     ATTENDANCE,
     SEATED,
+    AuditAction,
     MessageChannel,
     MessageKind,
     RegistrationStatus,
@@ -35,6 +36,7 @@ from workshops.models import (
     WorkshopSession,
     WorkshopTopic,
 )
+from workshops.perms import may_manage_topics
 from workshops.tasks import REMINDER_ATTEMPTS, send_notification
 
 MAX_SERIES_WEEKS = 52
@@ -49,11 +51,11 @@ class WorkshopError(DomainError):
 
 @transaction.atomic(durable=True)
 def topic_save(*, topic: WorkshopTopic, actor) -> WorkshopTopic:
-    if not actor.is_programme_admin:
+    if not may_manage_topics(actor):
         raise WorkshopError(_("Only programme admins manage workshop topics."))
     created = topic.pk is None
     topic.save()
-    audit_log(actor=actor, action="workshops.topic_saved", obj=topic, created=created)
+    audit_log(actor=actor, action=AuditAction.TOPIC_SAVED, obj=topic, created=created)
     return topic
 
 
@@ -73,7 +75,7 @@ def facilitator_save(*, facilitator: Facilitator, company_name: str = "", actor)
         facilitator.first_name = facilitator.last_name = ""
     created = facilitator.pk is None
     facilitator.save()
-    audit_log(actor=actor, action="workshops.facilitator_saved", obj=facilitator, created=created)
+    audit_log(actor=actor, action=AuditAction.FACILITATOR_SAVED, obj=facilitator, created=created)
     return facilitator
 
 
@@ -139,7 +141,7 @@ def session_series_create(
             session.series = sessions[0].pk
     audit_log(
         actor=actor,
-        action="workshops.sessions_created",
+        action=AuditAction.SESSIONS_CREATED,
         obj=sessions[0],
         site=site,
         weeks=weeks,
@@ -188,7 +190,7 @@ def session_update(
     session.facilitators.set(facilitators)
     audit_log(
         actor=actor,
-        action="workshops.session_updated",
+        action=AuditAction.SESSION_UPDATED,
         obj=session,
         site=session.site,
         capacity=capacity,
@@ -218,7 +220,7 @@ def session_cancel(*, session: WorkshopSession, reason: str, actor) -> WorkshopS
         told += _notify(registration, MessageKind.SESSION_CANCELLED) is not None
     audit_log(
         actor=actor,
-        action="workshops.session_cancelled",
+        action=AuditAction.SESSION_CANCELLED,
         obj=session,
         site=session.site,
         notified=told,
@@ -258,7 +260,7 @@ def registration_create(
     registration.save()
     audit_log(
         actor=actor,
-        action="workshops.registered" if seated else "workshops.waitlisted",
+        action=AuditAction.REGISTRATION_SEATED if seated else AuditAction.REGISTRATION_WAITLISTED,
         obj=registration,
         site=session.site,
         session=session.pk,
@@ -284,7 +286,7 @@ def registration_cancel(*, registration: Registration, actor) -> Registration:
     registration.save(update_fields=["status", "cancelled_at"])
     audit_log(
         actor=actor,
-        action="workshops.registration_cancelled",
+        action=AuditAction.REGISTRATION_CANCELLED,
         obj=registration,
         site=session.site,
         session=session.pk,
@@ -313,7 +315,7 @@ def _promote_waiting(session: WorkshopSession, actor) -> list[Registration]:
         registration.save(update_fields=["status", "promoted_at"])
         audit_log(
             actor=actor,
-            action="workshops.promoted",
+            action=AuditAction.REGISTRATION_PROMOTED,
             obj=registration,
             site=session.site,
             session=session.pk,
@@ -349,7 +351,7 @@ def attendance_record(*, session: WorkshopSession, marks: dict[int, str], actor)
         session.save(update_fields=["status"])
     audit_log(
         actor=actor,
-        action="workshops.attendance_recorded",
+        action=AuditAction.ATTENDANCE_RECORDED,
         obj=session,
         site=session.site,
         marked=len(registrations),

@@ -8,16 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import (
-    beneficiaries_for_staff,
     beneficiary_by_member_number,
     beneficiary_search,
 )
+from connexions.errors import show_refusal
 from connexions.forms import SearchForm, id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period
-from connexions.perms import Action, action_required, can, sites_for, working_sites
+from connexions.perms import Action, action_required, can, sees_every_site, sites_for
 from workshops import selectors, services
 from workshops.enums import SessionStatus
 from workshops.forms import (
@@ -31,6 +32,7 @@ from workshops.forms import (
     TopicForm,
 )
 from workshops.models import Facilitator, Registration, WorkshopSession, WorkshopTopic
+from workshops.perms import may_manage_topics
 from workshops.services import WorkshopError
 
 workshops_required = action_required(Action.WORKSHOPS)
@@ -42,13 +44,9 @@ def _render(request, template, context):
     return render(request, template, context)
 
 
-def _sessions(request):
-    return WorkshopSession.objects.visible_to(request.user)
-
-
 def _session(request, pk):
     try:
-        return selectors.session_for_page(_sessions(request), pk)
+        return selectors.session_for_page(WorkshopSession.objects.visible_to(request.user), pk)
     except WorkshopSession.DoesNotExist:
         raise Http404 from None
 
@@ -76,7 +74,7 @@ def week(request):
         "workshops/week.html",
         {
             "site": site,
-            "sites": sites if request.user.is_programme_admin else working_sites(request.user),
+            "sites": sites,
             "monday": monday,
             "sunday": monday + timedelta(days=6),
             "previous": monday - timedelta(days=7),
@@ -91,7 +89,10 @@ def week(request):
 def session_list(request):
     form = SessionFilterForm(request.GET or None, user=request.user)
     sessions = (
-        _sessions(request).with_counts().select_related("topic", "site").order_by("-starts_at")
+        WorkshopSession.objects.visible_to(request.user)
+        .with_counts()
+        .select_related("topic", "site")
+        .order_by("-starts_at")
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -137,7 +138,7 @@ def session_create(request):
                 actor=request.user,
             )
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             if len(sessions) > 1:
                 messages.success(
@@ -195,7 +196,7 @@ def session_edit(request, pk):
         try:
             services.session_update(session=session, actor=request.user, **form.cleaned_data)
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("The session has been saved."))
             return redirect("workshops:session_detail", pk=session.pk)
@@ -216,7 +217,7 @@ def session_cancel(request, pk):
                 session=session, reason=form.cleaned_data["reason"], actor=request.user
             )
         except WorkshopError as error:
-            messages.error(request, str(error))
+            show_refusal(request, error)
         else:
             messages.success(
                 request, _("The session has been cancelled; the people registered are told.")
@@ -230,14 +231,14 @@ def session_cancel(request, pk):
 def session_register(request, pk):
     session = _session(request, pk)
     beneficiary = get_object_or_404(
-        beneficiaries_for_staff(request.user), pk=id_or_404(request.POST, "beneficiary")
+        Beneficiary.objects.visible_to(request.user), pk=id_or_404(request.POST, "beneficiary")
     )
     try:
         registration = services.registration_create(
             session=session, beneficiary=beneficiary, actor=request.user
         )
     except WorkshopError as error:
-        messages.error(request, str(error))
+        show_refusal(request, error)
     else:
         if registration.status == "waiting":
             messages.warning(
@@ -255,16 +256,16 @@ def session_register(request, pk):
 @workshops_required
 def registration_cancel(request, pk):
     registration = get_object_or_404(
-        Registration.objects.filter(session__in=_sessions(request)).select_related(
-            "beneficiary", "session__topic", "session__site"
-        ),
+        Registration.objects.filter(
+            session__in=WorkshopSession.objects.visible_to(request.user)
+        ).select_related("beneficiary", "session__topic", "session__site"),
         pk=pk,
     )
     if request.method == "POST":
         try:
             services.registration_cancel(registration=registration, actor=request.user)
         except WorkshopError as error:
-            messages.error(request, str(error))
+            show_refusal(request, error)
         else:
             messages.success(
                 request,
@@ -284,7 +285,7 @@ def attendance(request, pk):
         try:
             services.attendance_record(session=session, marks=form.marks(), actor=request.user)
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("Attendance has been recorded."))
             return redirect("workshops:session_detail", pk=session.pk)
@@ -313,11 +314,11 @@ def topic_list(request):
     return _render(
         request,
         "workshops/topic_list.html",
-        {"page_obj": paginate(request, topics), "may_manage": request.user.is_programme_admin},
+        {"page_obj": paginate(request, topics), "may_manage": may_manage_topics(request.user)},
     )
 
 
-@action_required(Action.MANAGE_CATALOGUE)  # programme admins only
+@action_required(Action.MANAGE_TOPICS)
 def topic_edit(request, pk=None):
     topic = get_object_or_404(WorkshopTopic, pk=pk) if pk else WorkshopTopic()
     form = TopicForm(request.POST or None, instance=topic)
@@ -359,7 +360,7 @@ def facilitator_edit(request, pk=None):
                 actor=request.user,
             )
         except WorkshopError as error:
-            form.add_error(None, str(error))
+            show_refusal(request, error, form=form)
         else:
             messages.success(request, _("The facilitator has been saved."))
             return redirect("workshops:facilitator_list")
@@ -382,7 +383,7 @@ def figures(request):
         site = form.cleaned_data["site"]
     else:
         period, site = Period.year_to_date(), None
-    sites = [site] if site else (None if request.user.is_programme_admin else allowed)
+    sites = [site] if site else (None if sees_every_site(request.user) else allowed)
     return _render(
         request,
         "workshops/figures.html",

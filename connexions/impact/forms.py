@@ -36,7 +36,7 @@ class ImpactFilterForm(forms.Form):
         self.allowed_sites = perms.sites_for(user, perms.Action.VIEW_IMPACT)
         self.fields["site"].queryset = self.allowed_sites
         self.fields["site"].empty_label = (
-            _("All sites") if user.is_programme_admin else _("All my sites")
+            _("All sites") if perms.sees_every_site(user) else _("All my sites")
         )
         self.fields["agency"].queryset = PartnerAgency.objects.order_by("name")
         self.fields["agency"].empty_label = _("All agencies")
@@ -77,7 +77,7 @@ class ImpactFilterForm(forms.Form):
         site = self.cleaned_data["site"]
         if site is not None:
             sites = [site]
-        elif self.user.is_programme_admin:
+        elif perms.sees_every_site(self.user):
             sites = None
         else:
             sites = self.allowed_sites

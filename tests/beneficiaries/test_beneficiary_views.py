@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from beneficiaries.enums import ReferralStatus
+from beneficiaries.enums import AuditAction, ReferralStatus
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral, SupportSession
 from beneficiaries.sections import FileSection, register_file_section, unregister_file_section
-from connexions.enums import SiteRole
+from connexions.enums import AuditKind, SiteRole
 from connexions.models import AuditEvent
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -119,7 +119,7 @@ def test_file_page_shows_everything_and_is_audited(client, counsellor_b, site_a)
     assert "A configuré son téléphone" in content
     assert "15.00 €" in content or "15,00 €" in content  # saving against the 35 € baseline
     assert "SFR" in content
-    event = AuditEvent.objects.get(action="beneficiaries.file_viewed")
+    event = AuditEvent.objects.get(kind=AuditKind.READ)
     assert event.actor == counsellor_b
     assert event.object_id == str(beneficiary.pk)
 
@@ -128,7 +128,7 @@ def test_opening_a_mediation_case_is_audited_as_a_file_read(client, counsellor_b
     case = MediationCaseFactory()
     client_for(client, counsellor_b)
     assert client.get(f"/beneficiaires/mediations/{case.pk}/").status_code == 200
-    event = AuditEvent.objects.get(action="beneficiaries.file_viewed")
+    event = AuditEvent.objects.get(kind=AuditKind.READ)
     assert (event.actor, event.site, event.object_id) == (
         counsellor_b,
         site_b,
@@ -369,7 +369,7 @@ def test_consents_can_be_changed_but_data_processing_stays_required(client, coun
         "sms_reminders": False,
         "share_outcomes": True,
     }
-    assert AuditEvent.objects.filter(action="beneficiaries.consents_updated").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.CONSENTS_UPDATED).count() == 1
 
 
 def test_counsellor_without_site_membership_there_cannot_act(client, counsellor_b, site_a):
@@ -398,7 +398,7 @@ def test_staff_of_a_closed_site_no_longer_read_files(client):
         f"/beneficiaires/mediations/{case.pk}/",
     ):
         assert client.get(url).status_code in (403, 404), url
-    assert not AuditEvent.objects.filter(action="beneficiaries.file_viewed").exists()
+    assert not AuditEvent.objects.filter(kind=AuditKind.READ).exists()
 
 
 @pytest.mark.parametrize(

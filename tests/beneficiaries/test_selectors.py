@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from beneficiaries import selectors
 from beneficiaries.enums import EmploymentStatus, PlanType, ReferralStatus
-from beneficiaries.models import Referral
+from beneficiaries.models import Beneficiary, Referral
 from beneficiaries.sections import (
     Outcome,
     register_referral_outcome_provider,
@@ -43,6 +43,20 @@ def test_beneficiary_by_member_number(typed):
     assert selectors.beneficiary_by_member_number(raw) == beneficiary
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("CS-000123", 123), ("cs 000123", 123), ("123", 123), ('CSààà&é"', 123), ("CS-12-3", None)],
+)
+def test_one_parser_reads_member_numbers(raw, expected):
+    assert Beneficiary.id_from_number(raw) == expected
+
+
+def test_search_finds_a_person_by_member_number_in_any_form(counsellor_a):
+    beneficiary = BeneficiaryFactory()
+    for typed in (beneficiary.number, beneficiary.scan_code, str(beneficiary.pk)):
+        assert list(selectors.beneficiary_search(counsellor_a, typed)) == [beneficiary]
+
+
 @pytest.mark.parametrize("raw", ["", "CS-", "XY000001", "CS-0000001234567890", "Dupont"])
 def test_unknown_member_number(raw):
     BeneficiaryFactory()
@@ -55,18 +69,20 @@ def test_member_number_lookup_scoped_to_user(social_worker_a, counsellor_a):
     assert (
         selectors.beneficiary_by_member_number(beneficiary.number, user=counsellor_a) == beneficiary
     )
-    assert list(selectors.beneficiaries_for_staff(social_worker_a)) == []
-    assert list(selectors.beneficiaries_for_staff(counsellor_a)) == [beneficiary]
+    assert list(Beneficiary.objects.visible_to(social_worker_a)) == []
+    assert list(Beneficiary.objects.visible_to(counsellor_a)) == [beneficiary]
 
 
-def test_eligibility():
+def test_eligibility_on_a_date_includes_the_last_day():
     today = timezone.localdate()
     valid = BeneficiaryFactory(valid_until=today)
     expired = BeneficiaryFactory(
         enrolled_on=today - timedelta(days=400), valid_until=today - timedelta(days=1)
     )
-    assert selectors.eligibility(valid) == selectors.Eligibility(today, False)
-    assert selectors.eligibility(expired).is_expired
+    assert valid.is_eligible and valid.is_eligible_on(today)
+    assert not valid.is_eligible_on(today + timedelta(days=1))
+    assert not expired.is_eligible
+    assert list(Beneficiary.objects.eligible_on(today)) == [valid]
 
 
 # --- impact figures ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 from beneficiaries import services
 from beneficiaries.enums import (
     AgreementKind,
+    AuditAction,
     ConsentKind,
     DeclineReason,
     MediationStatus,
@@ -50,7 +51,9 @@ def test_social_worker_submits_for_their_agency(social_worker_a, site_a):
     with connection.cursor() as cursor:
         cursor.execute("SELECT phone FROM beneficiaries_referral WHERE id = %s", [referral.pk])
         assert cursor.fetchone() == ("+33612345678",)  # stored E.164
-    assert AuditEvent.objects.filter(action="referrals.submitted", object_id=referral.pk).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.REFERRAL_SUBMITTED, object_id=referral.pk
+    ).exists()
 
 
 def test_submission_without_attestation_is_refused(social_worker_a, site_a):
@@ -187,7 +190,7 @@ def test_expire_referrals_is_idempotent_and_emails_once(
     assert recent.status == ReferralStatus.PENDING
     assert len(mail.outbox) == 1
     assert "a expiré" in mail.outbox[0].subject
-    assert AuditEvent.objects.filter(action="referrals.expired").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_EXPIRED).count() == 1
 
 
 # --- enrolment ---------------------------------------------------------------------------------
@@ -306,7 +309,7 @@ def test_linking_a_referral_renews_eligibility(social_worker_a, counsellor_a, si
         enrolled_on=timezone.localdate() - timedelta(days=400),
         valid_until=timezone.localdate() - timedelta(days=35),
     )
-    assert beneficiary.is_expired
+    assert not beneficiary.is_eligible
     referral = submit(social_worker_a, site_a)
     services.referral_accept_for_existing(
         referral=referral, beneficiary=beneficiary, actor=counsellor_a, site=site_a
@@ -315,7 +318,7 @@ def test_linking_a_referral_renews_eligibility(social_worker_a, counsellor_a, si
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     assert referral.beneficiary == beneficiary
-    assert not beneficiary.is_expired
+    assert beneficiary.is_eligible
     assert beneficiary.valid_until == add_months(timezone.localdate(), 12)
 
 
@@ -454,7 +457,7 @@ def test_a_finished_mediation_only_takes_notes(counsellor_a, site_a, status):
     )
     assert MediationCase.objects.values().get(pk=case.pk) == before
     assert [n.text for n in case.notes.all()] == ["L'opérateur a confirmé."]
-    assert AuditEvent.objects.filter(action="beneficiaries.mediation_note_added").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.MEDIATION_NOTE_ADDED).count() == 1
     with pytest.raises(services.BeneficiaryError):
         services.mediation_note_add(case=case, text="  ", actor=counsellor_a, site=site_a)
 

@@ -1,5 +1,5 @@
 import pytest
-from django.db.utils import OperationalError
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def test_health_ok_without_login(client, db):
@@ -9,14 +9,26 @@ def test_health_ok_without_login(client, db):
 
 
 def test_health_reports_database_down(client, db, monkeypatch):
-    def broken_cursor(*args, **kwargs):
-        raise OperationalError("connection refused")
-
+    # A real connection to a port where no server listens.
+    default = connections[DEFAULT_DB_ALIAS]
+    down = type(default)({**default.settings_dict, "PORT": "1"}, alias=DEFAULT_DB_ALIAS)
     with monkeypatch.context() as patch:
-        patch.setattr("connexions.views.connection.cursor", broken_cursor)
+        patch.setattr("connexions.views.connection", down)
         response = client.get("/health/")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "error"}
+
+
+def test_health_lets_other_errors_through(client, db, monkeypatch):
+    """Only database errors mean "database down": a bug is a 500 that gets reported."""
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("not a database error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("connexions.views.connection.cursor", bug)
+        with pytest.raises(RuntimeError):
+            client.get("/health/")
 
 
 @pytest.mark.parametrize("path", ["/health/", "/connexion/"])

@@ -1,9 +1,12 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from connexions.audit import audit_log
-from connexions.enums import SiteRole, UserKind
+from connexions.enums import AuditKind, SiteRole, UserKind
 from connexions.models import AuditEvent, SiteMembership, User
 from tests.connexions.factories import SiteMembershipFactory, UserFactory
 
@@ -64,6 +67,23 @@ def test_audit_events_are_append_only(counsellor_a, site_a):
     assert event.action == "test.action"
     assert event.object_type == "connexions.receptionsite"
     assert event.object_id == str(site_a.pk)
+
+
+def test_audit_rows_carry_their_kind(counsellor_a, site_a):
+    action = audit_log(actor=counsellor_a, action="test.action", obj=site_a)
+    read = audit_log(actor=counsellor_a, action="test.read", obj=site_a, kind=AuditKind.READ)
+    assert action.kind == AuditKind.ACTION
+    assert list(AuditEvent.objects.filter(kind=AuditKind.READ)) == [read]
+
+
+def test_the_migration_marks_old_read_rows_as_reads(counsellor_a, site_a):
+    migration = importlib.import_module("connexions.migrations.0002_auditevent_kind")
+    old_read = audit_log(actor=counsellor_a, action="beneficiaries.file_viewed", obj=site_a)
+    old_action = audit_log(actor=counsellor_a, action="sales.sale", obj=site_a)
+    migration.mark_old_reads(django_apps, None)
+    old_read.refresh_from_db()
+    old_action.refresh_from_db()
+    assert (old_read.kind, old_action.kind) == (AuditKind.READ, AuditKind.ACTION)
 
 
 def test_row_history_is_recorded_and_append_only(site_a):

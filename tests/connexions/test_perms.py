@@ -1,7 +1,7 @@
 import pytest
 
 from connexions.enums import SiteRole
-from connexions.perms import Action, can, sites_for, working_sites
+from connexions.perms import Action, can, sees_every_site, sites_for, working_sites
 from tests.connexions.factories import ReceptionSiteFactory, SiteMembershipFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,18 @@ def test_referrals_and_catalogue_management(counsellor_a, social_worker_a, progr
     assert can(programme_admin, Action.REFER)
     assert can(programme_admin, Action.MANAGE_CATALOGUE)
     assert not can(counsellor_a, Action.MANAGE_CATALOGUE)
+
+
+@pytest.mark.parametrize("who", EXPECTED)
+def test_programme_wide_rights_are_the_programme_admins_alone(request, site_a, who):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = request.getfixturevalue(who)
+    admin = who == "programme_admin"
+    assert can(user, Action.MANAGE_TOPICS) is admin
+    assert can(user, Action.MANAGE_TOPICS, site_a) is admin
+    assert sees_every_site(user) is admin
+    assert not sees_every_site(AnonymousUser())
 
 
 def test_anonymous_and_inactive_users_may_do_nothing(django_user_model, counsellor_a, site_a):

@@ -6,6 +6,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
+from connexions.enums import AuditAction
 from connexions.middleware import CURRENT_SITE_KEY, SESSION_STARTED_KEY
 from connexions.models import AuditEvent
 from tests.conftest import client_for
@@ -57,7 +58,10 @@ def test_login_with_email_and_audit(client, counsellor_a, password):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert AuditEvent.objects.filter(actor=counsellor_a, action="auth.login").count() == 1
+    assert (
+        AuditEvent.objects.filter(actor=counsellor_a, action=AuditAction.USER_LOGGED_IN).count()
+        == 1
+    )
 
 
 def test_wrong_password_gives_a_french_error(client, counsellor_a):

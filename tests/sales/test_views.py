@@ -163,6 +163,78 @@ def test_checkout_refusal_shows_the_reason_and_writes_nothing(client, counsellor
     assert not Sale.objects.exists()
 
 
+# --- removing items and clearing the cart -------------------------------------------------------
+
+
+def cart_items(client, site):
+    return client.session["sales_carts"][str(site.pk)]["items"]
+
+
+def fill_cart(client, shop):
+    """A customer, a phone and two top-ups in the cart; the customer."""
+    topup, _, devices = shop
+    person = buyer()
+    client.post("/caisse/scanner/", {"code": person.scan_code}, **HTMX)
+    client.post("/caisse/scanner/", {"code": devices[0].imei}, **HTMX)
+    client.post("/caisse/panier/ajouter/", {"product": topup.pk, "quantity": "2"}, **HTMX)
+    return person
+
+
+def test_remove_takes_out_that_line_only(client, site_a, counsellor_a, shop):
+    topup, _, devices = shop
+    client_for(client, counsellor_a)
+    person = fill_cart(client, shop)
+    response = client.post("/caisse/panier/retirer/0/", **HTMX)
+    assert response.status_code == 200
+    assert cart_items(client, site_a) == [{"product": topup.pk, "quantity": 2, "code": ""}]
+    assert devices[0].imei not in text(response) and person.full_name in text(response)
+
+
+@pytest.mark.parametrize("index", ["2", "99"])
+def test_removing_a_line_that_is_not_there_changes_nothing(
+    client, site_a, counsellor_a, shop, index
+):
+    client_for(client, counsellor_a)
+    fill_cart(client, shop)
+    before = cart_items(client, site_a)
+    assert client.post(f"/caisse/panier/retirer/{index}/", **HTMX).status_code == 200
+    assert cart_items(client, site_a) == before
+
+
+@pytest.mark.parametrize("url", ["/caisse/panier/retirer/-1/", "/caisse/panier/retirer/abc/"])
+def test_remove_with_a_malformed_index_is_404(client, counsellor_a, shop, url):
+    client_for(client, counsellor_a)
+    fill_cart(client, shop)
+    assert client.post(url, **HTMX).status_code == 404
+
+
+def test_clear_empties_the_cart_and_forgets_the_customer(client, site_a, counsellor_a, shop):
+    client_for(client, counsellor_a)
+    person = fill_cart(client, shop)
+    token = client.session["sales_carts"][str(site_a.pk)]["token"]
+    response = client.post("/caisse/panier/vider/", **HTMX)
+    assert response.status_code == 200
+    cart = client.session["sales_carts"][str(site_a.pk)]
+    assert cart["items"] == [] and cart["beneficiary_id"] is None
+    assert cart["token"] != token  # a new sale, not a resubmission of the cleared one
+    assert person.full_name not in text(response)
+    assert not Sale.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/caisse/panier/retirer/0/", "/caisse/panier/vider/"])
+def test_remove_and_clear_are_for_staff_who_sell_by_post(
+    client, site_a, counsellor_a, social_worker_a, shop, url
+):
+    client_for(client, counsellor_a)
+    fill_cart(client, shop)
+    before = cart_items(client, site_a)
+    assert client.get(url).status_code == 405
+    assert cart_items(client, site_a) == before
+    client.logout()
+    assert client.post(url).status_code == 302  # to the login page
+    assert client_for(client, social_worker_a).post(url, **HTMX).status_code == 403
+
+
 def test_receipt_print_marks_reprints_as_duplicate(client, site_a, manager_a, shop):
     topup, _, _ = shop
     sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale

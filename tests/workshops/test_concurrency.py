@@ -14,7 +14,7 @@ from connexions.models import AuditEvent
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.workshops.factories import WorkshopSessionFactory
 from workshops import services
-from workshops.enums import RegistrationStatus
+from workshops.enums import AuditAction, RegistrationStatus
 from workshops.models import Registration, WorkshopSession
 
 
@@ -141,7 +141,9 @@ def _full_session(site, actor, *, capacity=2, waiting=3):
 
 def _promotions():
     return list(
-        AuditEvent.objects.filter(action="workshops.promoted").values_list("object_id", flat=True)
+        AuditEvent.objects.filter(action=AuditAction.REGISTRATION_PROMOTED).values_list(
+            "object_id", flat=True
+        )
     )
 
 
@@ -199,4 +201,4 @@ def test_the_same_cancellation_five_times_at_once_promotes_once(monkeypatch, sit
     assert len(errors) == 4
     assert all(isinstance(error, services.WorkshopError) for error in errors)
     assert _promotions() == [str(waiting[0].pk)]
-    assert AuditEvent.objects.filter(action="workshops.registration_cancelled").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.REGISTRATION_CANCELLED).count() == 1

@@ -16,7 +16,7 @@ from tests.workshops.factories import (
     WorkshopTopicFactory,
 )
 from workshops import services
-from workshops.enums import MessageKind, RegistrationStatus, SessionStatus
+from workshops.enums import AuditAction, MessageKind, RegistrationStatus, SessionStatus
 from workshops.models import Facilitator, Notification, PartnerCompany, Registration
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_weekly_series_keeps_the_local_time_across_the_clock_change(site_a, coun
     assert {(s.hour, s.minute) for s in starts} == {(14, 0)}
     assert {s.series for s in sessions} == {sessions[0].pk}
     assert all(list(s.facilitators.all()) == [volunteer] for s in sessions)
-    assert AuditEvent.objects.filter(action="workshops.sessions_created").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.SESSIONS_CREATED).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -167,7 +167,7 @@ def test_cancelling_a_waiting_person_promotes_nobody(site_a, counsellor_a):
     _register(session, counsellor_a)
     waiting = _register(session, counsellor_a)
     services.registration_cancel(registration=waiting, actor=counsellor_a)
-    assert not AuditEvent.objects.filter(action="workshops.promoted").exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.REGISTRATION_PROMOTED).exists()
 
 
 def test_more_seats_go_to_the_people_waiting(site_a, counsellor_a):

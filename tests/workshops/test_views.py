@@ -16,7 +16,7 @@ from tests.workshops.factories import (
     WorkshopTopicFactory,
 )
 from workshops import services
-from workshops.enums import RegistrationStatus, SessionStatus
+from workshops.enums import AuditAction, RegistrationStatus, SessionStatus
 from workshops.models import Facilitator, Registration, WorkshopSession, WorkshopTopic
 
 pytestmark = pytest.mark.django_db
@@ -301,6 +301,87 @@ def test_only_programme_admins_manage_topics(client, counsellor_a, programme_adm
     assert WorkshopTopic.objects.get().title == "Lire une facture"
 
 
+TOPIC_EDIT = {"title": "Lire une facture d'énergie", "duration_minutes": "60", "level": "beginner"}
+
+
+def test_programme_admin_edits_a_topic(client, programme_admin):
+    topic = WorkshopTopicFactory(title="Lire une facture")
+    client_for(client, programme_admin)
+    url = f"/ateliers/themes/{topic.pk}/modifier/"
+    assert "Lire une facture" in _text(client.get(url))
+    assert client.post(url, TOPIC_EDIT).status_code == 302
+    topic.refresh_from_db()
+    assert (topic.title, topic.duration_minutes) == ("Lire une facture d'énergie", 60)
+    assert AuditEvent.objects.filter(
+        action=AuditAction.TOPIC_SAVED, object_id=str(topic.pk), actor=programme_admin
+    ).exists()
+    assert client.get("/ateliers/themes/999999/modifier/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, 302), ("counsellor_a", 403), ("manager_a", 403), ("social_worker_a", 403)],
+)
+def test_only_programme_admins_edit_a_topic(request, client, who, status):
+    topic = WorkshopTopicFactory(title="Lire une facture")
+    client_for(client, request.getfixturevalue(who) if who else None)
+    url = f"/ateliers/themes/{topic.pk}/modifier/"
+    assert client.get(url).status_code == status
+    assert client.post(url, TOPIC_EDIT).status_code == status
+    topic.refresh_from_db()
+    assert topic.title == "Lire une facture"
+    assert not AuditEvent.objects.filter(action=AuditAction.TOPIC_SAVED).exists()
+
+
+def _volunteer_edit(volunteer) -> dict:
+    return {
+        "first_name": volunteer.first_name,
+        "last_name": "Martin",
+        "company_name": volunteer.company.name,
+        "phone": "06 12 34 56 78",
+        "is_active": "on",
+    }
+
+
+@pytest.mark.parametrize("who", ["counsellor_a", "manager_a", "programme_admin"])
+def test_staff_who_run_workshops_edit_a_facilitator(request, client, who):
+    volunteer = FacilitatorFactory(last_name="Durand")
+    user = request.getfixturevalue(who)
+    client_for(client, user)
+    url = f"/ateliers/animateurs/{volunteer.pk}/modifier/"
+    assert "Durand" in _text(client.get(url))
+    assert client.post(url, _volunteer_edit(volunteer)).status_code == 302
+    volunteer.refresh_from_db()
+    assert (volunteer.last_name, volunteer.phone) == ("Martin", "06 12 34 56 78")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.FACILITATOR_SAVED, object_id=str(volunteer.pk), actor=user
+    ).exists()
+
+
+@pytest.mark.parametrize(("who", "status"), [(None, 302), ("social_worker_a", 403)])
+def test_others_may_not_edit_a_facilitator(request, client, who, status):
+    volunteer = FacilitatorFactory(last_name="Durand")
+    client_for(client, request.getfixturevalue(who) if who else None)
+    url = f"/ateliers/animateurs/{volunteer.pk}/modifier/"
+    assert client.get(url).status_code == status
+    assert client.post(url, _volunteer_edit(volunteer)).status_code == status
+    volunteer.refresh_from_db()
+    assert volunteer.last_name == "Durand"
+
+
+def test_staff_of_another_site_cannot_be_made_a_facilitator(client, counsellor_a, counsellor_b):
+    """The staff member chosen must work at one of the editor's sites."""
+    facilitator = FacilitatorFactory()
+    client_for(client, counsellor_a)
+    response = client.post(
+        f"/ateliers/animateurs/{facilitator.pk}/modifier/",
+        {"user": counsellor_b.pk, "is_active": "on"},
+    )
+    assert response.status_code == 200
+    facilitator.refresh_from_db()
+    assert facilitator.user is None
+
+
 def test_record_a_volunteer_with_their_company(client, counsellor_a):
     client_for(client, counsellor_a)
     response = client.post(
@@ -369,7 +450,9 @@ def test_every_action_is_audited(client, counsellor_a, session_a):
     client.post(
         f"/ateliers/seances/{session_a.pk}/inscrire/", {"beneficiary": BeneficiaryFactory().pk}
     )
-    assert AuditEvent.objects.filter(action="workshops.registered", actor=counsellor_a).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.REGISTRATION_SEATED, actor=counsellor_a
+    ).exists()
 
 
 # --- bad input -----------------------------------------------------------------------------------
