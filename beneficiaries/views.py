@@ -25,8 +25,8 @@ from beneficiaries.forms import (
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral
 from beneficiaries.perms import may_handle, may_withdraw
 from beneficiaries.sections import render_file_sections
-from connexions.forms import SearchForm
 from connexions.errors import show_refusal
+from connexions.forms import SearchForm
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required, can
