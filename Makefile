@@ -11,13 +11,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 LOCK_ARGS ?=
+PACKAGES := connexions beneficiaries catalogue sales workshops
+MAX_MODULE_LINES := 600
 
 .PHONY: help run test quality bench lock db db-stop migrate seed messages clean-venv
 
 help:
 	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (with the tasks worker)"
 	@echo "make test     set everything up and run the whole test suite"
-	@echo "make quality  formatting, lint, template lint, migrations check, deployment check"
+	@echo "make quality  formatting, lint, import contracts, module size, template lint, migrations and deployment checks"
 	@echo "make bench    performance benchmarks (ratios against a baseline measured in the same run)"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade to bump)"
 	@echo "make db-stop  stop the embedded PostgreSQL"
@@ -63,6 +65,9 @@ test: db
 quality: $(VENV)/.installed
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-logo
+	@find $(PACKAGES) -name '*.py' -not -path '*/migrations/*' -exec wc -l {} + | awk \
+		'$$2 != "total" && $$1 > $(MAX_MODULE_LINES) { print "Over $(MAX_MODULE_LINES) lines, split it: " $$2 " (" $$1 ")"; bad = 1 } END { exit bad }'
 	$(PY) -m djlint templates --check --quiet
 	$(PY) -m djlint templates --lint --quiet
 	DEBUG=False SECRET_KEY=quality-check-not-a-real-secret-0123456789-abcdefghijklmnop \
