@@ -33,7 +33,7 @@ PERIOD = Period(date(2026, 11, 1), date(2026, 11, 30))
 
 
 def _session(site, topic, day, *, hours=2, status=SessionStatus.HELD, capacity=10):
-    start = timezone.make_aware(datetime(2026, 11, day, 14))
+    start = datetime(2026, 11, day, 14, tzinfo=timezone.get_current_timezone())
     return WorkshopSessionFactory(
         site=site,
         topic=topic,
