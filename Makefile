@@ -11,6 +11,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 LOCK_ARGS ?=
+# Local runs keep the test database between runs (migrations still apply; PYTEST_ARGS=--create-db
+# rebuilds it); CI (CI=true) always builds it afresh.
+REUSE_DB := $(if $(CI),,--reuse-db)
 PACKAGES := connexions beneficiaries catalogue sales workshops
 MAX_MODULE_LINES := 600
 
@@ -60,7 +63,7 @@ test: db
 	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CONNEXIONS_REQUIRE_BROWSER" ]; then \
 		echo "NOTE: Chromium (/usr/bin/chromium) is missing: browser tests will be skipped."; \
 		echo "      Install it with: apt-get install chromium"; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(REUSE_DB) $(PYTEST_ARGS)
 
 quality: $(VENV)/.installed
 	$(PY) -m ruff format --check .
