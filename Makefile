@@ -10,23 +10,31 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+LOCK_ARGS ?=
+# Local runs keep the test database between runs (migrations still apply; PYTEST_ARGS=--create-db
+# rebuilds it); CI (CI=true) always builds it afresh.
+REUSE_DB := $(if $(CI),,--reuse-db)
+PACKAGES := connexions beneficiaries catalogue sales workshops
+MAX_MODULE_LINES := 600
 
-.PHONY: help run test quality bench db db-stop migrate seed messages clean-venv
+.PHONY: help run test quality bench lock db db-stop migrate seed messages clean-venv
 
 help:
 	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (with the tasks worker)"
 	@echo "make test     set everything up and run the whole test suite"
-	@echo "make quality  formatting, lint, template lint, migrations check, deployment check"
+	@echo "make quality  formatting, lint, import contracts, module size, template lint, migrations and deployment checks"
 	@echo "make bench    performance benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make lock     regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade to bump)"
 	@echo "make db-stop  stop the embedded PostgreSQL"
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "Python 3.12 or newer is required (python3.13, python3.12 or python3); none found." >&2; \
 		exit 1; fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
 .env:
@@ -55,11 +63,14 @@ test: db
 	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CONNEXIONS_REQUIRE_BROWSER" ]; then \
 		echo "NOTE: Chromium (/usr/bin/chromium) is missing: browser tests will be skipped."; \
 		echo "      Install it with: apt-get install chromium"; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(REUSE_DB) $(PYTEST_ARGS)
 
 quality: $(VENV)/.installed
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-logo
+	@find $(PACKAGES) -name '*.py' -not -path '*/migrations/*' -exec wc -l {} + | awk \
+		'$$2 != "total" && $$1 > $(MAX_MODULE_LINES) { print "Over $(MAX_MODULE_LINES) lines, split it: " $$2 " (" $$1 ")"; bad = 1 } END { exit bad }'
 	$(PY) -m djlint templates --check --quiet
 	$(PY) -m djlint templates --lint --quiet
 	DEBUG=False SECRET_KEY=quality-check-not-a-real-secret-0123456789-abcdefghijklmnop \
@@ -70,6 +81,13 @@ quality: $(VENV)/.installed
 
 bench: db
 	CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
+
+# Pinned for the machines the project runs on (Linux x86_64, CPython 3.12); uv keeps the existing
+# pins unless LOCK_ARGS=--upgrade.
+lock: $(VENV)/.installed
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+		--python-version 3.12 --python-platform x86_64-unknown-linux-gnu \
+		--custom-compile-command "make lock" $(LOCK_ARGS) -o requirements.lock
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr --ignore '.venv/*' --ignore 'var/*' --no-obsolete

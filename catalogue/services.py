@@ -8,9 +8,10 @@ refund counterparts. Lock order, always: stock units by id, then counted-stock r
 
 import csv
 import io
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -239,7 +240,7 @@ class VoucherRow:
 def _parse_expiry(value: str) -> date | None:
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, pattern).date()
+            return date(*time.strptime(value, pattern)[:3])  # a calendar date: no time zone
         except ValueError:
             continue
     return None

@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_filters",
     "phonenumber_field",
     "axes",
     "django_otp",

@@ -28,25 +28,3 @@ def test_check_ledger_command_finds_a_difference(site_a, manager_a):
     CountedStock.objects.create(site=site_a, product=sim, quantity=3)  # bypassing the services
     with pytest.raises(CommandError):
         call_command("catalogue_check_ledger", stdout=StringIO(), stderr=StringIO())
-
-
-def test_seed_demo_is_idempotent_and_consistent(db):
-    from catalogue.models import Device, Product, StockMovement
-    from catalogue.validators import imei_is_valid
-    from connexions.models import ReceptionSite
-
-    call_command("seed_demo", stdout=StringIO())
-    counts = [m.objects.count() for m in (Product, Voucher, Device, StockMovement)]
-    call_command("seed_demo", stdout=StringIO())
-    assert [m.objects.count() for m in (Product, Voucher, Device, StockMovement)] == counts
-    call_command("catalogue_check_ledger", stdout=StringIO())
-    sites = ReceptionSite.objects.all()
-    assert sites.count() == 7
-    for site in sites:
-        assert Voucher.objects.filter(site=site, expires_on__gt=timezone.localdate()).exists()
-        assert Device.objects.filter(site=site).exists()
-    assert all(
-        imei_is_valid(i) for i in Device.objects.exclude(imei=None).values_list("imei", flat=True)
-    )
-    topup = Product.objects.get(name="Recharge mobile SFR 15 €")
-    assert (topup.solidarity_price, topup.face_value) == (2.50, 15)

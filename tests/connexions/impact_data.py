@@ -193,7 +193,7 @@ def declined_referrals(*, site, agency, recorder, count, submitted_on):
     )
 
 
-SALE_TIME = timezone.make_aware(datetime(2026, 7, 15, 10, 30))
+SALE_TIME = datetime(2026, 7, 15, 10, 30, tzinfo=timezone.get_current_timezone())
 
 
 def published_sales(*, site, seller, people):

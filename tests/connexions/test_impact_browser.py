@@ -1,9 +1,8 @@
 """The impact dashboard in a real Chromium: open it from the navigation, see the charts drawn,
 filter by site, download the PDF report (no console error, CSP included)."""
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from connexions.enums import SiteRole
@@ -16,7 +15,7 @@ from tests.connexions.impact_data import enrol_people
 def test_dashboard_filter_by_site_and_pdf(
     page, live_server, programme_admin, site_a, site_b, agency_a, shot_dir
 ):
-    today = date.today()
+    today = timezone.localdate()
     enrol_people(
         site=site_a,
         agency=agency_a,

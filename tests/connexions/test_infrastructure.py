@@ -1,19 +1,15 @@
-import io
 import os
 import subprocess
 import sys
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 from django.db import OperationalError
 from django.test import RequestFactory
 
 from connexions.codes import normalise_scanned_code
 from connexions.exports import csv_response
 from connexions.middleware import LockTimeoutMiddleware
-from connexions.models import User
 
 
 def _settings_subprocess(env_overrides):
@@ -38,38 +34,6 @@ def test_production_settings_refuse_to_start_without_secret_key():
 def test_production_settings_start_with_a_secret_key():
     result = _settings_subprocess({"SECRET_KEY": "s" * 50})
     assert result.returncode == 0, result.stderr
-
-
-def _business_rows():
-    """Row counts of every project table except history and audit (which record the runs)."""
-    counts = {}
-    for model in apps.get_models():
-        label = model._meta.label
-        if model._meta.app_label in {
-            "connexions",
-            "beneficiaries",
-            "catalogue",
-            "sales",
-            "workshops",
-        }:
-            if not label.endswith("Event") and label != "connexions.AuditEvent":
-                counts[label] = model.objects.count()
-    return counts
-
-
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent():
-    call_command("seed_demo", stdout=io.StringIO())
-    first = _business_rows()
-    call_command("seed_demo", stdout=io.StringIO())
-    assert _business_rows() == first
-    assert first["connexions.ReceptionSite"] == 7
-    demo = User.objects.get(email="conseiller@demo.connexions.fr")
-    assert demo.check_password("demo-connexions-2026")
-    assert demo.memberships.get().site.name == "Paris 19e — Emmaüs Défi"
-    assert User.objects.get(email="ts.ccas@demo.connexions.fr").agency.name == "CCAS de Saint-Denis"
-    assert User.objects.get(email="ts.pimms@demo.connexions.fr").agency.name == "PIMMS d'Antony"
-    assert User.objects.get(email="admin@demo.connexions.fr").is_staff
 
 
 @pytest.mark.parametrize(

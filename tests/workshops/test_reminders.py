@@ -31,7 +31,7 @@ def session(counsellor_a, site_a):
     site_a.postal_code = "75019"
     site_a.city = "Paris"
     site_a.save()
-    start = timezone.make_aware(datetime(2026, 12, 3, 14, 0))  # a Thursday
+    start = datetime(2026, 12, 3, 14, 0, tzinfo=timezone.get_current_timezone())  # a Thursday
     return WorkshopSessionFactory(
         site=site_a,
         topic=WorkshopTopicFactory(title="Lire une facture"),
@@ -41,7 +41,7 @@ def session(counsellor_a, site_a):
     )
 
 
-NOW = timezone.make_aware(datetime(2026, 12, 2, 9, 0))  # 29 hours before
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.get_current_timezone())  # 29 hours before
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_reminder_enqueued_then_session_cancelled_is_not_sent(
 def test_site_in_another_city_is_named(counsellor_b, site_b, frozen_now, remind):
     site_b.address, site_b.postal_code, site_b.city = "33 cours Julien", "13006", "Marseille"
     site_b.save()
-    start = timezone.make_aware(datetime(2026, 12, 3, 9, 30))
+    start = datetime(2026, 12, 3, 9, 30, tzinfo=timezone.get_current_timezone())
     other = WorkshopSessionFactory(site=site_b, starts_at=start, ends_at=start + timedelta(hours=1))
     _register(other, counsellor_b, share_outcomes=True, phone="+33612345678")
     remind()

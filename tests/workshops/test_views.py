@@ -1,6 +1,6 @@
 import html
 import io
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -249,9 +249,9 @@ def test_attendance_sheet_pdf_lists_the_people_with_a_signature_column(
 def _fill_week(site, sessions, people):
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
     for n in range(sessions):
-        start = timezone.make_aware(
-            datetime(monday.year, monday.month, monday.day, 9 + n % 8)
-        ) + timedelta(days=n % 7)
+        start = datetime.combine(
+            monday + timedelta(days=n % 7), time(9 + n % 8), tzinfo=timezone.get_current_timezone()
+        )
         session = WorkshopSessionFactory(
             site=site, starts_at=start, ends_at=start + timedelta(hours=1), capacity=people
         )

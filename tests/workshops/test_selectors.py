@@ -1,9 +1,7 @@
-import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from connexions.periods import Period
@@ -16,7 +14,7 @@ from tests.workshops.factories import (
     WorkshopSessionFactory,
     WorkshopTopicFactory,
 )
-from workshops.enums import RegistrationStatus, SessionStatus
+from workshops.enums import SessionStatus
 from workshops.models import (
     Facilitator,
     Notification,
@@ -33,7 +31,7 @@ PERIOD = Period(date(2026, 11, 1), date(2026, 11, 30))
 
 
 def _session(site, topic, day, *, hours=2, status=SessionStatus.HELD, capacity=10):
-    start = timezone.make_aware(datetime(2026, 11, day, 14))
+    start = datetime(2026, 11, day, 14, tzinfo=timezone.get_current_timezone())
     return WorkshopSessionFactory(
         site=site,
         topic=topic,
@@ -136,18 +134,3 @@ def test_admin_pages_for_programme_admins_only(client, programme_admin, counsell
     assert client.get(f"{url}{model.objects.first().pk}/change/").status_code == 200
     client_for(client, counsellor_a)
     assert client.get(url).status_code == 302
-
-
-def test_seed_demo_is_idempotent_with_workshops_at_several_sites():
-    call_command("seed_demo", stdout=io.StringIO())
-    counts = {m: m.objects.count() for m in MODELS}
-    call_command("seed_demo", stdout=io.StringIO())
-    assert {m: m.objects.count() for m in MODELS} == counts
-    assert WorkshopTopic.objects.filter(title="Se protéger en ligne").exists()
-    assert counts[WorkshopTopic] == 6
-    assert WorkshopSession.objects.values("site").distinct().count() >= 3
-    assert WorkshopSession.objects.filter(status=SessionStatus.HELD).exists()
-    assert WorkshopSession.objects.filter(starts_at__gt=timezone.now()).exists()
-    assert Registration.objects.filter(status=RegistrationStatus.PRESENT).exists()
-    assert Registration.objects.filter(status=RegistrationStatus.WAITING).exists()
-    assert PartnerCompany.objects.count() >= 3
