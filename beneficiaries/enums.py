@@ -123,3 +123,27 @@ class AuditAction(StrEnum):
     MEDIATION_CASE_OPENED = "beneficiaries.mediation_case.opened"
     MEDIATION_CASE_UPDATED = "beneficiaries.mediation_case.updated"
     MEDIATION_NOTE_ADDED = "beneficiaries.mediation_note.added"
+
+
+# The referral state machine: from a status, the statuses it may move to.
+REFERRAL_TRANSITIONS = {
+    ReferralStatus.PENDING: {
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.WITHDRAWN,
+        ReferralStatus.EXPIRED,
+    },
+    ReferralStatus.ACCEPTED: set(),
+    ReferralStatus.DECLINED: set(),
+    ReferralStatus.WITHDRAWN: set(),
+    ReferralStatus.EXPIRED: set(),
+}
+
+# Mediation with an operator: from a status, the statuses it may move to.
+MEDIATION_TRANSITIONS = {
+    MediationStatus.OPEN: {MediationStatus.CONTACTED, MediationStatus.FAILED},
+    MediationStatus.CONTACTED: {MediationStatus.AGREEMENT, MediationStatus.FAILED},
+    MediationStatus.AGREEMENT: {MediationStatus.CLOSED, MediationStatus.FAILED},
+    MediationStatus.CLOSED: set(),
+    MediationStatus.FAILED: set(),
+}

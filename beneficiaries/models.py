@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from beneficiaries.enums import (
+    MEDIATION_TRANSITIONS,
+    REFERRAL_TRANSITIONS,
     AgreementKind,
     ConsentKind,
     DeclineReason,
@@ -27,29 +29,6 @@ from beneficiaries.enums import (
 from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.perms import Action, can, sees_every_site, sites_for
-
-# The referral state machine: from a status, the statuses it may move to.
-REFERRAL_TRANSITIONS = {
-    ReferralStatus.PENDING: {
-        ReferralStatus.ACCEPTED,
-        ReferralStatus.DECLINED,
-        ReferralStatus.WITHDRAWN,
-        ReferralStatus.EXPIRED,
-    },
-    ReferralStatus.ACCEPTED: set(),
-    ReferralStatus.DECLINED: set(),
-    ReferralStatus.WITHDRAWN: set(),
-    ReferralStatus.EXPIRED: set(),
-}
-
-# Mediation with an operator: from a status, the statuses it may move to.
-MEDIATION_TRANSITIONS = {
-    MediationStatus.OPEN: {MediationStatus.CONTACTED, MediationStatus.FAILED},
-    MediationStatus.CONTACTED: {MediationStatus.AGREEMENT, MediationStatus.FAILED},
-    MediationStatus.AGREEMENT: {MediationStatus.CLOSED, MediationStatus.FAILED},
-    MediationStatus.CLOSED: set(),
-    MediationStatus.FAILED: set(),
-}
 
 
 class ReferralQuerySet(models.QuerySet):

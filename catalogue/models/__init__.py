@@ -1,0 +1,52 @@
+"""The catalogue's models, by area: products and prices, stock held at a site, and stock moves
+(transfers, stocktakes, the ledger)."""
+
+from catalogue.models.moves import (
+    StockMovement,
+    StockMovementQuerySet,
+    Stocktake,
+    StocktakeLine,
+    Transfer,
+    TransferLine,
+    TransferQuerySet,
+)
+from catalogue.models.products import (
+    MONEY,
+    Operator,
+    Product,
+    ProductPrice,
+    ProductQuerySet,
+    PurchaseLimit,
+)
+from catalogue.models.stock import (
+    CountedStock,
+    Device,
+    SiteStockQuerySet,
+    StockThreshold,
+    Voucher,
+    VoucherBatch,
+    mask_pin,
+)
+
+__all__ = [
+    "MONEY",
+    "CountedStock",
+    "Device",
+    "Operator",
+    "Product",
+    "ProductPrice",
+    "ProductQuerySet",
+    "PurchaseLimit",
+    "SiteStockQuerySet",
+    "StockMovement",
+    "StockMovementQuerySet",
+    "StockThreshold",
+    "Stocktake",
+    "StocktakeLine",
+    "Transfer",
+    "TransferLine",
+    "TransferQuerySet",
+    "Voucher",
+    "VoucherBatch",
+    "mask_pin",
+]
