@@ -158,7 +158,8 @@ def _enrolled(*, period: Period, sites, agency):
 
 @dataclass(frozen=True)
 class EnrolmentFigures:
-    """The programme's published situation figures, each with its own denominator (DESIGN.md)."""
+    """The programme's published situation figures, each with its own denominator
+    (docs/architecture.md)."""
 
     enrolled: int
     no_mobile: int

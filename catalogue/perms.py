@@ -1,6 +1,6 @@
-"""Who may see and move stock, built on connexions.perms (DESIGN.md's table): counsellors and
-site managers see the catalogue and their site's stock; site managers and programme admins
-receive, transfer and count it; social workers see nothing of it."""
+"""Who may see and move stock, built on connexions.perms (docs/architecture.md's table):
+counsellors and site managers see the catalogue and their site's stock; site managers and
+programme admins receive, transfer and count it; social workers see nothing of it."""
 
 from connexions.perms import Action, can
 

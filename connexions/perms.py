@@ -1,4 +1,4 @@
-"""Who may do what: DESIGN.md's permission table, in one place.
+"""Who may do what: the permission table of docs/architecture.md, in one place.
 
 Every view and every later app asks here: `can(user, action, site)` for a yes/no, and
 `sites_for(user, action)` for the sites where the user may do it.

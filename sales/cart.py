@@ -1,6 +1,6 @@
 """The till's cart, kept in the session per site until the sale is confirmed. It reserves
-nothing (DESIGN.md): it lists products, scanned device codes and quantities; checkout locks
-and re-checks everything."""
+nothing (docs/architecture.md, "Locks"): it lists products, scanned device codes and
+quantities; checkout locks and re-checks everything."""
 
 import uuid
 from dataclasses import dataclass, field

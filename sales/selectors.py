@@ -350,7 +350,7 @@ def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
     taken and the stock left), and under the agency of the referral that enrolled the buyer.
     "First mobile phones" counts people, not sales: people enrolled without a mobile who bought
     a phone (not refunded) in the period; they count under the site where they enrolled and the
-    agency of their enrolment referral, like every person-based figure (DESIGN.md).
+    agency of their enrolment referral, like every person-based figure (docs/architecture.md).
     Topped-up operator credit and subsidy (reference price minus price paid) are net of nothing:
     refunds are reported on their own (count and amount)."""
     start, end = period.bounds()

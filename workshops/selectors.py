@@ -168,8 +168,8 @@ class WorkshopFigures:
 def workshop_figures(*, period: Period, sites=None, agency=None) -> WorkshopFigures:
     """Sessions starting in `period` at `sites`: three queries. With `agency`, the counts of
     people (registrations, attendance, waiting) only count people referred by that agency
-    (DESIGN.md: the agency of the referral that enrolled them); sessions, seats and volunteer
-    hours stay those of the sites."""
+    (docs/architecture.md: the agency of the referral that enrolled them); sessions, seats and
+    volunteer hours stay those of the sites."""
     start, end = period.bounds()
     sessions = WorkshopSession.objects.filter(starts_at__gte=start, starts_at__lt=end)
     if sites is not None:

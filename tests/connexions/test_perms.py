@@ -16,7 +16,7 @@ SITE_ACTIONS = [
     Action.VIEW_IMPACT,
 ]
 
-# DESIGN.md's permission table, at the user's own site.
+# The permission table of docs/architecture.md, at the user's own site.
 EXPECTED = {
     "counsellor_a": {Action.SUPPORT, Action.SELL, Action.VIEW_CATALOGUE, Action.WORKSHOPS},
     "manager_a": {
