@@ -3,8 +3,8 @@
 `published_dataset` reproduces the programme's published figures exactly (docs/architecture.md):
 500 people enrolled, of whom 100 (20 %) had no mobile phone; 348 of the 400 with a mobile (87 %)
 were on prepaid cards; 335 (67 %) job-seeking; 275 (55 %) with a computer; 240 (48 %) with
-internet at home; 35 EUR/month on average at entry over the 400 whose spending was recorded; 27 EUR/month
-less at the latest follow-up for the 200 who have both.
+internet at home; 35 EUR/month on average at entry over the 400 whose spending was recorded;
+27 EUR/month less at the latest follow-up for the 200 who have both.
 
 `published_sales` adds the till, with the programme's typical products: six people buy two
 mobile top-ups each (2.50 EUR for 15 EUR of operator credit), five people enrolled without a
