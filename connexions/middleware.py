@@ -3,13 +3,14 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from connexions import perms
+from connexions import perms, twofactor
 
 SESSION_STARTED_KEY = "connexions_session_started"
 CURRENT_SITE_KEY = "connexions_current_site"
@@ -33,6 +34,37 @@ class SessionLifetimeMiddleware:
                 messages.info(request, _("Your session has expired. Please log in again."))
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+def second_factor_not_required(view):
+    """Marks a view a user may reach between the password and the second factor."""
+    view.second_factor_required = False
+    return view
+
+
+class SecondFactorMiddleware:
+    """A user who needs a second factor (connexions/twofactor.py) and has not given it this
+    session reaches no page but the second-factor ones, logout and the public pages: they are
+    sent to verification, or to enrolment when they have no device yet."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if (
+            not user.is_authenticated
+            or user.is_verified()
+            or not getattr(view_func, "login_required", True)
+            or not getattr(view_func, "second_factor_required", True)
+            or not twofactor.required_for(user)
+        ):
+            return None
+        target = "two_factor_verify" if twofactor.has_device(user) else "two_factor_enrol"
+        return redirect_to_login(request.get_full_path(), target)
 
 
 class HtmxLoginRedirectMiddleware:

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "connexions.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "connexions.middleware.SecondFactorMiddleware",
     "connexions.middleware.CurrentSiteMiddleware",
     "connexions.middleware.LockTimeoutMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -124,6 +127,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Second factor (connexions/twofactor.py): always for programme admins; site managers too when on.
+TWO_FACTOR_SITE_MANAGERS = env.bool("TWO_FACTOR_SITE_MANAGERS", default=False)
+OTP_TOTP_ISSUER = "Connexions"
+# The device pages of the admin never show a key; a lost phone is reset from the user list.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -139,7 +147,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
+# Off: a correct password must not wipe the failed second-factor codes typed after it.
+AXES_RESET_ON_SUCCESS = False
+# Masked in axes logs and stored attempts (the defaults, plus second-factor codes).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

@@ -4,8 +4,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from connexions import views
+from connexions import views, views_twofactor
 from connexions.forms import LoginForm
+from connexions.middleware import second_factor_not_required
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,7 +21,22 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/double-facteur/", views_twofactor.verify, name="two_factor_verify"),
+    path(
+        "connexion/double-facteur/activation/",
+        views_twofactor.enrol,
+        name="two_factor_enrol",
+    ),
+    path(
+        "connexion/double-facteur/codes-de-secours/",
+        views_twofactor.backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    path(
+        "deconnexion/",
+        second_factor_not_required(auth_views.LogoutView.as_view()),
+        name="logout",
+    ),
     path(
         "mot-de-passe/changer/",
         auth_views.PasswordChangeView.as_view(),
