@@ -10,6 +10,11 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3; do \
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Settings with DEBUG off refuse to start without DATABASE_URL and check --deploy wants a real
+# mail server: the production-mode targets below name the embedded PostgreSQL (or the server
+# DATABASE_URL already names) and a dummy SMTP address themselves.
+PROD_ENV = DATABASE_URL="$$($(PY) -c 'from connexions.db import database_url; print(database_url())')" \
+	EMAIL_URL=smtp://localhost:25
 
 .PHONY: help run test quality bench db db-stop migrate seed messages clean-venv
 
@@ -55,21 +60,21 @@ test: db
 	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CONNEXIONS_REQUIRE_BROWSER" ]; then \
 		echo "NOTE: Chromium (/usr/bin/chromium) is missing: browser tests will be skipped."; \
 		echo "      Install it with: apt-get install chromium"; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PROD_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
-quality: $(VENV)/.installed
+quality: db
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(PY) -m djlint templates --check --quiet
 	$(PY) -m djlint templates --lint --quiet
-	DEBUG=False SECRET_KEY=quality-check-not-a-real-secret-0123456789-abcdefghijklmnop \
+	$(PROD_ENV) DEBUG=False SECRET_KEY=quality-check-not-a-real-secret-0123456789-abcdefghijklmnop \
 		$(PY) manage.py makemigrations --check --dry-run
-	DEBUG=False SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	$(PROD_ENV) DEBUG=False SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=connexions.example.org CSRF_TRUSTED_ORIGINS=https://connexions.example.org \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: db
-	CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
+	$(PROD_ENV) CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr --ignore '.venv/*' --ignore 'var/*' --no-obsolete

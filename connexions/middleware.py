@@ -4,16 +4,45 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from connexions import perms, twofactor
 
 SESSION_STARTED_KEY = "connexions_session_started"
 CURRENT_SITE_KEY = "connexions_current_site"
+HEALTH_PATH = "/health/"
+
+
+class HealthCheckMiddleware:
+    """Answers `GET /health/` itself, before the host check: a load balancer probes each server
+    by its IP over plain HTTP (SECURE_REDIRECT_EXEMPT spares it the HTTPS redirect)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH:
+            return health(request)
+        return self.get_response(request)
+
+
+@require_GET
+@never_cache
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 class SessionLifetimeMiddleware:

@@ -10,7 +10,6 @@ from connexions.middleware import second_factor_not_required
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon),
     path("site-courant/", views.switch_site, name="switch_site"),
     path("langue/", login_not_required(set_language), name="set_language"),
@@ -47,7 +46,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("mot-de-passe/oubli/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oubli/envoye/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -13,7 +13,7 @@ def test_health_reports_database_down(client, db, monkeypatch):
         raise OperationalError("connection refused")
 
     with monkeypatch.context() as patch:
-        patch.setattr("connexions.views.connection.cursor", broken_cursor)
+        patch.setattr("connexions.middleware.connection.cursor", broken_cursor)
         response = client.get("/health/")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "error"}
