@@ -16,6 +16,11 @@ LOCK_ARGS ?=
 REUSE_DB := $(if $(CI),,--reuse-db)
 PACKAGES := connexions beneficiaries catalogue sales workshops
 MAX_MODULE_LINES := 600
+# Settings with DEBUG off refuse to start without DATABASE_URL and check --deploy wants a real
+# mail server: the production-mode targets below name the embedded PostgreSQL (or the server
+# DATABASE_URL already names) and a dummy SMTP address themselves.
+PROD_ENV = DATABASE_URL="$$($(PY) -c 'from connexions.db import database_url; print(database_url())')" \
+	EMAIL_URL=smtp://localhost:25
 
 .PHONY: help run test quality bench lock db db-stop migrate seed messages clean-venv
 
@@ -63,9 +68,9 @@ test: db
 	@if [ ! -x /usr/bin/chromium ] && [ -z "$$CONNEXIONS_REQUIRE_BROWSER" ]; then \
 		echo "NOTE: Chromium (/usr/bin/chromium) is missing: browser tests will be skipped."; \
 		echo "      Install it with: apt-get install chromium"; fi
-	$(PY) -m pytest $(REUSE_DB) $(PYTEST_ARGS)
+	$(PROD_ENV) $(PY) -m pytest $(REUSE_DB) $(PYTEST_ARGS)
 
-quality: $(VENV)/.installed
+quality: db
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-logo
@@ -73,14 +78,14 @@ quality: $(VENV)/.installed
 		'$$2 != "total" && $$1 > $(MAX_MODULE_LINES) { print "Over $(MAX_MODULE_LINES) lines, split it: " $$2 " (" $$1 ")"; bad = 1 } END { exit bad }'
 	$(PY) -m djlint templates --check --quiet
 	$(PY) -m djlint templates --lint --quiet
-	DEBUG=False SECRET_KEY=quality-check-not-a-real-secret-0123456789-abcdefghijklmnop \
+	$(PROD_ENV) DEBUG=False SECRET_KEY=quality-check-not-a-real-secret-0123456789-abcdefghijklmnop \
 		$(PY) manage.py makemigrations --check --dry-run
-	DEBUG=False SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	$(PROD_ENV) DEBUG=False SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=connexions.example.org CSRF_TRUSTED_ORIGINS=https://connexions.example.org \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: db
-	CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
+	$(PROD_ENV) CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
 
 # Pinned for the machines the project runs on (Linux x86_64, CPython 3.12); uv keeps the existing
 # pins unless LOCK_ARGS=--upgrade.

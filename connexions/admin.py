@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from connexions import twofactor
 from connexions.forms import UserChangeForm, UserCreationForm
 from connexions.models import AuditEvent, PartnerAgency, ReceptionSite, SiteMembership, User
 
@@ -51,6 +53,23 @@ class UserAdmin(BaseUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = []
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (lost phone)"))
+    def reset_second_factor(self, request, queryset):
+        users = list(queryset.exclude(pk=request.user.pk))
+        for user in users:
+            twofactor.reset(user=user, actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d account will set up a new second factor at its next login.",
+                "%(count)d accounts will set up a new second factor at their next login.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ReceptionSite)

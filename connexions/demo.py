@@ -1,5 +1,8 @@
 """Demo data of the core: the programme's 7 reception sites, partner agencies and demo logins."""
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from connexions import twofactor
 from connexions.enums import AgencyKind, SiteRole, UserKind
 from connexions.models import PartnerAgency, ReceptionSite, SiteMembership, User
 
@@ -136,4 +139,8 @@ def _demo_user(email, first_name, last_name, kind, agency):
     if created:  # a demo user who changed their password keeps it
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+    if admin and not twofactor.has_device(user):  # nor does one who enrolled their own phone
+        TOTPDevice.objects.create(
+            user=user, name=twofactor.APP_DEVICE_NAME, key=twofactor.DEMO_KEY, confirmed=True
+        )
     return user

@@ -38,3 +38,5 @@ class AuditAction(StrEnum):
     written before this scheme keep their old names."""
 
     USER_LOGGED_IN = "auth.user.logged_in"
+    SECOND_FACTOR_ENROLLED = "auth.second_factor.enrolled"
+    SECOND_FACTOR_RESET = "auth.second_factor.reset"

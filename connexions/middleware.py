@@ -3,16 +3,46 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db import OperationalError
+from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, OperationalError, connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from connexions import perms
+from connexions import perms, twofactor
 
 SESSION_STARTED_KEY = "connexions_session_started"
 CURRENT_SITE_KEY = "connexions_current_site"
+HEALTH_PATH = "/health/"
+
+
+class HealthCheckMiddleware:
+    """Answers `GET /health/` itself, before the host check: a load balancer probes each server
+    by its IP over plain HTTP (SECURE_REDIRECT_EXEMPT spares it the HTTPS redirect)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH:
+            return health(request)
+        return self.get_response(request)
+
+
+@require_GET
+@never_cache
+def health(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 class SessionLifetimeMiddleware:
@@ -33,6 +63,37 @@ class SessionLifetimeMiddleware:
                 messages.info(request, _("Your session has expired. Please log in again."))
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+def second_factor_not_required(view):
+    """Marks a view a user may reach between the password and the second factor."""
+    view.second_factor_required = False
+    return view
+
+
+class SecondFactorMiddleware:
+    """A user who needs a second factor (connexions/twofactor.py) and has not given it this
+    session reaches no page but the second-factor ones, logout and the public pages: they are
+    sent to verification, or to enrolment when they have no device yet."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if (
+            not user.is_authenticated
+            or user.is_verified()
+            or not getattr(view_func, "login_required", True)
+            or not getattr(view_func, "second_factor_required", True)
+            or not twofactor.required_for(user)
+        ):
+            return None
+        target = "two_factor_verify" if twofactor.has_device(user) else "two_factor_enrol"
+        return redirect_to_login(request.get_full_path(), target)
 
 
 class HtmxLoginRedirectMiddleware:

@@ -251,3 +251,15 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class PasswordResetRequest(models.Model):
+    """A reset e-mail asked for, kept one hour for the throttle (connexions/password_reset.py).
+    The address is kept as a keyed digest only."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.ip_address or ''}"

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -56,6 +58,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before the host check (CommonMiddleware): the load balancer probes with an IP as Host.
+    "connexions.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "connexions.middleware.UserLanguageMiddleware",
@@ -64,12 +69,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "connexions.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "connexions.middleware.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "connexions.middleware.SecondFactorMiddleware",
     "connexions.middleware.CurrentSiteMiddleware",
     "connexions.middleware.LockTimeoutMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -98,6 +103,11 @@ TEMPLATES = [
     }
 ]
 
+if not DEBUG and not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DEBUG is off: the embedded PostgreSQL is for development "
+        "and tests only (the Makefile's targets pass its address themselves)."
+    )
 DATABASES = {
     "default": {
         **environ.Env.db_url_config(database_url()),
@@ -125,6 +135,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Second factor (connexions/twofactor.py): always for programme admins; site managers too when on.
+TWO_FACTOR_SITE_MANAGERS = env.bool("TWO_FACTOR_SITE_MANAGERS", default=False)
+OTP_TOTP_ISSUER = "Connexions"
+# The device pages of the admin never show a key; a lost phone is reset from the user list.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -140,10 +155,15 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_RESET_ON_SUCCESS = True
+# Off: a correct password must not wipe the failed second-factor codes typed after it.
+AXES_RESET_ON_SUCCESS = False
+# Masked in axes logs and stored attempts (the defaults, plus second-factor codes).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "connexions.proxy.client_ip"
+# How many reverse proxies in front append to X-Forwarded-For (connexions/proxy.py). 0: the header
+# is ignored, since anyone can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -168,13 +188,32 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
-# E-mail: console by default, SMTP (or any backend) by settings.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# E-mail from EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587 (django-environ's
+# email_url, turned into Django's MAILERS). Without it, the console: `check --deploy` then fails
+# (Django's mail.E001), since reset links would land in the server's output.
+EMAIL_URL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_URL_CONFIG["EMAIL_BACKEND"],
+        "OPTIONS": {
+            option: EMAIL_URL_CONFIG[key]
+            for key, option in [
+                ("EMAIL_HOST", "host"),
+                ("EMAIL_PORT", "port"),
+                ("EMAIL_HOST_USER", "username"),
+                ("EMAIL_HOST_PASSWORD", "password"),
+                ("EMAIL_USE_TLS", "use_tls"),
+                ("EMAIL_USE_SSL", "use_ssl"),
+                ("EMAIL_FILE_PATH", "file_path"),
+            ]
+            if EMAIL_URL_CONFIG.get(key)
+        },
+    }
+}
+# Password reset e-mails, at most this many per hour per address and per client IP (a reception
+# point's staff share one IP).
+PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Connexions <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -187,6 +226,7 @@ BREVO_SMS_URL = env.str("BREVO_SMS_URL", default="https://api.brevo.com/v3/trans
 
 # Security: production posture unless DEBUG.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer probes over plain HTTP
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

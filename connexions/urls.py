@@ -4,12 +4,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from connexions import views
+from connexions import views, views_twofactor
 from connexions.forms import LoginForm
+from connexions.middleware import second_factor_not_required
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", views.health, name="health"),
     path("favicon.ico", views.favicon),
     path("site-courant/", views.switch_site, name="switch_site"),
     path("langue/", login_not_required(set_language), name="set_language"),
@@ -20,7 +20,22 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/double-facteur/", views_twofactor.verify, name="two_factor_verify"),
+    path(
+        "connexion/double-facteur/activation/",
+        views_twofactor.enrol,
+        name="two_factor_enrol",
+    ),
+    path(
+        "connexion/double-facteur/codes-de-secours/",
+        views_twofactor.backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    path(
+        "deconnexion/",
+        second_factor_not_required(auth_views.LogoutView.as_view()),
+        name="logout",
+    ),
     path(
         "mot-de-passe/changer/",
         auth_views.PasswordChangeView.as_view(),
@@ -31,7 +46,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("mot-de-passe/oubli/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oubli/envoye/",
         auth_views.PasswordResetDoneView.as_view(),

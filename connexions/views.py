@@ -1,33 +1,21 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from connexions import perms
 from connexions.enums import UserKind
 from connexions.middleware import CURRENT_SITE_KEY
 from connexions.models import PartnerAgency, ReceptionSite, User
+from connexions.password_reset import password_reset_request
+from connexions.proxy import client_ip
 from connexions.registry import home_widgets
-
-
-@login_not_required
-@require_GET
-@never_cache
-def health(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 @login_not_required
@@ -69,3 +57,12 @@ def switch_site(request):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "home"
     return redirect(next_url)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The same page follows for any address, known, unknown or throttled; the e-mail goes out
+    from the tasks worker."""
+
+    def form_valid(self, form):
+        password_reset_request(email=form.cleaned_data["email"], ip=client_ip(self.request))
+        return HttpResponseRedirect(self.get_success_url())

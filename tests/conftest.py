@@ -2,12 +2,18 @@
 
 import inspect
 import os
+import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from connexions import twofactor
 from connexions.enums import SiteRole
+from connexions.models import User
 from tests.connexions.factories import (
     TEST_PASSWORD,
     PartnerAgencyFactory,
@@ -83,10 +89,34 @@ def password():
 
 
 def client_for(client, user):
-    """The Django test client logged in as `user` (anonymous when None)."""
+    """The Django test client logged in as `user` (anonymous when None). Every test logs in
+    through here, so an account that needs a second factor has passed it, as after
+    django_otp's `login(request, device)`, with the device of `second_factor_device`."""
     if user is not None:
         client.force_login(user)
+        if twofactor.required_for(user):
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = second_factor_device(user).persistent_id
+            session.save()
     return client
+
+
+def second_factor_device(user):
+    """The user's authenticator device in tests: one with a random key, created here. Never the
+    demo device: its key is public, so it is refused with DEBUG off, as in the tests."""
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exclude(key=twofactor.DEMO_KEY).first()
+    )
+    return device or TOTPDevice.objects.create(user=user, name="Téléphone de test", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code an authenticator app would show for `device` (django-otp's own TOTP), for a
+    time step not used yet, since a device accepts each step once."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = max(time.time(), device.t0 + (device.last_t + 1) * device.step)
+    return f"{totp.token():0{device.digits}d}"
 
 
 @pytest.fixture(autouse=True)
@@ -187,8 +217,15 @@ def page(page):
 
 
 def browser_login(page, live_server, email, password=TEST_PASSWORD):
-    """Log in through the real login form."""
+    """Log in through the real login form, then the second-factor form when the account needs
+    one (with the device of `second_factor_device`)."""
+    user = User.objects.filter(email=email).first()
+    device = second_factor_device(user) if user and twofactor.required_for(user) else None
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    if device is not None:
+        page.wait_for_url("**/connexion/double-facteur/**")
+        page.get_by_label("Code").fill(totp_code(device))
+        page.get_by_role("button", name="Vérifier").click()

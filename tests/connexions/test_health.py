@@ -13,7 +13,7 @@ def test_health_reports_database_down(client, db, monkeypatch):
     default = connections[DEFAULT_DB_ALIAS]
     down = type(default)({**default.settings_dict, "PORT": "1"}, alias=DEFAULT_DB_ALIAS)
     with monkeypatch.context() as patch:
-        patch.setattr("connexions.views.connection", down)
+        patch.setattr("connexions.middleware.connection", down)
         response = client.get("/health/")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "error"}
@@ -26,7 +26,7 @@ def test_health_lets_other_errors_through(client, db, monkeypatch):
         raise RuntimeError("not a database error")
 
     with monkeypatch.context() as patch:
-        patch.setattr("connexions.views.connection.cursor", bug)
+        patch.setattr("connexions.middleware.connection.cursor", bug)
         with pytest.raises(RuntimeError):
             client.get("/health/")
 

@@ -3,7 +3,9 @@ import sys
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import autodiscover_modules
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from connexions import twofactor
 from connexions.demo import DEMO_PASSWORD
 
 
@@ -23,10 +25,19 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:<34} {role}")
+        device = TOTPDevice.objects.filter(user__email=DEMO_ADMIN, key=twofactor.DEMO_KEY).first()
+        if device is not None:
+            self.stdout.write(
+                f"Second factor of {DEMO_ADMIN}: add this key to an authenticator app\n"
+                f"  {twofactor.secret_text(device)}\n"
+                f"  (or open {device.config_url})\n"
+                "  It is RFC 6238's public test key: refused whenever DEBUG is off."
+            )
 
 
+DEMO_ADMIN = "admin@demo.connexions.fr"
 DEMO_LOGINS = [
-    ("admin@demo.connexions.fr", "programme admin"),
+    (DEMO_ADMIN, "programme admin"),
     ("conseiller@demo.connexions.fr", "counsellor, Paris 19e"),
     ("responsable@demo.connexions.fr", "site manager, Paris 19e and Paris 14e"),
     ("ts.ccas@demo.connexions.fr", "social worker, CCAS de Saint-Denis"),
