@@ -3,7 +3,8 @@
 Entry points a view or a command calls are `@transaction.atomic(durable=True)`. The functions
 the till (sales) calls inside its own checkout or refund transaction use a plain `atomic()`:
 `vouchers_take_for_sale`, `devices_take_for_sale`, `counted_stock_remove_for_sale` and their
-refund counterparts. Lock order, always: stock units by id, then counted-stock rows by id.
+refund counterparts. Rows are locked through `connexions.locking`, in its order: devices, then
+vouchers, then counted-stock rows, each by id.
 """
 
 import csv
@@ -45,6 +46,7 @@ from catalogue.validators import imei_is_valid, serial_is_valid
 from connexions.audit import audit_log
 from connexions.codes import normalise_scanned_code
 from connexions.errors import DomainError
+from connexions.locking import Rank, lock_row, lock_rows, pick_free
 
 PRICE_FIELDS = ("solidarity_price", "face_value", "reference_price")
 VOUCHER_IMPORT_MAX_ROWS = 5000
@@ -86,7 +88,7 @@ def product_save(*, product: Product, actor) -> Product:
         _record_price(product, actor)
         audit_log(actor=actor, action="catalogue.product_create", obj=product)
         return product
-    current = Product.objects.select_for_update().get(pk=product.pk)
+    current = lock_row(Rank.RECORD, Product.objects, pk=product.pk)
     refuse_tracking_change(product=product, kind=product.kind)
     product.save()
     old = [getattr(current, name) for name in PRICE_FIELDS]
@@ -170,13 +172,7 @@ def _locked_counted_rows(site, product_ids: Iterable[int]) -> dict[int, CountedS
         ignore_conflicts=True,
     )
     rows = CountedStock.objects.filter(site=site, product_id__in=product_ids)
-    return {row.product_id: row for row in rows.order_by("id").select_for_update()}
-
-
-def _pick_vouchers(queryset, count: int) -> list[Voucher]:
-    """The first `count` free vouchers of `queryset`, locked; rows another transaction holds are
-    skipped rather than waited for (the one place vouchers are picked)."""
-    return list(queryset.select_for_update(skip_locked=True)[:count])
+    return {row.product_id: row for row in lock_rows(Rank.COUNTED_STOCK, rows)}
 
 
 def _free_vouchers(site, product, today: date):
@@ -186,7 +182,7 @@ def _free_vouchers(site, product, today: date):
 
 
 def _take_vouchers(*, site, product, quantity: int, today: date, status, **updates):
-    vouchers = _pick_vouchers(_free_vouchers(site, product, today), quantity)
+    vouchers = pick_free(Rank.VOUCHER, _free_vouchers(site, product, today), quantity)
     if len(vouchers) < quantity:
         raise _not_enough(product.name, site.name, len(vouchers), quantity)
     ids = [v.pk for v in vouchers]
@@ -209,8 +205,8 @@ def _hand_over_vouchers(ids: list[int], *, status, **updates) -> int:
 
 
 def _locked_devices(codes: list[str]) -> dict[str, Device]:
-    devices = Device.objects.filter(Q(imei__in=codes) | Q(serial__in=codes)).order_by("id")
-    return {device.code: device for device in devices.select_for_update()}
+    devices = Device.objects.filter(Q(imei__in=codes) | Q(serial__in=codes))
+    return {device.code: device for device in lock_rows(Rank.DEVICE, devices)}
 
 
 # --- vouchers ---------------------------------------------------------------------------------
@@ -426,18 +422,23 @@ def voucher_take_for_sale(*, site, product, actor, reference, today=None) -> Vou
 
 
 @transaction.atomic
-def voucher_void_for_refund(*, voucher: Voucher, actor, reference: str) -> Voucher:
-    """For the till's refund: a sold voucher is voided (its PIN was handed over, so it never
-    returns to stock; no ledger row, since the site's stock does not change)."""
-    voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
-    if voucher.status != VoucherStatus.SOLD:
-        raise StockError(_("This voucher was not sold: it cannot be voided."))
-    voucher.status = VoucherStatus.VOIDED
-    voucher.save(update_fields=["status"])
-    audit_log(
-        actor=actor, action="catalogue.voucher_void", obj=voucher, site=voucher.site, ref=reference
-    )
-    return voucher
+def vouchers_void_for_refund(*, vouchers: list[Voucher], actor, reference: str) -> list[Voucher]:
+    """For the till's refund: sold vouchers are voided (their PINs were handed over, so they
+    never return to stock; no ledger row, since the site's stock does not change)."""
+    vouchers = lock_rows(Rank.VOUCHER, Voucher.objects.filter(pk__in=[v.pk for v in vouchers]))
+    for voucher in vouchers:
+        if voucher.status != VoucherStatus.SOLD:
+            raise StockError(_("This voucher was not sold: it cannot be voided."))
+        voucher.status = VoucherStatus.VOIDED
+        voucher.save(update_fields=["status"])
+        audit_log(
+            actor=actor,
+            action="catalogue.voucher_void",
+            obj=voucher,
+            site=voucher.site,
+            ref=reference,
+        )
+    return vouchers
 
 
 @transaction.atomic(durable=True)
@@ -445,7 +446,7 @@ def vouchers_write_off_expired(*, today: date | None = None, actor=None) -> int:
     """Vouchers past their expiry leave the stock (cron, daily). Returns how many."""
     today = today or timezone.localdate()
     expired = Voucher.objects.filter(status=VoucherStatus.IN_STOCK, expires_on__lt=today)
-    vouchers = list(expired.order_by("id").select_for_update(skip_locked=True))
+    vouchers = pick_free(Rank.VOUCHER, expired.order_by("id"))
     for voucher in vouchers:
         voucher.status = VoucherStatus.WRITTEN_OFF
     Voucher.objects.bulk_update(vouchers, ["status"])
@@ -574,24 +575,29 @@ def device_take_for_sale(*, site, device_code: str, actor, reference: str) -> De
 
 
 @transaction.atomic
-def device_return_for_refund(*, device: Device, site, actor, reference: str) -> Device:
-    """For the till's refund: a sold device comes back to `site`, to be inspected."""
-    device = Device.objects.select_for_update().get(pk=device.pk)
-    if device.status != DeviceStatus.SOLD:
-        raise StockError(_("This device was not sold: it cannot come back."))
-    device.status = DeviceStatus.RETURNED
-    device.site = site
-    device.save(update_fields=["status", "site"])
-    _move(
-        site=site,
-        product=device.product,
-        kind=MovementKind.RETURN,
-        quantity=1,
-        actor=actor,
-        device=device,
-        reference=reference,
+def devices_return_for_refund(
+    *, devices: list[Device], site, actor, reference: str
+) -> list[Device]:
+    """For the till's refund: sold devices come back to `site`, to be inspected."""
+    devices = lock_rows(
+        Rank.DEVICE, Device.objects.filter(pk__in=[d.pk for d in devices]).select_related("product")
     )
-    return device
+    for device in devices:
+        if device.status != DeviceStatus.SOLD:
+            raise StockError(_("This device was not sold: it cannot come back."))
+        device.status = DeviceStatus.RETURNED
+        device.site = site
+        device.save(update_fields=["status", "site"])
+        _move(
+            site=site,
+            product=device.product,
+            kind=MovementKind.RETURN,
+            quantity=1,
+            actor=actor,
+            device=device,
+            reference=reference,
+        )
+    return devices
 
 
 # Status changes a site manager makes on a unit the site holds.
@@ -606,7 +612,7 @@ DEVICE_TRANSITIONS = {
 @transaction.atomic(durable=True)
 def device_change_status(*, device: Device, status: str, reason: str = "", actor) -> Device:
     """Inspection, repair, reservation or scrapping of a unit; scrapping writes it off."""
-    device = Device.objects.select_for_update().get(pk=device.pk)
+    device = lock_row(Rank.DEVICE, Device.objects, pk=device.pk)
     if status not in DEVICE_TRANSITIONS.get(device.status, set()):
         raise StockError(
             _("A device %(from)s cannot become %(to)s.")
@@ -821,14 +827,12 @@ def transfer_send(*, from_site, to_site, items: list[TransferItem], actor) -> Tr
 @transaction.atomic(durable=True)
 def transfer_receive(*, transfer: Transfer, actor) -> Transfer:
     """The receiving site confirms: the units and quantities in transit enter its stock."""
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = lock_row(Rank.RECORD, Transfer.objects, pk=transfer.pk)
     if transfer.status != TransferStatus.IN_TRANSIT:
         raise StockError(_("This transfer has already been received."))
     to_site = transfer.to_site
-    devices = list(
-        Device.objects.filter(transfer=transfer, status=DeviceStatus.IN_TRANSIT)
-        .order_by("id")
-        .select_for_update()
+    devices = lock_rows(
+        Rank.DEVICE, Device.objects.filter(transfer=transfer, status=DeviceStatus.IN_TRANSIT)
     )
     for device in devices:
         device.site = to_site
@@ -845,7 +849,7 @@ def transfer_receive(*, transfer: Transfer, actor) -> Transfer:
         )
     device_products = {device.product_id for device in devices}
     vouchers = Voucher.objects.filter(transfer=transfer, status=VoucherStatus.IN_TRANSIT)
-    list(vouchers.order_by("id").select_for_update())
+    lock_rows(Rank.VOUCHER, vouchers)
     vouchers.update(site=to_site, status=VoucherStatus.IN_STOCK)
     lines = list(transfer.lines.select_related("product"))
     counted = [line for line in lines if line.product.tracking == Tracking.COUNTED]

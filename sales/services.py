@@ -1,9 +1,9 @@
 """Every write of the till: opening and closing sessions, checkout, refunds, receipt prints.
 
-Entry points are durable transactions. Checkout and refund take their locks in DESIGN.md's
-order: the beneficiary row, then stock units by id (catalogue's services), then counted-stock
-rows by id, then the site's journal head (and the till session with it, since closing the till
-locks the same head first).
+Entry points are durable transactions. Checkout and refund lock through `connexions.locking`, in
+its order: the beneficiary row, then stock units by id (catalogue's services), then counted-stock
+rows by id, then the site's journal head, then its till session (closing the till locks the same
+head first).
 """
 
 from collections import Counter
@@ -23,6 +23,7 @@ from catalogue.models import Product
 from catalogue.services import StockError
 from connexions.audit import audit_log
 from connexions.errors import DomainError
+from connexions.locking import Rank, lock_row, lock_rows
 from connexions.models import PartnerAgency
 from connexions.perms import Action, can
 from sales import journal, selectors
@@ -80,7 +81,7 @@ def till_open(*, site, opening_float: Decimal, actor, at: datetime | None = None
 
 def _locked_head(site) -> JournalHead:
     JournalHead.objects.bulk_create([JournalHead(site=site)], ignore_conflicts=True)
-    return JournalHead.objects.select_for_update().get(site=site)
+    return lock_row(Rank.JOURNAL_HEAD, JournalHead.objects, site=site)
 
 
 @transaction.atomic(durable=True)
@@ -94,7 +95,7 @@ def till_close(
     if counted_cash is None or counted_cash < 0:
         raise SaleError(_("The counted cash cannot be negative."))
     _locked_head(session.site)
-    session = TillSession.objects.select_for_update().select_related("site").get(pk=session.pk)
+    session = lock_row(Rank.TILL_SESSION, TillSession.objects.select_related("site"), pk=session.pk)
     if not session.is_open:
         raise SaleError(_("This till session is already closed."))
     totals = selectors.session_totals(session)
@@ -174,7 +175,7 @@ def _open_session(site) -> TillSession:
 
 
 def _locked_beneficiary(beneficiary) -> Beneficiary:
-    return Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    return lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
 
 
 def check_eligibility(beneficiary, today) -> None:
@@ -262,7 +263,7 @@ def sale_checkout(
     actor,
     now: datetime | None = None,
 ) -> CheckoutResult:
-    """Record a sale in one transaction: token first, then locks in DESIGN.md's order, checks
+    """Record a sale in one transaction: token first, then locks in the project's order, checks
     again under the locks (eligibility, limits across all sites, stock), lines with price
     snapshots, payments, stock movements, vouchers sold, the journal entry and the audit row.
     The same token again answers with the sale it recorded."""
@@ -415,7 +416,7 @@ def _journal_entry(*, site, today, counter: str):
     """Lock the site's journal head, then its open till session, and reserve the next numbered
     entry: the journal fields that sales and refunds share. Returns (head, fields)."""
     head = _locked_head(site)
-    session = TillSession.objects.select_for_update().get(pk=_open_session(site).pk)
+    session = lock_row(Rank.TILL_SESSION, TillSession.objects, pk=_open_session(site).pk)
     if not session.is_open:  # pragma: no cover - closed between the two reads
         raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
     number, year, sequence = _next_numbers(head, today.year, counter)
@@ -450,7 +451,7 @@ def _advance_head(head: JournalHead, entry) -> None:
 @transaction.atomic(durable=True)
 def receipt_print_record(*, sale: Sale, actor) -> ReceiptPrint:
     """Record a print of the receipt: the first one is the original, the next are duplicates."""
-    Sale.objects.select_for_update().filter(pk=sale.pk).first()
+    lock_rows(Rank.RECORD, Sale.objects.filter(pk=sale.pk))
     printed_before = ReceiptPrint.objects.filter(sale=sale).exists()
     receipt = ReceiptPrint.objects.create(sale=sale, printed_by=actor, is_duplicate=printed_before)
     if printed_before:
@@ -543,12 +544,15 @@ def refund_create(
             }
         )
     try:
-        for line in sorted((x for x in chosen if x.device_id), key=lambda x: x.device_id):
-            stock.device_return_for_refund(
-                device=line.device, site=site, actor=actor, reference=reference
-            )
-        for line in (x for x in chosen if x.voucher_id):
-            stock.voucher_void_for_refund(voucher=line.voucher, actor=actor, reference=reference)
+        stock.devices_return_for_refund(
+            devices=[x.device for x in chosen if x.device_id],
+            site=site,
+            actor=actor,
+            reference=reference,
+        )
+        stock.vouchers_void_for_refund(
+            vouchers=[x.voucher for x in chosen if x.voucher_id], actor=actor, reference=reference
+        )
         counted = {
             line.product: wanted[line.pk]
             for line in chosen

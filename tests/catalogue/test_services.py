@@ -318,12 +318,12 @@ def test_refunded_voucher_is_voided_not_restocked(site_a, topup, manager_a):
     voucher = services.voucher_take_for_sale(
         site=site_a, product=topup, actor=manager_a, reference="s"
     )
-    services.voucher_void_for_refund(voucher=voucher, actor=manager_a, reference="refund:1")
+    services.vouchers_void_for_refund(vouchers=[voucher], actor=manager_a, reference="refund:1")
     voucher.refresh_from_db()
     assert voucher.status == VoucherStatus.VOIDED
     assert selectors.available_quantity(site_a, topup) == 0
     with pytest.raises(StockError):
-        services.voucher_void_for_refund(voucher=voucher, actor=manager_a, reference="again")
+        services.vouchers_void_for_refund(vouchers=[voucher], actor=manager_a, reference="again")
     assert_ledger_matches(site_a)
 
 
@@ -437,8 +437,8 @@ def test_refunded_device_comes_back_for_inspection(site_a, phone, manager_a):
     services.device_take_for_sale(
         site=site_a, device_code=device.imei, actor=manager_a, reference="s"
     )
-    device = services.device_return_for_refund(
-        device=device, site=site_a, actor=manager_a, reference="r"
+    [device] = services.devices_return_for_refund(
+        devices=[device], site=site_a, actor=manager_a, reference="r"
     )
     assert device.status == DeviceStatus.RETURNED
     assert selectors.stock_levels(site_a)[phone.pk] == selectors.StockLevel(1, 0)
@@ -682,9 +682,9 @@ def test_the_ledger_always_equals_the_stock(site_a, site_b, topup, phone, sim, m
     )
     assert_ledger_matches(site_a, site_b)
     services.transfer_receive(transfer=transfer, actor=manager_a)
-    services.voucher_void_for_refund(voucher=vouchers[0], actor=manager_a, reference="r1")
-    services.device_return_for_refund(
-        device=phones[0], site=site_b, actor=manager_a, reference="r1"
+    services.vouchers_void_for_refund(vouchers=[vouchers[0]], actor=manager_a, reference="r1")
+    services.devices_return_for_refund(
+        devices=[phones[0]], site=site_b, actor=manager_a, reference="r1"
     )
     services.stocktake_record(site=site_b, counts={sim: 4}, expected={sim: 5}, actor=manager_a)
     services.device_change_status(device=phones[2], status=DeviceStatus.SCRAPPED, actor=manager_a)

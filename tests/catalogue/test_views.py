@@ -409,7 +409,7 @@ def test_the_row_history_admin_never_shows_a_pin(client, programme_admin, manage
     sold = services.voucher_take_for_sale(
         site=site_a, product=topup, actor=manager_a, reference="sales.sale:1"
     )
-    services.voucher_void_for_refund(voucher=sold, actor=manager_a, reference="sales.refund:1")
+    services.vouchers_void_for_refund(vouchers=[sold], actor=manager_a, reference="sales.refund:1")
     pins = list(Voucher.objects.values_list("pin", flat=True))
     client_for(client, programme_admin)
     events = reverse("admin:pghistory_events_changelist")
