@@ -6,6 +6,7 @@ from django.db import transaction
 from catalogue import selectors, services
 from catalogue.enums import MovementKind, VoucherStatus
 from catalogue.models import CountedStock, StockMovement, Voucher
+from catalogue.services import movements
 from connexions.locking import Rank, locks_switched_off
 from tests.catalogue.factories import ProductFactory, receive_vouchers
 from tests.race import race
@@ -59,7 +60,7 @@ def without_the_status_guard(monkeypatch):
     def hand_over_whatever_their_status(ids, *, status, **updates):
         return Voucher.objects.filter(pk__in=ids).update(status=status, **updates)
 
-    monkeypatch.setattr(services, "_hand_over_vouchers", hand_over_whatever_their_status)
+    monkeypatch.setattr(movements, "hand_over_vouchers", hand_over_whatever_their_status)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -292,7 +292,7 @@ def test_voucher_for_sale_is_the_earliest_valid_expiry(site_a, topup, manager_a)
     receive_vouchers(site_a, topup, 1, actor=manager_a, prefix="EXP", expiry=TODAY + timedelta(1))
     later = TODAY + timedelta(days=5)  # the "EXP" voucher has expired by then
     with transaction.atomic():
-        voucher = services.voucher_take_for_sale(
+        [voucher] = services.vouchers_take_for_sale(
             site=site_a, product=topup, actor=manager_a, reference="sales.sale:1", today=later
         )
     assert voucher.serial.startswith("SOON")
@@ -310,12 +310,12 @@ def test_voucher_for_sale_is_the_earliest_valid_expiry(site_a, topup, manager_a)
 def test_no_voucher_left_raises_out_of_stock(site_a, site_b, topup, manager_a):
     receive_vouchers(site_b, topup, 2, actor=manager_a)
     with pytest.raises(OutOfStock), transaction.atomic():
-        services.voucher_take_for_sale(site=site_a, product=topup, actor=manager_a, reference="r")
+        services.vouchers_take_for_sale(site=site_a, product=topup, actor=manager_a, reference="r")
 
 
 def test_refunded_voucher_is_voided_not_restocked(site_a, topup, manager_a):
     receive_vouchers(site_a, topup, 1, actor=manager_a)
-    voucher = services.voucher_take_for_sale(
+    [voucher] = services.vouchers_take_for_sale(
         site=site_a, product=topup, actor=manager_a, reference="s"
     )
     services.vouchers_void_for_refund(vouchers=[voucher], actor=manager_a, reference="refund:1")
@@ -418,24 +418,24 @@ def test_device_sale_takes_that_exact_unit_at_that_site(site_a, site_b, phone, m
     here = receive_phone(site_a, phone, actor=manager_a)
     elsewhere = receive_phone(site_b, phone, actor=manager_a)
     with pytest.raises(OutOfStock), transaction.atomic():
-        services.device_take_for_sale(
-            site=site_a, device_code=elsewhere.imei, actor=manager_a, reference="s"
+        services.devices_take_for_sale(
+            site=site_a, device_codes=[elsewhere.imei], actor=manager_a, reference="s"
         )
-    sold = services.device_take_for_sale(
-        site=site_a, device_code=here.imei, actor=manager_a, reference="sales.sale:7"
+    [sold] = services.devices_take_for_sale(
+        site=site_a, device_codes=[here.imei], actor=manager_a, reference="sales.sale:7"
     )
     assert sold.status == DeviceStatus.SOLD
     with pytest.raises(OutOfStock), transaction.atomic():
-        services.device_take_for_sale(
-            site=site_a, device_code=here.imei, actor=manager_a, reference="s"
+        services.devices_take_for_sale(
+            site=site_a, device_codes=[here.imei], actor=manager_a, reference="s"
         )
     assert_ledger_matches(site_a, site_b)
 
 
 def test_refunded_device_comes_back_for_inspection(site_a, phone, manager_a):
     device = receive_phone(site_a, phone, actor=manager_a)
-    services.device_take_for_sale(
-        site=site_a, device_code=device.imei, actor=manager_a, reference="s"
+    services.devices_take_for_sale(
+        site=site_a, device_codes=[device.imei], actor=manager_a, reference="s"
     )
     [device] = services.devices_return_for_refund(
         devices=[device], site=site_a, actor=manager_a, reference="r"
@@ -577,8 +577,8 @@ def test_transfer_of_more_than_the_site_holds_is_refused(site_a, site_b, topup, 
 
 def test_transfer_of_a_unit_not_in_stock_is_refused(site_a, site_b, phone, manager_a):
     sold = receive_phone(site_a, phone, actor=manager_a)
-    services.device_take_for_sale(
-        site=site_a, device_code=sold.imei, actor=manager_a, reference="s"
+    services.devices_take_for_sale(
+        site=site_a, device_codes=[sold.imei], actor=manager_a, reference="s"
     )
     elsewhere = receive_phone(site_b, phone, actor=manager_a)
     for code in (sold.imei, elsewhere.imei, make_imei()):
@@ -663,8 +663,8 @@ def test_the_ledger_always_equals_the_stock(site_a, site_b, topup, phone, sim, m
     vouchers = services.vouchers_take_for_sale(
         site=site_a, product=topup, quantity=2, actor=manager_a, reference="s1"
     )
-    services.device_take_for_sale(
-        site=site_a, device_code=phones[0].imei, actor=manager_a, reference="s1"
+    services.devices_take_for_sale(
+        site=site_a, device_codes=[phones[0].imei], actor=manager_a, reference="s1"
     )
     services.counted_stock_remove_for_sale(
         site=site_a, quantities={sim: 2}, actor=manager_a, reference="s1"
