@@ -54,13 +54,13 @@ class LockOrderError(RuntimeError):
 
 
 class _HighestRank:
-    """The highest rank locked in a transaction, and the savepoints open when it was taken.
+    """The highest rank locked in a transaction, and the savepoints around it.
 
     It is registered as a no-op on-commit callback, so it lives exactly as long as its
     transaction: Django forgets it once the transaction commits and discards it when the
     transaction (or the savepoint it was registered in) rolls back. Within a test case, whose
-    own transaction never commits, each service runs in a savepoint of its own: a record taken
-    under other savepoints than the current ones belongs to an earlier service call."""
+    own transaction never commits, each service's durable block is a savepoint of its own: a
+    record taken under other savepoints belongs to an earlier service call."""
 
     def __init__(self, rank: Rank, savepoints: tuple):
         self.rank, self.savepoints = rank, savepoints
@@ -73,10 +73,19 @@ class _HighestRank:
         return self.savepoints[:shorter] == savepoints[:shorter]
 
 
+def _savepoints_around_the_service() -> tuple:
+    """The savepoints open outside the outermost durable block (none in production, where that
+    block is the transaction; the test case's own in tests), or, without a durable block, all
+    those open now. (`savepoint_ids[i]` is the savepoint of `atomic_blocks[i + 1]`.)"""
+    blocks = connection.atomic_blocks
+    depth = next((i for i, block in enumerate(blocks) if block.durable), len(blocks) - 1)
+    return tuple(connection.savepoint_ids[:depth])
+
+
 def _record(rank: Rank) -> None:
     if not connection.in_atomic_block:
         raise LockOrderError("Row locks are taken inside a transaction.")
-    savepoints = tuple(connection.savepoint_ids)
+    savepoints = _savepoints_around_the_service()
     held = next(
         (
             func

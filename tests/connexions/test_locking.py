@@ -30,6 +30,15 @@ def test_the_order_is_checked_across_nested_calls(sites):
             lock_rows(Rank.DEVICE, sites)
 
 
+def test_the_order_is_checked_across_the_blocks_of_one_service(sites):
+    with pytest.raises(LockOrderError):
+        with transaction.atomic(durable=True):
+            with transaction.atomic():
+                lock_rows(Rank.VOUCHER, sites)
+            with transaction.atomic():
+                lock_rows(Rank.DEVICE, sites)
+
+
 def test_the_same_rank_again_and_higher_ranks_are_allowed(sites):
     with transaction.atomic():
         lock_rows(Rank.BENEFICIARY, sites)
@@ -47,9 +56,9 @@ def test_rows_are_locked_in_order_of_id(sites):
 
 def test_each_service_call_starts_afresh(sites):
     """Within a test case, whose transaction never commits, each call is its own transaction."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         lock_rows(Rank.JOURNAL_HEAD, sites)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         lock_rows(Rank.BENEFICIARY, sites)
 
 
