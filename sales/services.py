@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
@@ -349,31 +350,32 @@ def _cart_quantities(items: list[CartItem]) -> Counter:
 def _take_stock(*, site, items, actor, reference, today) -> list[SaleLine]:
     """Take every unit out of stock (devices, then vouchers, then counted rows: the lock order)
     and return the unsaved sale lines with their price snapshots."""
-    by_tracking = {tracking: Counter() for tracking in Tracking}
-    for item in items:
-        if item.product.tracking != Tracking.DEVICE:
-            by_tracking[item.product.tracking][item.product] += item.quantity
     devices = [item for item in items if item.product.tracking == Tracking.DEVICE]
-    counted = by_tracking[Tracking.COUNTED]
+    vouchers = _quantities(items, Tracking.VOUCHER)
+    counted = _quantities(items, Tracking.COUNTED)
     take = {"site": site, "actor": actor, "reference": reference}
     try:
         lines = _device_lines(take, devices, today) if devices else []
-        for product, quantity in sorted(by_tracking[Tracking.VOUCHER].items(), key=_by_pk):
-            vouchers = stock.vouchers_take_for_sale(
-                product=product, quantity=quantity, today=today, **take
+        for product in sorted(vouchers, key=attrgetter("pk")):
+            taken = stock.vouchers_take_for_sale(
+                product=product, quantity=vouchers[product], today=today, **take
             )
-            lines += [_line(product, 1, today, voucher=voucher) for voucher in vouchers]
+            lines += [_line(product, 1, today, voucher=voucher) for voucher in taken]
         if counted:
             stock.counted_stock_remove_for_sale(quantities=dict(counted), **take)
     except StockError as exc:
         raise SaleError(exc.message) from exc
-    for product, quantity in sorted(counted.items(), key=_by_pk):
-        lines.append(_line(product, quantity, today))
+    for product in sorted(counted, key=attrgetter("pk")):
+        lines.append(_line(product, counted[product], today))
     return lines
 
 
-def _by_pk(product_and_quantity) -> int:
-    return product_and_quantity[0].pk
+def _quantities(items: list[CartItem], tracking: Tracking) -> Counter:
+    quantities = Counter()
+    for item in items:
+        if item.product.tracking == tracking:
+            quantities[item.product] += item.quantity
+    return quantities
 
 
 def _device_lines(take: dict, items: list[CartItem], today) -> list[SaleLine]:
