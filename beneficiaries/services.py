@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from beneficiaries.tasks import send_referral_notice
 from connexions.audit import audit_log
 from connexions.enums import AuditKind
 from connexions.errors import DomainError
+from connexions.locking import Rank, lock_keys, lock_row, lock_rows, pick_free
 from connexions.periods import add_months
 from connexions.perms import Action, require
 
@@ -114,9 +115,7 @@ def _empty(field):
 
 
 def _lock_referral(referral: Referral) -> Referral:
-    return (
-        Referral.objects.select_for_update(of=("self",)).select_related("site").get(pk=referral.pk)
-    )
+    return lock_row(Rank.RECORD, Referral.objects.select_related("site"), pk=referral.pk)
 
 
 def _check_transition(referral: Referral, status: str) -> None:
@@ -186,12 +185,12 @@ def referrals_expire(*, now=None) -> int:
     transaction holds are skipped and caught by the next run."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.REFERRAL_EXPIRY_DAYS)
-    overdue = (
+    overdue = pick_free(
+        Rank.RECORD,
         Referral.objects.pending()
         .filter(submitted_at__lt=cutoff)
         .select_related("site")
-        .select_for_update(of=("self",), skip_locked=True)
-        .order_by("pk")
+        .order_by("pk"),
     )
     count = 0
     for referral in overdue:
@@ -282,16 +281,11 @@ def _lock_identity(*, birth_date: date, phone=None) -> None:
     """Serialise, until the transaction ends, the enrolments of people who could be duplicates
     of each other, so the duplicate check of one sees the other's enrolment. Duplicates share a
     birth date (whatever the spelling of their names) or a phone: one transaction-level advisory
-    lock on each, always in this order."""
+    lock on each."""
     keys = [f"birth_date:{birth_date.isoformat()}"]
     if phone:
         keys.append(f"phone:{phone}")
-    with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtext('beneficiaries.enrol'), hashtext(%s))",
-                [key],
-            )
+    lock_keys(Rank.IDENTITY, "beneficiaries.enrol", keys)
 
 
 def _record_consents(beneficiary, consents: dict[str, bool], actor) -> None:
@@ -316,7 +310,7 @@ def referral_accept_for_existing(
     their eligibility. Only one of the referral's possible duplicates may be chosen: linking
     someone else would show that person's outcomes to the wrong referrer."""
     require(actor, Action.SUPPORT, site)
-    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    beneficiary = lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
     referral = _lock_referral(referral)
     require(actor, Action.SUPPORT, referral.site)
     candidates = possible_duplicates(
@@ -351,7 +345,7 @@ def consents_update(*, beneficiary: Beneficiary, consents: dict[str, bool], acto
     require(actor, Action.SUPPORT, site)
     if not consents.get(ConsentKind.DATA_PROCESSING):
         raise BeneficiaryError(_("The person must agree to the processing of their data."))
-    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+    beneficiary = lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
     _record_consents(beneficiary, consents, actor)
     audit_log(actor=actor, action=AuditAction.CONSENTS_UPDATED, obj=beneficiary, site=site)
     return beneficiary
@@ -418,14 +412,14 @@ def follow_up_record(
         raise BeneficiaryError(_("A follow-up cannot be recorded in the future."))
     if situation.get("monthly_spending") is None or situation["monthly_spending"] < 0:
         raise BeneficiaryError(_("Enter the current monthly telecom spending."))
-    beneficiary = Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
-    planned = beneficiary.follow_ups.select_for_update().filter(done_on__isnull=True)
+    beneficiary = lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
+    planned = lock_rows(Rank.RECORD, beneficiary.follow_ups.filter(done_on__isnull=True))
     if follow_up is not None:
-        follow_up = planned.filter(pk=follow_up.pk).first()
+        follow_up = next((f for f in planned if f.pk == follow_up.pk), None)
         if follow_up is None:
             raise BeneficiaryError(_("This follow-up was already recorded."))
     else:
-        follow_up = planned.order_by("due_on", "id").first() or FollowUp(
+        follow_up = min(planned, key=lambda f: (f.due_on, f.pk), default=None) or FollowUp(
             beneficiary=beneficiary, due_on=done_on
         )
     follow_up.done_on = done_on
@@ -492,7 +486,7 @@ def mediation_update(
     any active status) and record the agreement's terms. A finished case (closed or failed)
     only takes notes: `mediation_note_add`."""
     require(actor, Action.SUPPORT, site)
-    case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    case = lock_row(Rank.RECORD, MediationCase.objects, pk=case.pk)
     if not case.is_active:
         raise BeneficiaryError(_("This mediation case is finished: only a note can be added."))
     if status != case.status and not case.can_become(status):
@@ -547,7 +541,7 @@ def mediation_note_add(*, case: MediationCase, text: str, actor, site) -> Mediat
     require(actor, Action.SUPPORT, site)
     if not text.strip():
         raise BeneficiaryError(_("Write the note."))
-    case = MediationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    case = lock_row(Rank.RECORD, MediationCase.objects, pk=case.pk)
     note = MediationNote.objects.create(case=case, author=actor, text=text.strip())
     audit_log(actor=actor, action=AuditAction.MEDIATION_NOTE_ADDED, obj=case, site=site)
     return note

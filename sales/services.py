@@ -1,15 +1,17 @@
-"""Every write of the till: opening and closing sessions, checkout, refunds, receipt prints.
+"""Every write of the till: opening and closing sessions, checkout, receipt prints, and the
+journal entries that sales and refunds (`sales.refunds`) share.
 
-Entry points are durable transactions. Checkout and refund take their locks in DESIGN.md's
-order: the beneficiary row, then stock units by id (catalogue's services), then counted-stock
-rows by id, then the site's journal head (and the till session with it, since closing the till
-locks the same head first).
+Entry points are durable transactions. Checkout and refund lock through `connexions.locking`, in
+its order: the beneficiary row, then stock units by id (catalogue's services), then counted-stock
+rows by id, then the site's journal head, then its till session (closing the till locks the same
+head first).
 """
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
@@ -22,18 +24,17 @@ from catalogue.models import Product
 from catalogue.services import StockError
 from connexions.audit import audit_log
 from connexions.errors import DomainError
+from connexions.locking import Rank, lock_row, lock_rows
 from connexions.models import PartnerAgency
 from connexions.numbers import CENT, money
 from connexions.periods import add_months
 from connexions.perms import Action, can
 from sales import journal, selectors
-from sales.enums import PaymentMethod
+from sales.enums import AuditAction, PaymentMethod
 from sales.models import (
     JournalHead,
     Payment,
     ReceiptPrint,
-    Refund,
-    RefundLine,
     Sale,
     SaleLine,
     TillSession,
@@ -44,7 +45,7 @@ class SaleError(DomainError):
     """A till operation refused, with a message fit for the user. Nothing was written."""
 
 
-def _date(value) -> str:
+def date_text(value) -> str:
     return formats.date_format(timezone.localtime(value) if isinstance(value, datetime) else value)
 
 
@@ -68,14 +69,18 @@ def till_open(*, site, opening_float: Decimal, actor, at: datetime | None = None
     except IntegrityError as exc:
         raise SaleError(_("The till of this site is already open.")) from exc
     audit_log(
-        actor=actor, action="sales.till_open", obj=session, site=site, float=str(opening_float)
+        actor=actor,
+        action=AuditAction.TILL_OPENED,
+        obj=session,
+        site=site,
+        float=str(opening_float),
     )
     return session
 
 
-def _locked_head(site) -> JournalHead:
+def lock_journal_head(site) -> JournalHead:
     JournalHead.objects.bulk_create([JournalHead(site=site)], ignore_conflicts=True)
-    return JournalHead.objects.select_for_update().get(site=site)
+    return lock_row(Rank.JOURNAL_HEAD, JournalHead.objects, site=site)
 
 
 @transaction.atomic(durable=True)
@@ -88,8 +93,8 @@ def till_close(
         raise SaleError(_("You may not close the till of this site."))
     if counted_cash is None or counted_cash < 0:
         raise SaleError(_("The counted cash cannot be negative."))
-    _locked_head(session.site)
-    session = TillSession.objects.select_for_update().select_related("site").get(pk=session.pk)
+    lock_journal_head(session.site)
+    session = lock_row(Rank.TILL_SESSION, TillSession.objects.select_related("site"), pk=session.pk)
     if not session.is_open:
         raise SaleError(_("This till session is already closed."))
     totals = selectors.session_totals(session)
@@ -108,7 +113,7 @@ def till_close(
     session.save()
     audit_log(
         actor=actor,
-        action="sales.till_close",
+        action=AuditAction.TILL_CLOSED,
         obj=session,
         site=session.site,
         expected=str(expected),
@@ -154,22 +159,22 @@ def _claim_token(token, site) -> bool:
         return cursor.fetchone() is not None
 
 
-def _next_id(model) -> int:
+def next_id(model) -> int:
     """The id the row will have, taken before the insert so stock movements can name it."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
         return cursor.fetchone()[0]
 
 
-def _open_session(site) -> TillSession:
+def open_session(site) -> TillSession:
     session = TillSession.objects.open().filter(site=site).first()
     if session is None:
         raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
     return session
 
 
-def _locked_beneficiary(beneficiary) -> Beneficiary:
-    return Beneficiary.objects.select_for_update(of=("self",)).get(pk=beneficiary.pk)
+def lock_beneficiary(beneficiary) -> Beneficiary:
+    return lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
 
 
 def check_eligibility(beneficiary, today) -> None:
@@ -179,7 +184,7 @@ def check_eligibility(beneficiary, today) -> None:
                 "%(number)s is no longer eligible since %(date)s: purchases become possible "
                 "again once a social worker renews the referral."
             )
-            % {"number": beneficiary.number, "date": _date(beneficiary.valid_until)}
+            % {"number": beneficiary.number, "date": date_text(beneficiary.valid_until)}
         )
 
 
@@ -193,7 +198,7 @@ def limit_message(refusal) -> str:
             "label": refusal.label,
             "max": status.max_count,
             "days": status.window_days,
-            "date": _date(status.next_available_at),
+            "date": date_text(status.next_available_at),
         }
     return _(
         "Purchase limit for %(label)s: %(remaining)s more allowed now, %(wanted)s in the cart "
@@ -257,7 +262,7 @@ def sale_checkout(
     actor,
     now: datetime | None = None,
 ) -> CheckoutResult:
-    """Record a sale in one transaction: token first, then locks in DESIGN.md's order, checks
+    """Record a sale in one transaction: token first, then locks in the project's order, checks
     again under the locks (eligibility, limits across all sites, stock), lines with price
     snapshots, payments, stock movements, vouchers sold, the journal entry and the audit row.
     The same token again answers with the sale it recorded."""
@@ -272,27 +277,18 @@ def sale_checkout(
         raise SaleError(_("The cart is empty."))
     now = now or timezone.now()
     today = timezone.localdate(now)
-    _open_session(site)
-    beneficiary = _locked_beneficiary(beneficiary)
+    open_session(site)
+    beneficiary = lock_beneficiary(beneficiary)
     check_eligibility(beneficiary, today)
-    products = {item.product.pk: item.product for item in items}
-    for product in products.values():
-        if not product.is_active:
-            raise SaleError(_("%(product)s is no longer sold.") % {"product": product.name})
-    quantities = Counter()
-    for item in items:
-        if item.quantity < 1:
-            raise SaleError(_("Quantities must be at least 1."))
-        quantities[item.product] += item.quantity
-    check_limits(beneficiary, quantities, now)
+    check_limits(beneficiary, _cart_quantities(items), now)
     total = sum((money(item.product.solidarity_price) * item.quantity for item in items), CENT * 0)
     cash_received, change = _check_payments(total, payments, cash_received)
 
-    sale_id = _next_id(Sale)
+    sale_id = next_id(Sale)
     reference = f"sales.sale:{sale_id}"
     lines = _take_stock(site=site, items=items, actor=actor, reference=reference, today=today)
 
-    head, entry = _journal_entry(site=site, today=today, counter="sale_counter")
+    head, entry = journal_entry(site=site, today=today, counter="sale_counter")
     sale = Sale(
         pk=sale_id,
         at=now,
@@ -325,10 +321,10 @@ def sale_checkout(
         payment.sale = sale
     SaleLine.objects.bulk_create(lines)
     Payment.objects.bulk_create(payment_rows)
-    _advance_head(head, sale)
+    advance_head(head, sale)
     audit_log(
         actor=actor,
-        action="sales.sale",
+        action=AuditAction.SALE_RECORDED,
         obj=sale,
         site=site,
         receipt=sale.receipt_number,
@@ -338,51 +334,59 @@ def sale_checkout(
     return CheckoutResult(sale, replayed=False)
 
 
-def _take_stock(*, site, items, actor, reference, today) -> list[SaleLine]:
-    """Take every unit out of stock (devices, then vouchers, then counted rows: catalogue's
-    lock order) and return the unsaved sale lines with their price snapshots."""
-    devices = [item for item in items if item.product.tracking == Tracking.DEVICE]
-    vouchers = [item for item in items if item.product.tracking == Tracking.VOUCHER]
-    counted = Counter()
+def _cart_quantities(items: list[CartItem]) -> Counter:
+    """How many of each product the cart holds, once each product is still sold."""
+    quantities = Counter()
     for item in items:
-        if item.product.tracking == Tracking.COUNTED:
-            counted[item.product] += item.quantity
-    lines = []
+        if not item.product.is_active:
+            raise SaleError(_("%(product)s is no longer sold.") % {"product": item.product.name})
+        if item.quantity < 1:
+            raise SaleError(_("Quantities must be at least 1."))
+        quantities[item.product] += item.quantity
+    return quantities
+
+
+def _take_stock(*, site, items, actor, reference, today) -> list[SaleLine]:
+    """Take every unit out of stock (devices, then vouchers, then counted rows: the lock order)
+    and return the unsaved sale lines with their price snapshots."""
+    devices = [item for item in items if item.product.tracking == Tracking.DEVICE]
+    vouchers = _quantities(items, Tracking.VOUCHER)
+    counted = _quantities(items, Tracking.COUNTED)
+    take = {"site": site, "actor": actor, "reference": reference}
     try:
-        if devices:
-            if any(not item.device_code for item in devices):
-                raise SaleError(_("Scan the IMEI or serial number of each device."))
-            taken = stock.devices_take_for_sale(
-                site=site,
-                device_codes=[item.device_code for item in devices],
-                actor=actor,
-                reference=reference,
+        lines = _device_lines(take, devices, today) if devices else []
+        for product in sorted(vouchers, key=attrgetter("pk")):
+            taken = stock.vouchers_take_for_sale(
+                product=product, quantity=vouchers[product], today=today, **take
             )
-            for item, device in zip(devices, taken, strict=True):
-                if device.product_id != item.product.pk:
-                    raise SaleError(_("The scanned device is not the product in the cart."))
-                lines.append(_line(item.product, 1, today, device=device))
-        by_product = Counter()
-        for item in vouchers:
-            by_product[item.product] += item.quantity
-        for product in sorted(by_product, key=lambda p: p.pk):
-            for voucher in stock.vouchers_take_for_sale(
-                site=site,
-                product=product,
-                quantity=by_product[product],
-                actor=actor,
-                reference=reference,
-                today=today,
-            ):
-                lines.append(_line(product, 1, today, voucher=voucher))
+            lines += [_line(product, 1, today, voucher=voucher) for voucher in taken]
         if counted:
-            stock.counted_stock_remove_for_sale(
-                site=site, quantities=dict(counted), actor=actor, reference=reference
-            )
-            for product in sorted(counted, key=lambda p: p.pk):
-                lines.append(_line(product, counted[product], today))
+            stock.counted_stock_remove_for_sale(quantities=dict(counted), **take)
     except StockError as exc:
         raise SaleError(exc.message) from exc
+    for product in sorted(counted, key=attrgetter("pk")):
+        lines.append(_line(product, counted[product], today))
+    return lines
+
+
+def _quantities(items: list[CartItem], tracking: Tracking) -> Counter:
+    quantities = Counter()
+    for item in items:
+        if item.product.tracking == tracking:
+            quantities[item.product] += item.quantity
+    return quantities
+
+
+def _device_lines(take: dict, items: list[CartItem], today) -> list[SaleLine]:
+    """The scanned devices, sold, each checked against its cart item."""
+    if any(not item.device_code for item in items):
+        raise SaleError(_("Scan the IMEI or serial number of each device."))
+    devices = stock.devices_take_for_sale(device_codes=[item.device_code for item in items], **take)
+    lines = []
+    for item, device in zip(items, devices, strict=True):
+        if device.product_id != item.product.pk:
+            raise SaleError(_("The scanned device is not the product in the cart."))
+        lines.append(_line(item.product, 1, today, device=device))
     return lines
 
 
@@ -406,11 +410,11 @@ def _line(product: Product, quantity: int, today, *, voucher=None, device=None) 
     )
 
 
-def _journal_entry(*, site, today, counter: str):
+def journal_entry(*, site, today, counter: str):
     """Lock the site's journal head, then its open till session, and reserve the next numbered
     entry: the journal fields that sales and refunds share. Returns (head, fields)."""
-    head = _locked_head(site)
-    session = TillSession.objects.select_for_update().get(pk=_open_session(site).pk)
+    head = lock_journal_head(site)
+    session = lock_row(Rank.TILL_SESSION, TillSession.objects, pk=open_session(site).pk)
     if not session.is_open:  # pragma: no cover - closed between the two reads
         raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
     number, year, sequence = _next_numbers(head, today.year, counter)
@@ -434,7 +438,7 @@ def _next_numbers(head: JournalHead, year: int, counter: str) -> tuple[int, int,
     return head.last_number, year, getattr(head, counter)
 
 
-def _advance_head(head: JournalHead, entry) -> None:
+def advance_head(head: JournalHead, entry) -> None:
     head.last_hash = entry.hash
     head.save()
 
@@ -445,145 +449,9 @@ def _advance_head(head: JournalHead, entry) -> None:
 @transaction.atomic(durable=True)
 def receipt_print_record(*, sale: Sale, actor) -> ReceiptPrint:
     """Record a print of the receipt: the first one is the original, the next are duplicates."""
-    Sale.objects.select_for_update().filter(pk=sale.pk).first()
+    lock_rows(Rank.RECORD, Sale.objects.filter(pk=sale.pk))
     printed_before = ReceiptPrint.objects.filter(sale=sale).exists()
     receipt = ReceiptPrint.objects.create(sale=sale, printed_by=actor, is_duplicate=printed_before)
     if printed_before:
-        audit_log(actor=actor, action="sales.receipt_reprint", obj=sale, site=sale.site)
+        audit_log(actor=actor, action=AuditAction.RECEIPT_REPRINTED, obj=sale, site=sale.site)
     return receipt
-
-
-# --- refunds -----------------------------------------------------------------------------------
-
-
-@transaction.atomic(durable=True)
-def refund_create(
-    *,
-    sale: Sale,
-    quantities: dict[int, int],
-    method: str,
-    reason: str,
-    voucher_unused: bool = False,
-    actor,
-    now: datetime | None = None,
-) -> Refund:
-    """Give back (part of) a sale at its site: a device within its warranty returns to stock
-    for inspection, a top-up only if the counsellor confirms it was not used (then voided),
-    counted items return to stock; the money goes back by `method`; the limits are given back
-    since they count sale lines not refunded."""
-    site = sale.site
-    if not can(actor, Action.SELL, site):
-        raise SaleError(_("You may not refund at this site."))
-    if method not in PaymentMethod.values:
-        raise SaleError(_("Choose how the money is given back."))
-    if not reason.strip():
-        raise SaleError(_("Give the reason for the refund."))
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    _open_session(site)
-    _locked_beneficiary(sale.beneficiary)
-    # Under the beneficiary lock, so two refunds of the same sale see each other's amounts.
-    payments = list(Payment.objects.filter(sale=sale).order_by("id"))
-    if method not in {p.method for p in payments}:
-        raise SaleError(
-            _(
-                "This sale was not paid this way (%(method)s): "
-                "give the money back the way it was paid."
-            )
-            % {"method": PaymentMethod(method).label.lower()}
-        )
-    if method == PaymentMethod.AGENCY:
-        funders = {(p.agency_id, p.reference.strip()) for p in payments if p.method == method}
-        if len(funders) != 1 or not all(agency and ref for agency, ref in funders):
-            raise SaleError(
-                _(
-                    "An agency refund goes back to the one agency that funded the sale, "
-                    "with its funding reference: give this money back another way."
-                )
-            )
-    lines = {
-        line.pk: line
-        for line in SaleLine.objects.filter(sale=sale)
-        .select_related("product", "voucher", "device")
-        .annotate(refunded=selectors._refunded_quantity())
-        .order_by("id")
-    }
-    wanted = {pk: q for pk, q in quantities.items() if q}
-    if not wanted:
-        raise SaleError(_("Choose at least one item to refund."))
-    for pk, quantity in wanted.items():
-        line = lines.get(pk)
-        if line is None or quantity < 0 or quantity > line.quantity - line.refunded:
-            raise SaleError(_("This quantity cannot be refunded."))
-        if line.voucher_id and not voucher_unused:
-            raise SaleError(
-                _("A top-up is refunded only if its PIN was not used: confirm it was not used.")
-            )
-        if line.device_id and line.warranty_until and line.warranty_until < today:
-            raise SaleError(
-                _("The warranty of %(code)s ended on %(date)s: it cannot be returned.")
-                % {"code": line.device.code, "date": _date(line.warranty_until)}
-            )
-    refund_id = _next_id(Refund)
-    reference = f"sales.refund:{refund_id}"
-    chosen = [lines[pk] for pk in sorted(wanted)]
-    amount = sum((x.unit_price * wanted[x.pk] for x in chosen), Decimal("0.00"))
-    available = selectors.refundable_by_method(sale).get(method, Decimal("0.00"))
-    if amount > available:
-        raise SaleError(
-            _("At most %(amount)s € can still be given back this way (%(method)s).")
-            % {
-                "amount": formats.number_format(available, 2),
-                "method": PaymentMethod(method).label.lower(),
-            }
-        )
-    try:
-        for line in sorted((x for x in chosen if x.device_id), key=lambda x: x.device_id):
-            stock.device_return_for_refund(
-                device=line.device, site=site, actor=actor, reference=reference
-            )
-        for line in (x for x in chosen if x.voucher_id):
-            stock.voucher_void_for_refund(voucher=line.voucher, actor=actor, reference=reference)
-        counted = {
-            line.product: wanted[line.pk]
-            for line in chosen
-            if not line.device_id and not line.voucher_id
-        }
-        if counted:
-            stock.counted_stock_return_for_refund(
-                site=site, quantities=counted, actor=actor, reference=reference
-            )
-    except StockError as exc:
-        raise SaleError(exc.message) from exc
-    refund_lines = [
-        RefundLine(
-            sale_line=line, quantity=wanted[line.pk], amount=line.unit_price * wanted[line.pk]
-        )
-        for line in chosen
-    ]
-    head, entry = _journal_entry(site=site, today=today, counter="refund_counter")
-    refund = Refund(
-        pk=refund_id,
-        at=now,
-        **entry,
-        sale=sale,
-        refunded_by=actor,
-        method=method,
-        amount=amount,
-        reason=reason.strip(),
-    )
-    refund.hash = journal.refund_hash(refund, refund_lines, sale.beneficiary_id)
-    refund.save(force_insert=True)
-    for line in refund_lines:
-        line.refund = refund
-    RefundLine.objects.bulk_create(refund_lines)
-    _advance_head(head, refund)
-    audit_log(
-        actor=actor,
-        action="sales.refund",
-        obj=refund,
-        site=site,
-        sale=sale.pk,
-        amount=str(refund.amount),
-    )
-    return refund

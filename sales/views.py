@@ -20,7 +20,7 @@ from connexions.pdf import pdf_response
 from connexions.periods import Period
 from connexions.perms import Action, action_required, can
 from sales import cart as carts
-from sales import selectors, services
+from sales import refunds, selectors, services
 from sales.forms import CloseTillForm, OpenTillForm, PaymentForm, RefundForm, ReportForm
 from sales.models import Sale, TillSession
 from sales.services import SaleError
@@ -418,7 +418,7 @@ def refund_create(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.refund_create(
+            refunds.refund_create(
                 sale=sale,
                 quantities=form.quantities(),
                 method=form.cleaned_data["method"],

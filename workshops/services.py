@@ -18,6 +18,7 @@ from beneficiaries.enums import ConsentKind
 from beneficiaries.models import Beneficiary, Consent
 from connexions.audit import audit_log
 from connexions.errors import DomainError
+from connexions.locking import Rank, lock_row, pick_free
 from connexions.perms import Action, require
 from workshops.enums import (
     ATTENDANCE,
@@ -150,10 +151,10 @@ def session_series_create(
 
 
 def _lock_session(session_id: int) -> WorkshopSession:
-    return (
-        WorkshopSession.objects.select_for_update(of=("self",))
-        .select_related("site", "topic")
-        .get(pk=session_id)
+    return lock_row(
+        Rank.WORKSHOP_SESSION,
+        WorkshopSession.objects.select_related("site", "topic"),
+        pk=session_id,
     )
 
 
@@ -401,7 +402,8 @@ def reminders_enqueue(*, now: datetime | None = None) -> int:
     a sent reminder is never retried); rows another run holds are skipped and left to it."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=settings.WORKSHOP_REMINDER_HOURS)
-    due = (
+    due = pick_free(
+        Rank.REGISTRATION,
         Registration.objects.filter(
             status=RegistrationStatus.REGISTERED,
             session__status=SessionStatus.SCHEDULED,
@@ -415,8 +417,7 @@ def reminders_enqueue(*, now: datetime | None = None) -> int:
         )
         .annotate(sms_consent=_sms_consent())
         .select_related("beneficiary")
-        .select_for_update(of=("self",), skip_locked=True)
-        .order_by("pk")
+        .order_by("pk"),
     )
     reminders = []
     for registration in due:
@@ -429,7 +430,8 @@ def reminders_enqueue(*, now: datetime | None = None) -> int:
     ids = [reminder.pk for reminder in reminders]
     # Reminders whose sending failed are tried again, a bounded number of times; one that was
     # sent (sent_at set) never is. Clearing the error marks it as queued again.
-    retry = list(
+    retry = pick_free(
+        Rank.REGISTRATION,
         Notification.objects.filter(
             kind=MessageKind.REMINDER,
             sent_at__isnull=True,
@@ -441,10 +443,10 @@ def reminders_enqueue(*, now: datetime | None = None) -> int:
             registration__session__starts_at__lte=horizon,
         )
         .exclude(error="")
-        .select_for_update(of=("self",), skip_locked=True)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .only("pk"),
     )
+    retry = [notification.pk for notification in retry]
     Notification.objects.filter(pk__in=retry).update(error="")
     ids += retry
     transaction.on_commit(lambda: [send_notification.enqueue(pk) for pk in ids])

@@ -1,49 +1,34 @@
 """Real concurrency: threads with their own database connections race for the last units."""
 
-import threading
-import time
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from catalogue import selectors, services
 from catalogue.enums import MovementKind, VoucherStatus
 from catalogue.models import CountedStock, StockMovement, Voucher
+from catalogue.services import movements
+from connexions.locking import Rank, locks_switched_off
 from tests.catalogue.factories import ProductFactory, receive_vouchers
+from tests.race import race
 
 THREADS = 20
 STOCK = 5
 
 
-def race(target, threads=THREADS):
-    """Run `target()` in `threads` threads released together; return (results, errors)."""
-    barrier = threading.Barrier(threads)
-    results, errors = [], []
-    lock = threading.Lock()
+def race_in_transactions(target):
+    """`target()` in THREADS threads at once, each in a transaction of its own, as the till's."""
 
-    def run():
-        try:
-            barrier.wait()
-            with transaction.atomic(durable=True):
-                outcome = target()
-            with lock:
-                results.append(outcome)
-        except services.StockError as exc:
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
+    def call():
+        with transaction.atomic(durable=True):
+            return target()
 
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results, errors
+    outcome = race([call] * THREADS, expected=(services.StockError,))
+    assert outcome.crashes == []
+    return outcome.results, outcome.errors
 
 
 def check_exactly_the_stock_was_sold(site, product, results, errors):
-    sold_ids = [voucher.pk for voucher in results]
+    sold_ids = [voucher.pk for [voucher] in results]
     assert len(results) == STOCK, f"{len(results)} sales succeeded for {STOCK} vouchers"
     assert len(errors) == THREADS - STOCK
     assert len(set(sold_ids)) == STOCK, "a voucher was sold twice"
@@ -54,7 +39,7 @@ def check_exactly_the_stock_was_sold(site, product, results, errors):
 
 
 def take_one(site, product, user):
-    return lambda: services.voucher_take_for_sale(
+    return lambda: services.vouchers_take_for_sale(
         site=site, product=product, actor=user, reference="sales.sale:race"
     )
 
@@ -63,7 +48,7 @@ def take_one(site, product, user):
 def test_twenty_tills_race_for_the_last_five_vouchers(site_a, manager_a):
     product = ProductFactory()
     receive_vouchers(site_a, product, STOCK, actor=manager_a)
-    results, errors = race(take_one(site_a, product, manager_a))
+    results, errors = race_in_transactions(take_one(site_a, product, manager_a))
     check_exactly_the_stock_was_sold(site_a, product, results, errors)
     assert all(isinstance(e, services.OutOfStock) for e in errors)
 
@@ -75,16 +60,7 @@ def without_the_status_guard(monkeypatch):
     def hand_over_whatever_their_status(ids, *, status, **updates):
         return Voucher.objects.filter(pk__in=ids).update(status=status, **updates)
 
-    monkeypatch.setattr(services, "_hand_over_vouchers", hand_over_whatever_their_status)
-
-
-def without_the_row_lock(monkeypatch):
-    def pick_without_lock(queryset, count):
-        picked = list(queryset[:count])
-        time.sleep(0.05)  # widen the gap between reading and writing, as a busy server would
-        return picked
-
-    monkeypatch.setattr(services, "_pick_vouchers", pick_without_lock)
+    monkeypatch.setattr(movements, "hand_over_vouchers", hand_over_whatever_their_status)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,7 +69,7 @@ def test_the_row_lock_alone_sells_each_voucher_once(site_a, manager_a, monkeypat
     without_the_status_guard(monkeypatch)
     product = ProductFactory()
     receive_vouchers(site_a, product, STOCK, actor=manager_a)
-    results, errors = race(take_one(site_a, product, manager_a))
+    results, errors = race_in_transactions(take_one(site_a, product, manager_a))
     check_exactly_the_stock_was_sold(site_a, product, results, errors)
 
 
@@ -103,11 +79,11 @@ def test_control_without_the_lock_a_voucher_is_sold_twice(site_a, manager_a, mon
     same PIN) is handed to several people and the ledger counts more sales than the stock held,
     so the tests above prove the lock."""
     without_the_status_guard(monkeypatch)
-    without_the_row_lock(monkeypatch)
     product = ProductFactory()
     receive_vouchers(site_a, product, STOCK, actor=manager_a)
-    results, errors = race(take_one(site_a, product, manager_a))
-    sold_ids = [voucher.pk for voucher in results]
+    with locks_switched_off(Rank.VOUCHER, pause=0.05):
+        results, errors = race_in_transactions(take_one(site_a, product, manager_a))
+    sold_ids = [voucher.pk for [voucher] in results]
     assert len(sold_ids) > len(set(sold_ids)), "no voucher was sold twice"
     assert StockMovement.objects.filter(kind=MovementKind.SALE).count() > STOCK
     assert selectors.ledger_balances(site_a)[product.pk] < 0
@@ -118,7 +94,7 @@ def test_control_without_the_lock_a_voucher_is_sold_twice(site_a, manager_a, mon
 def test_counted_stock_never_goes_below_zero_under_a_race(site_a, manager_a):
     sim = ProductFactory(sim=True)
     services.counted_stock_receive(site=site_a, product=sim, quantity=STOCK, actor=manager_a)
-    results, errors = race(
+    results, errors = race_in_transactions(
         lambda: services.counted_stock_remove_for_sale(
             site=site_a, quantities={sim: 1}, actor=manager_a, reference="race"
         )

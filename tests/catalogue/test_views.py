@@ -406,10 +406,10 @@ def test_low_stock_widget_on_the_home_page(client, counsellor_a, manager_a, site
 def test_the_row_history_admin_never_shows_a_pin(client, programme_admin, manager_a, site_a, topup):
     """pghistory's admin lists every recorded change of a voucher: its PIN is never there."""
     receive_vouchers(site_a, topup, 2, actor=manager_a)
-    sold = services.voucher_take_for_sale(
+    [sold] = services.vouchers_take_for_sale(
         site=site_a, product=topup, actor=manager_a, reference="sales.sale:1"
     )
-    services.voucher_void_for_refund(voucher=sold, actor=manager_a, reference="sales.refund:1")
+    services.vouchers_void_for_refund(vouchers=[sold], actor=manager_a, reference="sales.refund:1")
     pins = list(Voucher.objects.values_list("pin", flat=True))
     client_for(client, programme_admin)
     events = reverse("admin:pghistory_events_changelist")
@@ -478,7 +478,7 @@ def test_a_nul_byte_or_unknown_filter_in_a_list_is_ignored(
 
 def test_voucher_list_filters_by_a_known_status_only(client, manager_a, site_a, topup):
     receive_vouchers(site_a, topup, 2, actor=manager_a)
-    services.voucher_take_for_sale(site=site_a, product=topup, actor=manager_a, reference="s")
+    services.vouchers_take_for_sale(site=site_a, product=topup, actor=manager_a, reference="s")
     client_for(client, manager_a)
     url = reverse("catalogue:voucher_list")
     assert len(client.get(url).context["page_obj"]) == 1  # in stock by default

@@ -1,49 +1,24 @@
 """Real concurrency: threads with their own database connections race at the till."""
 
-import threading
-import time
 import uuid
 
 import pytest
-from django.db import connection
 
-from catalogue import services as stock_services
 from catalogue.enums import DeviceStatus, VoucherStatus
 from catalogue.models import Device, Voucher
 from catalogue.selectors import ledger_discrepancies
+from connexions.locking import Rank, locks_switched_off
 from sales.journal import verify_site_journal
 from sales.models import Sale, SaleLine
 from sales.services import CartItem, SaleError
+from tests.race import race
 from tests.sales.factories import buyer, checkout, open_till, stocked_site
 
 
-def race(calls):
-    """Run each call in its own thread, released together; return (results, refusals, crashes)."""
-    barrier = threading.Barrier(len(calls))
-    results, refusals, crashes = [], [], []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait()
-            outcome = call()
-            with lock:
-                results.append(outcome)
-        except SaleError as exc:
-            with lock:
-                refusals.append(exc)
-        except Exception as exc:  # noqa: BLE001 - any other error is what the test looks for
-            with lock:
-                crashes.append(exc)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results, refusals, crashes
+def till_race(calls):
+    """(results, refusals, crashes) of the calls run at once."""
+    outcome = race(calls, expected=(SaleError,))
+    return outcome.results, outcome.errors, outcome.crashes
 
 
 def phone_race(site, manager, threads=50):
@@ -57,7 +32,7 @@ def phone_race(site, manager, threads=50):
         )
         for person in buyers
     ]
-    return device, race(calls)
+    return device, till_race(calls)
 
 
 def check_one_sale_of_the_last_phone(site, device, results, refusals, crashes, threads=50):
@@ -80,19 +55,11 @@ def test_fifty_tills_race_for_the_last_phone(site_a, manager_a):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_control_without_the_device_lock_the_phone_is_sold_twice(site_a, manager_a, monkeypatch):
-    """The same race with catalogue's row lock taken away: the check above fails."""
+def test_control_without_the_locks_the_phone_is_sold_twice(site_a, manager_a):
+    """The same race with the row locks switched off: the check above fails."""
     open_till(site_a, manager_a)
-
-    def read_without_lock(codes):
-        from django.db.models import Q
-
-        devices = list(Device.objects.filter(Q(imei__in=codes) | Q(serial__in=codes)))
-        time.sleep(0.05)  # a busy server between reading and writing
-        return {device.code: device for device in devices}
-
-    monkeypatch.setattr(stock_services, "_locked_devices", read_without_lock)
-    device, (results, refusals, crashes) = phone_race(site_a, manager_a, threads=10)
+    with locks_switched_off(Rank.DEVICE, pause=0.05):
+        device, (results, refusals, crashes) = phone_race(site_a, manager_a, threads=10)
     assert crashes == []
     assert len(results) > 1, "without the lock, the last phone should be sold more than once"
     assert SaleLine.objects.filter(device=device).count() == len(results) > 1
@@ -108,7 +75,7 @@ def test_twice_as_many_buyers_as_vouchers(site_a, manager_a):
         (lambda person=person: checkout(site_a, person, [CartItem(topup)], manager_a))
         for person in buyers
     ]
-    results, refusals, crashes = race(calls)
+    results, refusals, crashes = till_race(calls)
     assert crashes == []
     assert len(results) == vouchers and len(refusals) == vouchers
     sold = SaleLine.objects.values_list("voucher_id", flat=True)
@@ -129,7 +96,7 @@ def test_same_token_posted_ten_times_at_once_records_one_sale(site_a, manager_a)
         (lambda: checkout(site_a, person, [CartItem(topup)], manager_a, token=token))
         for _ in range(10)
     ]
-    results, refusals, crashes = race(calls)
+    results, refusals, crashes = till_race(calls)
     assert crashes == [] and refusals == []
     assert len({result.sale.pk for result in results}) == 1
     assert sum(not result.replayed for result in results) == 1

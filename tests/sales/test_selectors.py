@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from beneficiaries.enums import PlanType
 from connexions.periods import Period
-from sales import services
+from sales import refunds
 from sales.selectors import sales_figures
 from sales.services import CartItem
 from tests.connexions.factories import staff_user
@@ -34,7 +34,7 @@ def test_sales_figures_for_the_impact_dashboard(
     other = buyer(enrolled_site=site_a, enrolment_referral__agency=agency_b)
     sale = checkout(site_a, other, [CartItem(topup, quantity=2)], manager_a).sale
     line = sale.lines.first()
-    services.refund_create(
+    refunds.refund_create(
         sale=sale,
         quantities={line.pk: 1},
         method="cash",

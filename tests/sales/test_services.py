@@ -14,7 +14,7 @@ from catalogue.models import Device, StockMovement, Voucher
 from catalogue.selectors import ledger_discrepancies
 from catalogue.services import device_change_status
 from connexions.models import AuditEvent
-from sales import journal, selectors, services
+from sales import journal, refunds, selectors, services
 from sales.enums import PaymentMethod
 from sales.models import (
     CheckoutToken,
@@ -47,7 +47,7 @@ def nothing_written():
         and Payment.objects.count() == 0
         and CheckoutToken.objects.count() == 0
         and not StockMovement.objects.filter(kind="sale").exists()
-        and not AuditEvent.objects.filter(action="sales.sale").exists()
+        and not AuditEvent.objects.filter(action="sales.sale.recorded").exists()
     )
 
 
@@ -128,7 +128,7 @@ def test_checkout_records_everything(site_a, manager_a, shop):
     assert all(line.voucher.status == VoucherStatus.SOLD for line in lines[1:])
     assert StockMovement.objects.filter(reference=f"sales.sale:{sale.pk}").count() == 3
     assert ledger_discrepancies(site_a) == {}
-    assert AuditEvent.objects.filter(action="sales.sale", object_id=str(sale.pk)).exists()
+    assert AuditEvent.objects.filter(action="sales.sale.recorded", object_id=str(sale.pk)).exists()
     head = JournalHead.objects.get(site=site_a)
     assert head.last_hash == sale.hash and head.last_number == 1
 
@@ -175,7 +175,7 @@ def test_error_after_the_stock_movement_rolls_everything_back(site_a, manager_a,
         assert StockMovement.objects.filter(kind="sale").count() == 2  # stock already moved
         raise RuntimeError("injected")
 
-    monkeypatch.setattr(services, "_locked_head", broken)
+    monkeypatch.setattr(services, "lock_journal_head", broken)
     with pytest.raises(RuntimeError):
         checkout(
             site_a,
@@ -284,14 +284,14 @@ def test_refund_gives_back_stock_money_and_limits(site_a, manager_a, shop):
     ).sale
     lines = {line.kind: line for line in sale.lines.all()}
     with pytest.raises(SaleError, match="PIN"):
-        services.refund_create(
+        refunds.refund_create(
             sale=sale,
             quantities={lines["mobile_topup"].pk: 1},
             method="cash",
             reason="Erreur",
             actor=manager_a,
         )
-    refund = services.refund_create(
+    refund = refunds.refund_create(
         sale=sale,
         quantities={lines["phone"].pk: 1, lines["mobile_topup"].pk: 1},
         method="cash",
@@ -307,7 +307,7 @@ def test_refund_gives_back_stock_money_and_limits(site_a, manager_a, shop):
     # The phone limit is given back: another phone may be bought.
     checkout(site_a, person, [CartItem(phone, device_code=devices[1].imei)], manager_a)
     with pytest.raises(SaleError):
-        services.refund_create(
+        refunds.refund_create(
             sale=sale, quantities={lines["phone"].pk: 1}, method="cash", reason="x", actor=manager_a
         )
     session = services.till_close(
@@ -322,7 +322,7 @@ def test_device_out_of_warranty_cannot_come_back(site_a, manager_a, shop):
     sale = checkout(site_a, buyer(), [CartItem(phone, device_code=devices[0].imei)], manager_a).sale
     line = sale.lines.get()
     with pytest.raises(SaleError, match="garantie"):
-        services.refund_create(
+        refunds.refund_create(
             sale=sale,
             quantities={line.pk: 1},
             method="cash",
@@ -348,7 +348,7 @@ def test_journal_verifies_and_reports_the_first_broken_link(site_a, manager_a, s
     person = buyer()
     sales = [checkout(site_a, person, [CartItem(topup)], manager_a).sale for _ in range(3)]
     line = sales[0].lines.get()
-    services.refund_create(
+    refunds.refund_create(
         sale=sales[0],
         quantities={line.pk: 1},
         method="cash",
@@ -374,7 +374,7 @@ def test_journal_verifies_and_reports_the_first_broken_link(site_a, manager_a, s
 
 
 def _refund(sale, line, method, actor=None, **kwargs):
-    return services.refund_create(
+    return refunds.refund_create(
         sale=sale,
         quantities={line.pk: kwargs.pop("quantity", 1)},
         method=method,
@@ -416,7 +416,7 @@ def test_refund_by_a_method_up_to_what_it_paid(site_a, manager_a, shop):
     ).sale
     lines = list(sale.lines.order_by("id"))
     with pytest.raises(SaleError, match="2,50"):
-        services.refund_create(
+        refunds.refund_create(
             sale=sale,
             quantities={line.pk: 1 for line in lines},
             method="cash",

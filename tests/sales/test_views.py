@@ -13,7 +13,7 @@ from catalogue.services import device_receive
 from connexions.enums import SiteRole
 from connexions.middleware import CURRENT_SITE_KEY
 from connexions.models import AuditEvent
-from sales import services
+from sales import refunds, services
 from sales.models import ReceiptPrint, Sale, TillSession
 from sales.services import CartItem, PaymentLine
 from tests.beneficiaries.factories import ReferralFactory
@@ -283,7 +283,7 @@ def test_refunded_topup_pin_is_no_longer_printed(client, site_a, manager_a, shop
     client_for(client, manager_a)
     assert pin in text(client.post(f"/caisse/ventes/{sale.pk}/imprimer/"))
     assert pin in _pdf_text(client.post(f"/caisse/ventes/{sale.pk}/ticket.pdf"))
-    services.refund_create(
+    refunds.refund_create(
         sale=sale,
         quantities={line.pk: 1},
         method="cash",

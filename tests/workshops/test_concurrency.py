@@ -2,62 +2,37 @@
 cancel at the same moment. Each thread meets the others right after counting the seats taken;
 with the session's row lock the others are still waiting for the lock (the meeting times out
 and the first thread goes on alone), without it they all counted before anyone wrote. The
-control runs take the lock away and show that the same tests then fail."""
-
-import threading
+control runs switch the lock off and show that the same tests then fail."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError
 
 from connexions import sms
+from connexions.locking import Rank, locks_switched_off
 from connexions.models import AuditEvent
 from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.race import meeting_point, race
 from tests.workshops.factories import WorkshopSessionFactory
 from workshops import services
 from workshops.enums import AuditAction, RegistrationStatus
-from workshops.models import Registration, WorkshopSession
-
-
-def _without_lock(monkeypatch):
-    monkeypatch.setattr(
-        services,
-        "_lock_session",
-        lambda session_id: WorkshopSession.objects.select_related("site", "topic").get(
-            pk=session_id
-        ),
-    )
+from workshops.models import Registration
 
 
 def _race(monkeypatch, calls):
-    """Run each call in its own thread at once; returns the exceptions raised."""
-    barrier = threading.Barrier(len(calls), timeout=1)
+    """Run each call in its own thread at once, meeting right after counting the seats taken;
+    returns the exceptions raised."""
+    meet = meeting_point(len(calls))
     count_seats = services._seats_taken
 
     def count_then_meet(session):
         taken = count_seats(session)
-        try:
-            barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
+        meet()
         return taken
 
     monkeypatch.setattr(services, "_seats_taken", count_then_meet)
-    errors = []
-
-    def run(call):
-        try:
-            call()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+    outcome = race(calls, expected=(services.WorkshopError, IntegrityError))
+    assert outcome.crashes == []
+    return outcome.errors
 
 
 def _statuses(session):
@@ -93,10 +68,10 @@ def test_thirty_people_for_ten_seats(monkeypatch, site_a, counsellor_a):
 
 @pytest.mark.django_db(transaction=True)
 def test_control_without_the_lock_capacity_is_exceeded(monkeypatch, site_a, counsellor_a):
-    _without_lock(monkeypatch)
     session = WorkshopSessionFactory(site=site_a, capacity=10)
     people = BeneficiaryFactory.create_batch(30)
-    _race(monkeypatch, _register_all(session, people, counsellor_a))
+    with locks_switched_off(Rank.WORKSHOP_SESSION):
+        _race(monkeypatch, _register_all(session, people, counsellor_a))
     assert _statuses(session).count(RegistrationStatus.REGISTERED) > 10
 
 
@@ -114,10 +89,10 @@ def test_same_person_five_times_at_once(monkeypatch, site_a, counsellor_a):
 def test_control_same_person_without_the_lock_only_the_constraint_stops_them(
     monkeypatch, site_a, counsellor_a
 ):
-    _without_lock(monkeypatch)
     session = WorkshopSessionFactory(site=site_a, capacity=10)
     person = BeneficiaryFactory()
-    errors = _race(monkeypatch, _register_all(session, [person] * 5, counsellor_a))
+    with locks_switched_off(Rank.WORKSHOP_SESSION):
+        errors = _race(monkeypatch, _register_all(session, [person] * 5, counsellor_a))
     # The database's unique constraint is the last line of defence: an integrity error, not
     # the clear message the lock gives.
     assert Registration.objects.filter(session=session, beneficiary=person).count() == 1
@@ -175,15 +150,17 @@ def test_two_cancellations_at_once_promote_the_first_two_waiting_once_each(
 def test_control_without_the_lock_the_same_person_is_promoted_twice(
     monkeypatch, site_a, counsellor_a
 ):
-    _without_lock(monkeypatch)
     session, seated, waiting = _full_session(site_a, counsellor_a)
-    _race(
-        monkeypatch,
-        [
-            lambda r=registration: services.registration_cancel(registration=r, actor=counsellor_a)
-            for registration in seated
-        ],
-    )
+    with locks_switched_off(Rank.WORKSHOP_SESSION):
+        _race(
+            monkeypatch,
+            [
+                lambda r=registration: services.registration_cancel(
+                    registration=r, actor=counsellor_a
+                )
+                for registration in seated
+            ],
+        )
     assert _promotions() == [str(waiting[0].pk)] * 2
     assert Registration.objects.get(pk=waiting[1].pk).status == RegistrationStatus.WAITING
 
