@@ -1,5 +1,5 @@
 """The till's cart, kept in the session per site until the sale is confirmed. It reserves
-nothing (docs/architecture.md, "Locks"): it lists products, scanned device codes and
+nothing (docs/architecture.md, "Lock order"): it lists products, scanned device codes and
 quantities; checkout locks and re-checks everything."""
 
 import uuid
