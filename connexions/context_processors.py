@@ -1,10 +1,11 @@
-from connexions import perms
+from connexions import perms, twofactor
 from connexions.registry import nav_entries
 
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # Before the second factor, the menu would only lead back to the code page.
+    if user is None or not user.is_authenticated or twofactor.pending(user):
         return {"nav_entries": [], "working_sites": [], "current_site": None}
     current_site = getattr(request, "current_site", None)
     return {

@@ -85,11 +85,9 @@ class SecondFactorMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
         if (
-            not user.is_authenticated
-            or user.is_verified()
-            or not getattr(view_func, "login_required", True)
+            not getattr(view_func, "login_required", True)
             or not getattr(view_func, "second_factor_required", True)
-            or not twofactor.required_for(user)
+            or not twofactor.pending(user)
         ):
             return None
         target = "two_factor_verify" if twofactor.has_device(user) else "two_factor_enrol"

@@ -38,6 +38,13 @@ def required_for(user) -> bool:
     )
 
 
+def pending(user) -> bool:
+    """True while a signed-in user who needs a second factor has not given it this session."""
+    # `is_verified` is set on the user by django-otp's middleware.
+    verified = getattr(user, "is_verified", lambda: False)()
+    return user.is_authenticated and not verified and required_for(user)
+
+
 def has_device(user) -> bool:
     """True once the user has enrolled (a confirmed device of any kind)."""
     return user_has_device(user, confirmed=True)

@@ -52,6 +52,17 @@ def test_admin_with_device_must_give_a_code_before_any_page(client, programme_ad
     assert client.get("/admin/").status_code == 200
 
 
+def test_the_menu_stays_hidden_until_the_second_factor(client, programme_admin, password):
+    device = second_factor_device(programme_admin)
+    password_login(client, programme_admin, password)
+    page = client.get(VERIFY).content.decode()
+    assert 'href="/impact/"' not in page
+    assert 'href="/caisse/"' not in page
+
+    client.post(VERIFY, {"code": totp_code(device), "next": "/"})
+    assert 'href="/impact/"' in client.get("/").content.decode()
+
+
 def test_verification_ignores_an_outside_next_address(client, programme_admin, password):
     device = second_factor_device(programme_admin)
     password_login(client, programme_admin, password)
