@@ -29,10 +29,6 @@ APP_ROLE_ATTRIBUTES = {
     "rolbypassrls": "NOBYPASSRLS",
 }
 APP_ROLE_WANTED = {column: keyword == "LOGIN" for column, keyword in APP_ROLE_ATTRIBUTES.items()}
-# Objects an extension created stay the extension's; a column's sequence follows its table.
-NOT_EXTENSION_MEMBER = (
-    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
-)
 RELATION_KINDS = {
     "r": "TABLE",
     "p": "TABLE",
@@ -40,6 +36,10 @@ RELATION_KINDS = {
     "m": "MATERIALIZED VIEW",
     "S": "SEQUENCE",
 }
+# Objects an extension created stay the extension's; a column's sequence follows its table.
+NOT_EXTENSION_MEMBER = (
+    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
+)
 NOT_COLUMN_SEQUENCE = (
     "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid"
     " AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))"

@@ -10,7 +10,7 @@ import pghistory.models
 import psycopg
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from psycopg import errors
 
@@ -81,6 +81,14 @@ def test_append_only_tables_are_derived_from_the_protecting_triggers():
     # The journal head and the till session change, but are never deleted.
     assert withheld["sales_journalhead"] == withheld["sales_tillsession"] == {"DELETE"}
     assert "catalogue_countedstock" not in withheld
+
+
+@pytest.mark.parametrize(
+    ("owner", "app"), [("cx_owner", "cx_owner"), ("cx_owner", "app; DROP TABLE x"), ("", "cx")]
+)
+def test_the_command_refuses_unusable_role_names(owner, app):
+    with pytest.raises(CommandError):
+        call_command("setup_database_roles", owner=owner, app=app, stdout=StringIO())
 
 
 def test_no_truncate_trigger_anywhere(db):
