@@ -24,7 +24,7 @@ from beneficiaries.enums import (
     SupportTopic,
     TelecomOperator,
 )
-from connexions.forms import SearchForm
+from connexions.forms import DateField, SearchForm
 from connexions.models import PartnerAgency, ReceptionSite
 
 # France and its overseas departments and territories.
@@ -58,7 +58,7 @@ class FrenchPhoneField(PhoneNumberField):
 class PersonFields(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
-    birth_date = forms.DateField(label=_("Birth date"), widget=_date_input())
+    birth_date = DateField(label=_("Birth date"), widget=_date_input())
     phone = FrenchPhoneField(
         label=_("Mobile phone"),
         required=False,
@@ -311,7 +311,7 @@ class ConsentForm(ConsentFields):
 
 
 class SupportSessionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=_date_input())
+    date = DateField(label=_("Date"), widget=_date_input())
     topics = forms.MultipleChoiceField(
         label=_("Topics"), choices=SupportTopic.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -335,7 +335,7 @@ _UNCHANGED = [("", _("Not asked"))]
 
 
 class FollowUpForm(forms.Form):
-    done_on = forms.DateField(label=_("Date"), widget=_date_input())
+    done_on = DateField(label=_("Date"), widget=_date_input())
     monthly_spending = forms.DecimalField(
         label=_("Current monthly telecom spending (EUR)"), **_MONEY
     )
@@ -370,9 +370,7 @@ class MediationOpenForm(forms.Form):
     amount_owed = forms.DecimalField(
         label=_("Amount owed (EUR)"), max_digits=9, decimal_places=2, min_value=0, localize=True
     )
-    next_action_on = forms.DateField(
-        label=_("Next action on"), required=False, widget=_date_input()
-    )
+    next_action_on = DateField(label=_("Next action on"), required=False, widget=_date_input())
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -406,9 +404,7 @@ class MediationUpdateForm(forms.Form):
     instalment_months = forms.IntegerField(
         label=_("Number of months"), min_value=1, max_value=120, required=False
     )
-    next_action_on = forms.DateField(
-        label=_("Next action on"), required=False, widget=_date_input()
-    )
+    next_action_on = DateField(label=_("Next action on"), required=False, widget=_date_input())
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

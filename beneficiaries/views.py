@@ -26,7 +26,7 @@ from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral
 from beneficiaries.perms import may_handle, may_withdraw
 from beneficiaries.sections import render_file_sections
 from connexions.errors import show_refusal
-from connexions.forms import SearchForm
+from connexions.forms import SearchForm, id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required, can
@@ -379,10 +379,10 @@ def support_session_create(request, pk):
 def follow_up_create(request, pk):
     beneficiary = _beneficiary(request, pk)
     planned = None
-    if planned_pk := request.GET.get("suivi"):
+    if request.GET.get("suivi"):
         planned = get_object_or_404(
             FollowUp.objects.filter(beneficiary=beneficiary, done_on__isnull=True),
-            pk=planned_pk if planned_pk.isdigit() else 0,
+            pk=id_or_404(request.GET, "suivi"),
         )
     form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

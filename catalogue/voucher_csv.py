@@ -12,6 +12,8 @@ from datetime import date
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from connexions.forms import date_in_range
+
 VOUCHER_HEADER = ["serial", "pin", "expiry"]
 VOUCHER_IMPORT_MAX_ROWS = 5000
 _HEADER_ALIASES = {
@@ -101,6 +103,8 @@ def _cell_errors(serial: str, pin: str, expires_on: date | None, today: date) ->
         errors.append(_("the PIN code is missing or invalid"))
     if expires_on is None:
         errors.append(_("unreadable expiry date (expected DD/MM/YYYY)"))
+    elif not date_in_range(expires_on):
+        errors.append(_("expiry date out of range (years 1900 to 2199)"))
     elif expires_on < today:
         errors.append(_("already expired (%(date)s)") % {"date": formats.date_format(expires_on)})
     return errors
@@ -135,4 +139,5 @@ def _parse_expiry(value: str) -> date | None:
 
 
 def _valid_code(value: str) -> bool:
-    return 4 <= len(value) <= 40 and value.replace("-", "").isalnum()
+    """ASCII letters and digits only: what operators print, and safe to show and search."""
+    return 4 <= len(value) <= 40 and value.isascii() and value.isalnum()

@@ -1,4 +1,5 @@
 import unicodedata
+from datetime import date
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
@@ -19,6 +20,39 @@ def id_or_404(data, name: str) -> int:
         return _ID.clean(data.get(name))
     except ValidationError as exc:
         raise Http404 from exc
+
+
+# Every date typed in a form or a query string: a slip such as 9999 or 0001 would otherwise
+# overflow date arithmetic (a period's end + 1 day, a weekly series) into a server error.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def date_in_range(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def validate_date_range(day: date) -> None:
+    if not date_in_range(day):
+        raise ValidationError(_("Enter a date between 1900 and 2199."), code="date_range")
+
+
+class DateField(forms.DateField):
+    """The project's date field: years 1900 to 2199 only."""
+
+    default_validators = [validate_date_range]
+
+
+_DATE = DateField()
+
+
+def date_param(data, name: str) -> date | None:
+    """A date in request data read through `DateField`: None when missing, unreadable or out of
+    range."""
+    try:
+        return _DATE.clean(data.get(name))
+    except ValidationError:
+        return None
 
 
 SEARCH_MAX_LENGTH = 100

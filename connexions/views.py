@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from connexions import perms
 from connexions.enums import UserKind
+from connexions.forms import id_or_404
 from connexions.middleware import CURRENT_SITE_KEY
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.password_reset import password_reset_request
@@ -47,7 +48,7 @@ def home(request):
 
 @require_POST
 def switch_site(request):
-    site = perms.working_sites(request.user).filter(pk=request.POST.get("site")).first()
+    site = perms.working_sites(request.user).filter(pk=id_or_404(request.POST, "site")).first()
     if site is None:
         messages.error(request, _("You do not work at that reception site."))
     else:

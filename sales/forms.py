@@ -7,6 +7,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from connexions.forms import DateField
 from connexions.models import PartnerAgency
 from sales.enums import PaymentMethod
 from sales.services import PaymentLine
@@ -131,11 +132,11 @@ class RefundForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(
+    start = DateField(
         label=pgettext_lazy("period", "From"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
-    end = forms.DateField(
+    end = DateField(
         label=pgettext_lazy("period", "To"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )

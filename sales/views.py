@@ -442,10 +442,9 @@ def report(request):
     today = timezone.localdate()
     form = ReportForm(request.GET or None, initial={"start": today, "end": today})
     period = Period(today, today)
+    # An invalid period shows its errors over today's report.
     if form.is_bound and form.is_valid():
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    elif form.is_bound:
-        form = ReportForm(initial={"start": today, "end": today})
     report = selectors.sales_report(site=request.current_site, period=period)
     if request.GET.get("format") == "csv":
         return _report_csv(request.current_site, report)

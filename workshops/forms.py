@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
@@ -5,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from connexions.enums import UserKind
-from connexions.forms import SearchField, SearchForm
+from connexions.forms import LAST_DAY, DateField, SearchField, SearchForm
 from connexions.models import ReceptionSite, User
 from connexions.periods import Period
 from connexions.perms import Action, sites_for
@@ -47,7 +49,7 @@ def _facilitator_field():
 class SessionForm(forms.Form):
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=WorkshopTopic.objects.active())
     site = forms.ModelChoiceField(label=_("Reception site"), queryset=ReceptionSite.objects.none())
-    first_day = forms.DateField(label=_("Date"), widget=DateInput())
+    first_day = DateField(label=_("Date"), widget=DateInput())
     start = forms.TimeField(label=_("Starts at"), widget=TimeInput())
     end = forms.TimeField(label=_("Ends at"), widget=TimeInput())
     room = forms.CharField(label=_("Room"), max_length=100, required=False)
@@ -86,6 +88,9 @@ class SessionForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end <= start:
             self.add_error("end", _("The session must end after it starts."))
+        first_day, weeks = data.get("first_day"), data.get("weeks")
+        if first_day and weeks and first_day > LAST_DAY - timedelta(weeks=weeks - 1):
+            self.add_error("weeks", _("The last session of the series would fall after 2199."))
         return data
 
 
@@ -117,12 +122,8 @@ class SessionFilterForm(SearchForm):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + SessionStatus.choices, required=False
     )
-    start = forms.DateField(
-        label=pgettext_lazy("date range", "From"), required=False, widget=DateInput()
-    )
-    end = forms.DateField(
-        label=pgettext_lazy("date range", "To"), required=False, widget=DateInput()
-    )
+    start = DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DateInput())
+    end = DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,8 +224,8 @@ class FacilitatorForm(forms.ModelForm):
 
 
 class FiguresForm(forms.Form):
-    start = forms.DateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
-    end = forms.DateField(label=pgettext_lazy("date range", "To"), widget=DateInput())
+    start = DateField(label=pgettext_lazy("date range", "From"), widget=DateInput())
+    end = DateField(label=pgettext_lazy("date range", "To"), widget=DateInput())
     site = forms.ModelChoiceField(
         label=_("Reception site"),
         queryset=ReceptionSite.objects.none(),

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import Q
@@ -14,7 +14,7 @@ from beneficiaries.selectors import (
     beneficiary_search,
 )
 from connexions.errors import show_refusal
-from connexions.forms import SearchForm, id_or_404
+from connexions.forms import SearchForm, date_param, id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.periods import Period
@@ -64,10 +64,7 @@ def week(request):
         site = sites.first()
     if site is None:
         raise Http404
-    try:
-        day = date.fromisoformat(request.GET.get("semaine", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = date_param(request.GET, "semaine") or timezone.localdate()
     monday = selectors.monday_of(day)
     return _render(
         request,

@@ -68,7 +68,7 @@ def test_enrolment_from_a_referral(client, counsellor_a, site_a):
     ("overrides", "field", "message"),
     [
         ({"monthly_spending": "-5"}, "monthly_spending", "supérieure ou égale à 0"),
-        ({"birth_date": "2999-01-01"}, "birth_date", "futur"),
+        ({"birth_date": "2100-01-01"}, "birth_date", "futur"),
         ({"phone": "0000"}, "phone", "numéro de téléphone"),
         ({"consent_data_processing": ""}, "consent_data_processing", "Sans cet accord"),
         ({"has_mobile": "no", "plan_type": "contract"}, "plan_type", "Aucun"),

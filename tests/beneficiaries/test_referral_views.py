@@ -44,7 +44,7 @@ def test_social_worker_submits_a_referral(client, social_worker_a, site_a):
     [
         ({"phone": "12345"}, "phone", "numéro de téléphone"),
         ({"phone": "+44 20 7946 0958"}, "phone", "numéro de téléphone français"),
-        ({"birth_date": "2999-01-01"}, "birth_date", "futur"),
+        ({"birth_date": "2100-01-01"}, "birth_date", "futur"),
         ({"consent_attested": ""}, "consent_attested", "accord de la personne"),
         ({"needs": []}, "needs", "obligatoire"),
     ],

@@ -81,6 +81,28 @@ def test_voucher_import_lists_every_bad_line_and_imports_nothing(site_a, topup, 
     assert selectors.ledger_discrepancies(site_a) == {}
 
 
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("AB-1234;11112222;31/12/2099", "numéro de série"),
+        ("ABÉ1234;11112222;31/12/2099", "numéro de série"),
+        ("AB１２３４;11112222;31/12/2099", "numéro de série"),
+        ("AB\x001234;11112222;31/12/2099", "numéro de série"),
+        ("AB1234;1111-2222;31/12/2099", "code PIN"),
+        ("AB1234;١١١٢٢٢٢;31/12/2099", "code PIN"),
+        ("AB1234;11112222;31/12/9999", "années 1900 à 2199"),
+        ("AB1234;11112222;2200-01-01", "années 1900 à 2199"),
+    ],
+)
+def test_voucher_import_takes_ascii_codes_and_expiries_up_to_2199(
+    site_a, topup, manager_a, row, reason
+):
+    errors = _import_errors(site_a, topup, manager_a, f"serial;pin;expiry\n{row}\n".encode())
+    assert [line for line, _reason in errors] == [2]
+    assert reason in errors[0][1]
+    assert not Voucher.objects.exists()
+
+
 def test_voucher_import_never_shows_a_pin_when_the_header_is_missing(site_a, topup, manager_a):
     errors = _import_errors(site_a, topup, manager_a, b"SN000001;98765432;31/12/2099\n")
     assert errors == [(1, "L'en-tête doit être « serial;pin;expiry ».")]
