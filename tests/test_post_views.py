@@ -28,6 +28,8 @@ from tests.beneficiaries.factories import (
     FollowUpFactory,
     MediationCaseFactory,
     ReferralFactory,
+    enrol_post,
+    referral_post,
 )
 from tests.catalogue.factories import ProductFactory, make_imei, receive_phone, voucher_csv
 from tests.conftest import client_for
@@ -69,22 +71,6 @@ SKIPPED = {
 }
 
 
-def _referral_post(site):
-    return {
-        "first_name": "Aïcha",
-        "last_name": "Traoré",
-        "birth_date": "1985-04-12",
-        "phone": "06 12 34 56 78",
-        "email": "",
-        "city": "Saint-Denis",
-        "profile": "severe_exclusion",
-        "needs": ["phone", "top_ups"],
-        "site": site.pk,
-        "comment": "",
-        "consent_attested": "on",
-    }
-
-
 def _session_post(site):
     return {
         "topic": WorkshopTopicFactory().pk,
@@ -100,28 +86,6 @@ def _session_post(site):
 
 def _today():
     return timezone.localdate().isoformat()
-
-
-def _enrol_post():
-    return {
-        "first_name": "Aïcha",
-        "last_name": "Traoré",
-        "birth_date": "1985-04-12",
-        "phone": "06 12 34 56 78",
-        "email": "",
-        "city": "Saint-Denis",
-        "has_mobile": "yes",
-        "plan_type": "prepaid",
-        "operator": "sfr",
-        "monthly_spending": "42,50",
-        "has_computer": "",
-        "has_internet": "on",
-        "employment_status": "job_seeking",
-        "housing": "hosted",
-        "household_size": "3",
-        "consent_data_processing": "on",
-        "consent_share_outcomes": "on",
-    }
 
 
 def _enrol_link_url(site):
@@ -233,7 +197,7 @@ CASES = {
     ),
     "referrals:create": (
         "social_worker_a",
-        lambda site, user: ("/orientations/nouvelle/", _referral_post(site)),
+        lambda site, user: ("/orientations/nouvelle/", referral_post(site)),
     ),
     "workshops:session_create": (
         "counsellor_a",
@@ -321,7 +285,7 @@ CASES = {
         "counsellor_a",
         lambda site, user: (
             f"/beneficiaires/inscription/{ReferralFactory(site=site).pk}/",
-            _enrol_post(),
+            enrol_post(),
         ),
     ),
     "beneficiaries:enrol_link": (

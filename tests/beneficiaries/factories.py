@@ -180,3 +180,44 @@ def baseline(**overrides):
 
 
 ALL_CONSENTS = {kind: True for kind in ConsentKind.values}
+
+
+# Valid form posts, shared by the view tests and the property-based POST test.
+def referral_post(site, **overrides):
+    return {
+        "first_name": "Aïcha",
+        "last_name": "Traoré",
+        "birth_date": "1985-04-12",
+        "phone": "06 12 34 56 78",
+        "email": "",
+        "city": "Saint-Denis",
+        "profile": "severe_exclusion",
+        "needs": ["phone", "top_ups"],
+        "site": site.pk,
+        "comment": "",
+        "consent_attested": "on",
+        **overrides,
+    }
+
+
+def enrol_post(**overrides):
+    return {
+        "first_name": "Aïcha",
+        "last_name": "Traoré",
+        "birth_date": "1985-04-12",
+        "phone": "06 12 34 56 78",
+        "email": "",
+        "city": "Saint-Denis",
+        "has_mobile": "yes",
+        "plan_type": "prepaid",
+        "operator": "sfr",
+        "monthly_spending": "42,50",
+        "has_computer": "",
+        "has_internet": "on",
+        "employment_status": "job_seeking",
+        "housing": "hosted",
+        "household_size": "3",
+        "consent_data_processing": "on",
+        "consent_share_outcomes": "on",
+        **overrides,
+    }

@@ -18,34 +18,12 @@ from tests.beneficiaries.factories import (
     MediationCaseFactory,
     ReferralFactory,
     SupportSessionFactory,
+    enrol_post,
 )
 from tests.conftest import client_for
 from tests.connexions.factories import ReceptionSiteFactory, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-def enrol_post(**overrides):
-    return {
-        "first_name": "Aïcha",
-        "last_name": "Traoré",
-        "birth_date": "1985-04-12",
-        "phone": "06 12 34 56 78",
-        "email": "",
-        "city": "Saint-Denis",
-        "has_mobile": "yes",
-        "plan_type": "prepaid",
-        "operator": "sfr",
-        "monthly_spending": "42,50",
-        "has_computer": "",
-        "has_internet": "on",
-        "employment_status": "job_seeking",
-        "housing": "hosted",
-        "household_size": "3",
-        "consent_data_processing": "on",
-        "consent_share_outcomes": "on",
-        **overrides,
-    }
 
 
 def test_enrolment_from_a_referral(client, counsellor_a, site_a):

@@ -5,27 +5,15 @@ from django.utils import timezone
 
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.models import Referral
-from tests.beneficiaries.factories import BeneficiaryFactory, MediationCaseFactory, ReferralFactory
+from tests.beneficiaries.factories import (
+    BeneficiaryFactory,
+    MediationCaseFactory,
+    ReferralFactory,
+    referral_post,
+)
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def referral_post(site, **overrides):
-    return {
-        "first_name": "Aïcha",
-        "last_name": "Traoré",
-        "birth_date": "1985-04-12",
-        "phone": "06 12 34 56 78",
-        "email": "",
-        "city": "Saint-Denis",
-        "profile": "severe_exclusion",
-        "needs": ["phone", "top_ups"],
-        "site": site.pk,
-        "comment": "",
-        "consent_attested": "on",
-        **overrides,
-    }
 
 
 def test_social_worker_submits_a_referral(client, social_worker_a, site_a):
