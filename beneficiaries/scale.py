@@ -1,0 +1,256 @@
+"""Large data set (`seed_scale`): people enrolled evenly over the plan's years, each from an
+accepted referral, with consents, a support session, follow-ups at +3 and +6 months (most of the
+past ones done), some mediation cases, and referrals in every other status.
+
+Ids grow with the enrolment date, so a later app can pick someone enrolled by a given day from
+`plan.shared["people"]` alone (see `enrolled_by`)."""
+
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+from beneficiaries.demo import FIRST_NAMES, LAST_NAMES
+from beneficiaries.enums import (
+    AgreementKind,
+    ConsentKind,
+    DeclineReason,
+    EmploymentStatus,
+    HousingSituation,
+    MediationStatus,
+    Need,
+    PlanType,
+    ReferralChannel,
+    ReferralStatus,
+    SituationProfile,
+    SupportTopic,
+    TelecomOperator,
+)
+from beneficiaries.models import (
+    Beneficiary,
+    Consent,
+    FollowUp,
+    MediationCase,
+    Referral,
+    SupportSession,
+)
+from connexions.bulk import BulkWriter, ScalePlan
+from connexions.models import PartnerAgency, ReceptionSite, SiteMembership, User
+from connexions.periods import add_months
+
+CITIES = ["Paris", "Saint-Denis", "Antony", "Montreuil", "Créteil", "Nanterre", "Évry", "Bobigny"]
+OTHER_STATUSES = [
+    ReferralStatus.DECLINED,
+    ReferralStatus.WITHDRAWN,
+    ReferralStatus.EXPIRED,
+    ReferralStatus.PENDING,
+]
+REQUIRES_EMPTY = [Beneficiary, Referral]
+DECLINE_REASONS = [r for r in DeclineReason.values if r != DeclineReason.OTHER]
+
+
+def enrolled_by(plan: ScalePlan, day) -> range:
+    """Ids of the people the plan enrolled on or before `day`."""
+    first, count = plan.shared["people"]
+    span = (plan.today - plan.start).days or 1
+    enrolled = min(count, max(0, ((day - plan.start).days + 1) * count // span))
+    return range(first, first + enrolled)
+
+
+def seed(plan: ScalePlan, writer: BulkWriter) -> None:
+    rng = plan.rng("beneficiaries")
+    sites = list(ReceptionSite.objects.order_by("pk").values_list("pk", flat=True))
+    staff = {
+        site: list(
+            SiteMembership.objects.filter(site_id=site)
+            .order_by("pk")
+            .values_list("user_id", flat=True)
+        )
+        for site in sites
+    }
+    agencies = list(PartnerAgency.objects.order_by("pk").values_list("pk", flat=True))
+    referrers = dict(
+        User.objects.filter(agency__isnull=False).order_by("pk").values_list("agency_id", "pk")
+    )
+    n = plan.people
+    extra = max(1, n // 10)
+    people = writer.reserve_ids(Beneficiary, n)
+    referral_ids = iter(writer.reserve_ids(Referral, n + extra))
+    plan.shared["people"] = (people.start, n)
+    plan.shared["staff"] = staff
+    span = (plan.today - plan.start).days or 1
+
+    def referral(site, agency, first, last, birth, phone, submitted, status, **fields):
+        referrer = referrers.get(agency)
+        return Referral(
+            pk=next(referral_ids),
+            agency_id=agency,
+            referrer_id=referrer,
+            referrer_name="" if referrer else "Travailleur social",
+            channel=ReferralChannel.PORTAL if referrer else ReferralChannel.PHONE,
+            recorded_by_id=referrer or staff[site][0],
+            site_id=site,
+            first_name=first,
+            last_name=last,
+            birth_date=birth,
+            phone=phone,
+            city=rng.choice(CITIES),
+            profile=rng.choice(SituationProfile.values),
+            needs=rng.sample(Need.values, rng.randint(1, 2)),
+            consent_attested_at=submitted,
+            status=status,
+            submitted_at=submitted,
+            **fields,
+        )
+
+    for index, pk in enumerate(people):
+        site = sites[index % len(sites)]
+        counsellor = staff[site][index % len(staff[site])]
+        enrolled_on = plan.start + timedelta(days=index * span // n)
+        submitted = _at(enrolled_on - timedelta(days=rng.randint(1, 20)), 10)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        birth = plan.today - timedelta(days=rng.randint(18 * 365, 80 * 365))
+        phone = _phone(pk)
+        agency = rng.choice(agencies)
+        enrolment = referral(
+            site,
+            agency,
+            first,
+            last,
+            birth,
+            phone,
+            submitted,
+            ReferralStatus.ACCEPTED,
+            decided_at=_at(enrolled_on, 11),
+            decided_by_id=counsellor,
+            beneficiary_id=pk,
+        )
+        has_mobile = rng.random() > 0.2
+        spending = Decimal(rng.randint(10, 60)) if has_mobile else None
+        writer.add(
+            Beneficiary(
+                pk=pk,
+                first_name=first,
+                last_name=last,
+                birth_date=birth,
+                phone=phone,
+                city=enrolment.city,
+                enrolled_on=enrolled_on,
+                enrolled_site_id=site,
+                enrolled_by_id=counsellor,
+                enrolment_referral_id=enrolment.pk,
+                valid_until=add_months(enrolled_on, 12),
+                has_mobile=has_mobile,
+                plan_type=(PlanType.PREPAID if rng.random() < 0.87 else PlanType.CONTRACT)
+                if has_mobile
+                else PlanType.NONE,
+                operator=rng.choice(TelecomOperator.values) if has_mobile else "",
+                monthly_spending=spending,
+                has_computer=rng.random() < 0.55,
+                has_internet=rng.random() < 0.48,
+                employment_status=rng.choice(EmploymentStatus.values),
+                housing=rng.choice(HousingSituation.values),
+                household_size=rng.randint(1, 6),
+                created_at=_at(enrolled_on, 11),
+            )
+        )
+        writer.add(enrolment)
+        recorded = _at(enrolled_on, 11)
+        writer.add(
+            Consent(
+                beneficiary_id=pk,
+                kind=ConsentKind.DATA_PROCESSING,
+                granted=True,
+                text_version="2026-01",
+                recorded_at=recorded,
+                recorded_by_id=counsellor,
+            )
+        )
+        if index % 2:
+            writer.add(
+                Consent(
+                    beneficiary_id=pk,
+                    kind=ConsentKind.SHARE_OUTCOMES,
+                    granted=True,
+                    text_version="2026-01",
+                    recorded_at=recorded,
+                    recorded_by_id=counsellor,
+                )
+            )
+        writer.add(
+            SupportSession(
+                beneficiary_id=pk,
+                site_id=site,
+                counsellor_id=counsellor,
+                date=enrolled_on,
+                topics=rng.sample(SupportTopic.values, rng.randint(1, 2)),
+                duration_minutes=rng.choice([20, 30, 45, 60]),
+            )
+        )
+        for months in (3, 6):
+            due = add_months(enrolled_on, months)
+            done = due < plan.today - timedelta(days=7) and rng.random() < 0.9
+            writer.add(
+                FollowUp(
+                    beneficiary_id=pk,
+                    due_on=due,
+                    done_on=due if done else None,
+                    recorded_by_id=counsellor if done else None,
+                    site_id=site if done else None,
+                    monthly_spending=max(Decimal(0), spending - rng.randint(0, 30))
+                    if done and spending is not None
+                    else (Decimal(rng.randint(5, 30)) if done else None),
+                )
+            )
+        if index % 20 == 0:
+            writer.add(_mediation(rng, pk, site, counsellor, enrolled_on, plan))
+    for index in range(extra):
+        site = sites[index % len(sites)]
+        status = OTHER_STATUSES[index % len(OTHER_STATUSES)]
+        day = plan.start + timedelta(days=index * span // extra)
+        if status == ReferralStatus.PENDING:
+            day = plan.today - timedelta(days=index % 30)
+        decided = status in (ReferralStatus.DECLINED, ReferralStatus.EXPIRED)
+        writer.add(
+            referral(
+                site,
+                rng.choice(agencies),
+                rng.choice(FIRST_NAMES),
+                rng.choice(LAST_NAMES),
+                plan.today - timedelta(days=rng.randint(18 * 365, 80 * 365)),
+                "",
+                _at(day, 9),
+                status,
+                decided_at=_at(day + timedelta(days=3), 10) if decided else None,
+                decided_by_id=staff[site][0] if status == ReferralStatus.DECLINED else None,
+                decline_reason=rng.choice(DECLINE_REASONS)
+                if status == ReferralStatus.DECLINED
+                else "",
+            )
+        )
+    writer.flush()
+
+
+def _mediation(rng, pk, site, counsellor, enrolled_on, plan) -> MediationCase:
+    status = rng.choice(MediationStatus.values)
+    finished = status in (MediationStatus.CLOSED, MediationStatus.FAILED)
+    return MediationCase(
+        beneficiary_id=pk,
+        site_id=site,
+        opened_by_id=counsellor,
+        opened_on=enrolled_on,
+        operator=rng.choice(TelecomOperator.values),
+        amount_owed=Decimal(rng.randint(50, 900)),
+        status=status,
+        agreement_kind=rng.choice(AgreementKind.values)
+        if status in (MediationStatus.AGREEMENT, MediationStatus.CLOSED)
+        else "",
+        next_action_on=None if finished else enrolled_on + timedelta(days=rng.randint(7, 60)),
+        closed_on=min(plan.today, enrolled_on + timedelta(days=60)) if finished else None,
+    )
+
+
+def _phone(pk: int) -> str:
+    return f"+336{(pk * 7919) % 10**8:08d}"
+
+
+def _at(day, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)

@@ -1,0 +1,64 @@
+"""Large data set (`seed_scale`): the demo catalogue, and a ledger for counted stock that the
+till's bulk sales move, so each site's stock still equals the sum of its ledger."""
+
+from collections import defaultdict
+
+from django.db.models import F
+
+from catalogue import demo
+from catalogue.enums import MovementKind, Tracking
+from catalogue.models import CountedStock, Product, StockMovement
+from connexions.bulk import BulkWriter, ScalePlan
+
+RECEPTION_SIZE = 500  # units received at once when a site runs short
+
+
+def seed(plan: ScalePlan, writer: BulkWriter) -> None:
+    demo.seed()
+    plan.shared["counted_products"] = [
+        p for p in Product.objects.active().order_by("pk") if p.tracking == Tracking.COUNTED
+    ]
+
+
+class CountedLedger:
+    """Ledger rows of counted items written in bulk: every unit out (a sale) or back in (a
+    refund) is a movement, a reception comes first whenever a site would run short, and
+    `finish` adds the net change to each site's counted-stock row."""
+
+    def __init__(self, writer: BulkWriter, *, receiver_by_site: dict[int, int]):
+        self.writer = writer
+        self.receiver_by_site = receiver_by_site
+        self.on_hand = {
+            (row.site_id, row.product_id): row.quantity for row in CountedStock.objects.all()
+        }
+        self.change: dict[tuple[int, int], int] = defaultdict(int)
+
+    def move(self, *, site_id, product_id, quantity: int, kind, at, actor_id, reference) -> None:
+        key = (site_id, product_id)
+        if self.on_hand.get(key, 0) + quantity < 0:
+            received = RECEPTION_SIZE - quantity
+            self._add(key, received, MovementKind.RECEPTION, at, self.receiver_by_site[site_id], "")
+        self._add(key, quantity, kind, at, actor_id, reference)
+
+    def _add(self, key, quantity, kind, at, actor_id, reference) -> None:
+        site_id, product_id = key
+        self.on_hand[key] = self.on_hand.get(key, 0) + quantity
+        self.change[key] += quantity
+        self.writer.add(
+            StockMovement(
+                at=at,
+                site_id=site_id,
+                product_id=product_id,
+                kind=kind,
+                quantity=quantity,
+                actor_id=actor_id,
+                reference=reference,
+            )
+        )
+
+    def finish(self) -> None:
+        self.writer.flush()
+        for (site_id, product_id), quantity in self.change.items():
+            row, _ = CountedStock.objects.get_or_create(site_id=site_id, product_id=product_id)
+            CountedStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantity)
+        self.change.clear()

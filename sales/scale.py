@@ -1,0 +1,272 @@
+"""Large data set (`seed_scale`): a till session on every weekday of the plan's years at each
+site, sales of counted items paid in cash, by card or by agency funding, some refunded later the
+same day, each one a journal entry numbered, hashed and chained by `sales.journal` exactly as a
+checkout does; stock moves through catalogue's bulk ledger, and the heads end on the last entry."""
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+from beneficiaries.scale import enrolled_by
+from catalogue.enums import MovementKind
+from catalogue.scale import CountedLedger
+from connexions.bulk import BulkWriter, ScalePlan
+from connexions.models import PartnerAgency, SiteMembership
+from connexions.numbers import money
+from sales import journal
+from sales.enums import PaymentMethod
+from sales.models import (
+    CheckoutToken,
+    JournalHead,
+    Payment,
+    Refund,
+    RefundLine,
+    Sale,
+    SaleLine,
+    TillSession,
+)
+
+REQUIRES_EMPTY = [Sale, TillSession]
+OPENING_FLOAT = Decimal("50.00")
+REFUND_RATE = 0.03
+ZERO = Decimal("0.00")
+
+
+class _Journal:
+    """One site's journal as it is being written: the next number, the last hash, this year's
+    receipt counters."""
+
+    def __init__(self, site_id):
+        self.site_id = site_id
+        self.number, self.last_hash, self.year = 0, "", 0
+        self.counters = {"sale": 0, "refund": 0}
+
+    def next(self, at, counter: str) -> dict:
+        year = at.year
+        if year != self.year:
+            self.year, self.counters = year, {"sale": 0, "refund": 0}
+        self.number += 1
+        self.counters[counter] += 1
+        return {
+            "journal_number": self.number,
+            "receipt_year": year,
+            "receipt_sequence": self.counters[counter],
+            "previous_hash": self.last_hash,
+        }
+
+    def save(self):
+        JournalHead.objects.update_or_create(
+            site_id=self.site_id,
+            defaults={
+                "last_number": self.number,
+                "last_hash": self.last_hash,
+                "year": self.year,
+                "sale_counter": self.counters["sale"],
+                "refund_counter": self.counters["refund"],
+            },
+        )
+
+
+def seed(plan: ScalePlan, writer: BulkWriter) -> None:
+    products = plan.shared["counted_products"]
+    staff = plan.shared["staff"]
+    managers = {
+        site: SiteMembership.objects.filter(site_id=site, can_open_till=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+        .first()
+        or users[0]
+        for site, users in staff.items()
+    }
+    agency = PartnerAgency.objects.order_by("pk").values_list("pk", flat=True).first()
+    days = [
+        plan.start + timedelta(days=n)
+        for n in range((plan.today - plan.start).days)
+        if (plan.start + timedelta(days=n)).weekday() < 5
+    ]
+    per_sale = (1 + min(3, len(products))) / 2
+    rate = plan.sale_lines / per_sale / (len(staff) * len(days) or 1)
+    ledger = CountedLedger(writer, receiver_by_site=managers)
+    ids = {model: writer.ids(model) for model in (Sale, SaleLine, Refund, TillSession)}
+    rng = plan.rng("sales")
+    for site, users in staff.items():
+        head = _Journal(site)
+        for day in days:
+            count = int(rate + rng.random())
+            people = range(
+                enrolled_by(plan, day - timedelta(days=365)).stop, enrolled_by(plan, day).stop
+            )
+            if count and people:
+                writer.add_all(
+                    _day(
+                        rng,
+                        ledger,
+                        ids,
+                        head,
+                        site,
+                        users,
+                        managers[site],
+                        agency,
+                        products,
+                        people,
+                        day,
+                        count,
+                    )
+                )
+        head.save()
+        writer.flush()
+    ledger.finish()
+
+
+def _day(rng, ledger, ids, head, site, users, manager, agency, products, people, day, count):
+    """One site's till day: the closed session, then its sales and refunds in time order (the
+    rows to write, parents first)."""
+    session = TillSession(
+        pk=next(ids[TillSession]),
+        site_id=site,
+        opened_by_id=manager,
+        opened_at=_at(day, 8, 0),
+        opening_float=OPENING_FLOAT,
+    )
+    out = [session]
+    entries = []
+    for index, minute in enumerate(sorted(rng.randrange(9 * 60, 17 * 60) for _ in range(count))):
+        entries.append((minute, "sale", index))
+        if rng.random() < REFUND_RATE:
+            entries.append((minute + rng.randint(5, 50), "refund", index))
+    entries.sort(key=lambda e: e[0])
+    by_method = {m: ZERO for m in PaymentMethod.values}
+    refunded = ZERO
+    sales = {}
+    for order, (minute, kind, of) in enumerate(entries):
+        at = _at(day, minute // 60, minute % 60) + timedelta(seconds=order % 60)
+        seller = users[order % len(users)]
+        if kind == "sale":
+            sale, lines, payment = _sale(
+                rng, out, ids, head, session, site, seller, agency, products, people, at
+            )
+            sales[of] = (sale, lines, payment)
+            by_method[payment.method] += payment.amount
+            for line in lines:
+                ledger.move(
+                    site_id=site,
+                    product_id=line.product_id,
+                    quantity=-line.quantity,
+                    kind=MovementKind.SALE,
+                    at=at,
+                    actor_id=seller,
+                    reference=f"sales.sale:{sale.pk}",
+                )
+        else:
+            sale, lines, payment = sales[of]
+            line = lines[0]
+            refund = Refund(
+                pk=next(ids[Refund]),
+                site_id=site,
+                till_session_id=session.pk,
+                at=at,
+                **head.next(at, "refund"),
+                sale_id=sale.pk,
+                refunded_by_id=seller,
+                method=payment.method,
+                amount=line.unit_price * line.quantity,
+                reason="Produit défectueux",
+            )
+            refund_lines = [
+                RefundLine(
+                    refund_id=refund.pk,
+                    sale_line_id=line.pk,
+                    quantity=line.quantity,
+                    amount=refund.amount,
+                )
+            ]
+            refund.hash = journal.refund_hash(refund, refund_lines, sale.beneficiary_id)
+            head.last_hash = refund.hash
+            out += [refund, *refund_lines]
+            by_method[payment.method] -= refund.amount
+            refunded += refund.amount
+            ledger.move(
+                site_id=site,
+                product_id=line.product_id,
+                quantity=line.quantity,
+                kind=MovementKind.RETURN,
+                at=at,
+                actor_id=seller,
+                reference=f"sales.refund:{refund.pk}",
+            )
+    expected = OPENING_FLOAT + by_method[PaymentMethod.CASH]
+    session.closed_by_id = manager
+    session.closed_at = _at(day, 18, 0)
+    session.counted_cash = session.expected_cash = expected
+    session.cash_difference = ZERO
+    session.cash_total = by_method[PaymentMethod.CASH]
+    session.card_total = by_method[PaymentMethod.CARD]
+    session.cheque_total = by_method[PaymentMethod.CHEQUE]
+    session.agency_total = by_method[PaymentMethod.AGENCY]
+    session.refunds_total = refunded
+    session.sales_count = len(sales)
+    return out
+
+
+def _sale(rng, out, ids, head, session, site, seller, agency, products, people, at):
+    sale_id = next(ids[Sale])
+    chosen = sorted(rng.sample(products, rng.randint(1, min(3, len(products)))), key=lambda p: p.pk)
+    lines = []
+    for product in chosen:
+        price = money(product.solidarity_price)
+        compared = product.compared_price
+        lines.append(
+            SaleLine(
+                pk=next(ids[SaleLine]),
+                sale_id=sale_id,
+                product_id=product.pk,
+                product_name=product.name,
+                kind=product.kind,
+                quantity=rng.randint(1, 2),
+                unit_price=price,
+                reference_price=money(compared) if compared is not None else price,
+                face_value=money(product.face_value) if product.face_value is not None else None,
+            )
+        )
+    total = sum((line.unit_price * line.quantity for line in lines), ZERO)
+    draw = rng.random()
+    method = (
+        PaymentMethod.CASH
+        if draw < 0.7
+        else PaymentMethod.CARD
+        if draw < 0.95 or agency is None
+        else PaymentMethod.AGENCY
+    )
+    payment = Payment(
+        sale_id=sale_id,
+        method=method,
+        amount=total,
+        reference=f"AG-{sale_id}" if method == PaymentMethod.AGENCY else "",
+        agency_id=agency if method == PaymentMethod.AGENCY else None,
+    )
+    token = CheckoutToken(
+        token=uuid.UUID(int=rng.getrandbits(128), version=4), site_id=site, created_at=at
+    )
+    sale = Sale(
+        pk=sale_id,
+        site_id=site,
+        till_session_id=session.pk,
+        at=at,
+        **head.next(at, "sale"),
+        beneficiary_id=rng.choice(people),
+        seller_id=seller,
+        checkout_id=token.token,
+        total=total,
+        reference_total=sum((line.reference_price * line.quantity for line in lines), ZERO),
+        operator_credit=sum(((line.face_value or 0) * line.quantity for line in lines), ZERO),
+        cash_received=total if method == PaymentMethod.CASH else None,
+        change_given=ZERO,
+    )
+    sale.hash = journal.sale_hash(sale, lines, [payment])
+    head.last_hash = sale.hash
+    out += [token, sale, *lines, payment]
+    return sale, lines, payment
+
+
+def _at(day, hour: int, minute: int) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=UTC)
