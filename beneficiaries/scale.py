@@ -32,7 +32,7 @@ from beneficiaries.models import (
     Referral,
     SupportSession,
 )
-from connexions.bulk import BulkWriter, ScalePlan
+from connexions.bulk import BulkWriter, ScalePlan, instance
 from connexions.models import PartnerAgency, ReceptionSite, SiteMembership, User
 from connexions.periods import add_months
 
@@ -80,7 +80,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
 
     def referral(site, agency, first, last, birth, phone, submitted, status, **fields):
         referrer = referrers.get(agency)
-        return Referral(
+        return instance(
+            Referral,
             pk=next(referral_ids),
             agency_id=agency,
             referrer_id=referrer,
@@ -126,7 +127,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
         has_mobile = rng.random() > 0.2
         spending = Decimal(rng.randint(10, 60)) if has_mobile else None
         writer.add(
-            Beneficiary(
+            instance(
+                Beneficiary,
                 pk=pk,
                 first_name=first,
                 last_name=last,
@@ -155,7 +157,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
         writer.add(enrolment)
         recorded = _at(enrolled_on, 11)
         writer.add(
-            Consent(
+            instance(
+                Consent,
                 beneficiary_id=pk,
                 kind=ConsentKind.DATA_PROCESSING,
                 granted=True,
@@ -166,7 +169,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
         )
         if index % 2:
             writer.add(
-                Consent(
+                instance(
+                    Consent,
                     beneficiary_id=pk,
                     kind=ConsentKind.SHARE_OUTCOMES,
                     granted=True,
@@ -176,7 +180,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
                 )
             )
         writer.add(
-            SupportSession(
+            instance(
+                SupportSession,
                 beneficiary_id=pk,
                 site_id=site,
                 counsellor_id=counsellor,
@@ -189,7 +194,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
             due = add_months(enrolled_on, months)
             done = due < plan.today - timedelta(days=7) and rng.random() < 0.9
             writer.add(
-                FollowUp(
+                instance(
+                    FollowUp,
                     beneficiary_id=pk,
                     due_on=due,
                     done_on=due if done else None,
@@ -232,7 +238,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
 def _mediation(rng, pk, site, counsellor, enrolled_on, plan) -> MediationCase:
     status = rng.choice(MediationStatus.values)
     finished = status in (MediationStatus.CLOSED, MediationStatus.FAILED)
-    return MediationCase(
+    return instance(
+        MediationCase,
         beneficiary_id=pk,
         site_id=site,
         opened_by_id=counsellor,

@@ -8,7 +8,7 @@ from django.db.models import F
 from catalogue import demo
 from catalogue.enums import MovementKind, Tracking
 from catalogue.models import CountedStock, Product, StockMovement
-from connexions.bulk import BulkWriter, ScalePlan
+from connexions.bulk import BulkWriter, ScalePlan, instance
 
 RECEPTION_SIZE = 500  # units received at once when a site runs short
 
@@ -45,7 +45,8 @@ class CountedLedger:
         self.on_hand[key] = self.on_hand.get(key, 0) + quantity
         self.change[key] += quantity
         self.writer.add(
-            StockMovement(
+            instance(
+                StockMovement,
                 at=at,
                 site_id=site_id,
                 product_id=product_id,

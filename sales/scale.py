@@ -10,7 +10,7 @@ from decimal import Decimal
 from beneficiaries.scale import enrolled_by
 from catalogue.enums import MovementKind
 from catalogue.scale import CountedLedger
-from connexions.bulk import BulkWriter, ScalePlan
+from connexions.bulk import BulkWriter, ScalePlan, instance
 from connexions.models import PartnerAgency, SiteMembership
 from connexions.numbers import money
 from sales import journal
@@ -121,7 +121,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
 def _day(rng, ledger, ids, head, site, users, manager, agency, products, people, day, count):
     """One site's till day: the closed session, then its sales and refunds in time order (the
     rows to write, parents first)."""
-    session = TillSession(
+    session = instance(
+        TillSession,
         pk=next(ids[TillSession]),
         site_id=site,
         opened_by_id=manager,
@@ -160,7 +161,8 @@ def _day(rng, ledger, ids, head, site, users, manager, agency, products, people,
         else:
             sale, lines, payment = sales[of]
             line = lines[0]
-            refund = Refund(
+            refund = instance(
+                Refund,
                 pk=next(ids[Refund]),
                 site_id=site,
                 till_session_id=session.pk,
@@ -173,7 +175,8 @@ def _day(rng, ledger, ids, head, site, users, manager, agency, products, people,
                 reason="Produit défectueux",
             )
             refund_lines = [
-                RefundLine(
+                instance(
+                    RefundLine,
                     refund_id=refund.pk,
                     sale_line_id=line.pk,
                     quantity=line.quantity,
@@ -216,7 +219,8 @@ def _sale(rng, out, ids, head, session, site, seller, agency, products, people, 
         price = money(product.solidarity_price)
         compared = product.compared_price
         lines.append(
-            SaleLine(
+            instance(
+                SaleLine,
                 pk=next(ids[SaleLine]),
                 sale_id=sale_id,
                 product_id=product.pk,
@@ -237,17 +241,22 @@ def _sale(rng, out, ids, head, session, site, seller, agency, products, people, 
         if draw < 0.95 or agency is None
         else PaymentMethod.AGENCY
     )
-    payment = Payment(
+    payment = instance(
+        Payment,
         sale_id=sale_id,
         method=method,
         amount=total,
         reference=f"AG-{sale_id}" if method == PaymentMethod.AGENCY else "",
         agency_id=agency if method == PaymentMethod.AGENCY else None,
     )
-    token = CheckoutToken(
-        token=uuid.UUID(int=rng.getrandbits(128), version=4), site_id=site, created_at=at
+    token = instance(
+        CheckoutToken,
+        token=uuid.UUID(int=rng.getrandbits(128), version=4),
+        site_id=site,
+        created_at=at,
     )
-    sale = Sale(
+    sale = instance(
+        Sale,
         pk=sale_id,
         site_id=site,
         till_session_id=session.pk,
