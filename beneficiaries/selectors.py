@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import phonenumbers
 from django.conf import settings
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db.models import (
     Avg,
     CharField,
@@ -35,6 +36,7 @@ from beneficiaries.enums import (
 from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
 from connexions import numbers
 from connexions.periods import Period
+from connexions.search import SearchText, search_text
 
 
 class Unaccent(Func):
@@ -79,30 +81,45 @@ def beneficiary_by_member_number(raw: str, *, user=None):
 
 
 def beneficiary_search(user, query: str = ""):
-    """Staff search across every site by name, member number or phone."""
+    """Staff search across every site: by member number (the primary key) or mobile phone (its
+    E.164 form), both exact and indexed; else by name, accents and case folded, one typo
+    tolerated (trigram word similarity, served by a GIN index), the closest names first."""
     beneficiaries = Beneficiary.objects.visible_to(user).select_related("enrolled_site")
-    query = (query or "").strip()
+    query = " ".join((query or "").split())
     if not query:
         return beneficiaries.order_by("-enrolled_on", "-id")
     number = Beneficiary.id_from_number(query)
-    condition = Q()
-    if number is not None:
-        condition |= Q(pk=number)
-    digits = re.sub(r"\D", "", query)
-    if len(digits) >= 6:
-        national = digits[1:] if digits.startswith("0") else digits.removeprefix("33")
-        condition |= Q(phone__contains=national)
-    words = [w for w in query.split() if not w.isdigit()]
-    if words and number is None:
-        name = _normalised_name("first_name", "last_name")
-        beneficiaries = beneficiaries.annotate(normalised_name=name)
-        by_name = Q()
-        for word in words:
-            by_name &= Q(normalised_name__contains=Unaccent(Lower(Value(word))))
-        condition |= by_name
-    if not condition:
+    phone = _phone_e164(query)
+    if number is not None or phone is not None:
+        exact = Q(pk=number) if number is not None else Q()
+        if phone is not None:
+            exact |= Q(phone=phone)
+        return beneficiaries.filter(exact).order_by("last_name", "first_name", "id")
+    if not any(c.isalpha() for c in query):
         return beneficiaries.none()
-    return beneficiaries.filter(condition).order_by("last_name", "first_name", "id")
+    typed = search_text(query)
+    return (
+        beneficiaries.annotate(
+            search_name=SearchText("first_name", "last_name"),
+            closeness=TrigramWordSimilarity(typed, SearchText("first_name", "last_name")),
+        )
+        .filter(search_name__trigram_word_similar=typed)
+        .order_by("-closeness", "last_name", "first_name", "id")
+    )
+
+
+def _phone_e164(query: str) -> str | None:
+    """The E.164 form of a typed French mobile number (06…, 6…, +33 6…, 0033 6…), or None."""
+    digits = re.sub(r"[\s.\-()]", "", query)
+    if not re.fullmatch(r"\+?\d{9,15}", digits):
+        return None
+    try:
+        parsed = phonenumbers.parse(digits, "FR")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def shares_outcomes(beneficiary: Beneficiary) -> bool:

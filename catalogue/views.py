@@ -1,12 +1,20 @@
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue import selectors, services
-from catalogue.enums import DeviceStatus, MovementKind, ProductKind, TransferStatus, VoucherStatus
+from catalogue.enums import (
+    AdjustmentReason,
+    DeviceStatus,
+    MovementKind,
+    ProductKind,
+    TransferStatus,
+    VoucherStatus,
+)
 from catalogue.forms import (
     CountedReceptionForm,
     DeviceReceptionForm,
@@ -22,7 +30,7 @@ from catalogue.models import Device, Product, Transfer, Voucher, VoucherBatch
 from catalogue.perms import may_manage_catalogue
 from catalogue.services import StockError, TransferItem, VoucherImportError
 from connexions.errors import show_refusal
-from connexions.exports import csv_response
+from connexions.exports import csv_stream
 from connexions.pagination import paginate
 from connexions.perms import Action, action_required, can
 
@@ -132,32 +140,7 @@ def movement_list(request):
             | Q(device__serial=query.upper())
         )
     if request.GET.get("format") == "csv":
-        return csv_response(
-            "mouvements-de-stock.csv",
-            [
-                _("Date"),
-                _("Product"),
-                _("Movement"),
-                _("Quantity"),
-                _("Reason"),
-                _("Unit"),
-                _("Reference"),
-                _("By"),
-            ],
-            (
-                [
-                    m.at,
-                    m.product.name,
-                    m.get_kind_display(),
-                    m.quantity,
-                    m.get_reason_display(),
-                    m.device.code if m.device else (m.voucher.serial if m.voucher else ""),
-                    m.reference,
-                    str(m.actor) if m.actor else "",
-                ]
-                for m in movements.iterator(chunk_size=500)
-            ),
-        )
+        return _movements_csv(movements)
     return render(
         request,
         "catalogue/movement_list.html",
@@ -167,6 +150,45 @@ def movement_list(request):
             "kind": kind,
             "query": query,
         },
+    )
+
+
+def _movements_csv(movements):
+    """The ledger export, streamed from plain tuples (no model objects), in the page's order."""
+    kinds, reasons = dict(MovementKind.choices), dict(AdjustmentReason.choices)
+    rows = movements.values_list(
+        "at",
+        "product__name",
+        "kind",
+        "quantity",
+        "reason",
+        Coalesce(
+            "device__imei", "device__serial", "voucher__serial", Value(""), output_field=CharField()
+        ),
+        "reference",
+        Coalesce(
+            NullIf(Concat("actor__first_name", Value(" "), "actor__last_name"), Value(" ")),
+            "actor__email",
+            Value(""),
+            output_field=CharField(),
+        ),
+    )
+    return csv_stream(
+        "mouvements-de-stock.csv",
+        [
+            _("Date"),
+            _("Product"),
+            _("Movement"),
+            _("Quantity"),
+            _("Reason"),
+            _("Unit"),
+            _("Reference"),
+            _("By"),
+        ],
+        (
+            (at, product, kinds.get(kind, kind), quantity, reasons.get(reason, ""), *rest)
+            for at, product, kind, quantity, reason, *rest in rows.iterator(chunk_size=2000)
+        ),
     )
 
 

@@ -4,7 +4,7 @@ import csv
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import formats, timezone
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -37,4 +37,27 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     writer.writerow([csv_cell(h) for h in header])
     for row in rows:
         writer.writerow([csv_cell(value) for value in row])
+    return response
+
+
+class _Line:
+    """What `csv.writer` writes to: it hands each formatted line back instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_stream(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    """`csv_response` for exports of any size: lines are sent as `rows` yields them, so the
+    process holds one row at a time (give it a server-side cursor of plain tuples, e.g.
+    `values_list(...).iterator()`, not model objects)."""
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+
+    def lines():
+        yield "\ufeff" + writer.writerow([csv_cell(h) for h in header])
+        for row in rows:
+            yield writer.writerow([csv_cell(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

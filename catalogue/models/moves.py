@@ -206,7 +206,11 @@ class StockMovement(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
-        indexes = [models.Index(fields=["site", "product"])]
+        indexes = [
+            models.Index(fields=["site", "product"]),
+            # The ledger page and its export: one site's rows, newest first.
+            models.Index(fields=["site", "at", "id"], name="stockmovement_site_at_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="stockmovement_not_zero"),
         ]
