@@ -1,0 +1,71 @@
+"""Finding people at scale: names with or without accents and with one typo (closest first),
+exact member numbers and phones, and lists that never count past their cap."""
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from beneficiaries import selectors
+from connexions import pagination
+from tests.beneficiaries.factories import BeneficiaryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return {
+        "helene": BeneficiaryFactory(
+            first_name="Hélène", last_name="Lefèvre", phone="+33612345678"
+        ),
+        "helena": BeneficiaryFactory(first_name="Héléna", last_name="Lefort"),
+        "other": BeneficiaryFactory(first_name="Mamadou", last_name="Diallo"),
+    }
+
+
+@pytest.mark.parametrize("typed", ["Lefèvre", "lefevre", "LEFEVRE", "Lefevrr", "helene lefevre"])
+def test_name_with_or_without_accents_and_one_typo(counsellor_a, people, typed):
+    found = list(selectors.beneficiary_search(counsellor_a, typed))
+    assert found[0] == people["helene"]
+    assert people["other"] not in found
+
+
+def test_the_closest_name_comes_first(counsellor_a, people):
+    found = list(selectors.beneficiary_search(counsellor_a, "Héléna Lefort"))
+    assert found[0] == people["helena"]
+
+
+@pytest.mark.parametrize(
+    "typed", ["06 12 34 56 78", "0612345678", "+33 6 12 34 56 78", "612345678"]
+)
+def test_phone_in_any_written_form_is_an_exact_match(counsellor_a, people, typed):
+    assert list(selectors.beneficiary_search(counsellor_a, typed)) == [people["helene"]]
+
+
+def test_number_and_phone_searches_use_equality_only(counsellor_a, people):
+    with CaptureQueriesContext(connection) as queries:
+        list(selectors.beneficiary_search(counsellor_a, people["other"].number))
+        list(selectors.beneficiary_search(counsellor_a, "06 12 34 56 78"))
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "LIKE" not in sql.upper()
+
+
+def test_the_name_search_is_served_by_the_trigram_index(counsellor_a, people):
+    queryset = selectors.beneficiary_search(counsellor_a, "lefevre")
+    with connection.cursor() as cursor:
+        # A tiny table: forbid the plain scans so that the test shows the index can serve it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = queryset.explain()
+    assert "beneficiary_name_trgm" in plan
+
+
+def test_a_list_counts_no_further_than_its_cap(counsellor_a, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    BeneficiaryFactory.create_batch(5)
+    request = RequestFactory().get("/", {"page": "2"})
+    page = pagination.paginate(request, selectors.beneficiary_search(counsellor_a), per_page=2)
+    assert page.paginator.capped and page.paginator.count == 4 and page.number == 2
+    small = pagination.paginate(request, selectors.beneficiary_search(counsellor_a)[:2], 25)
+    assert not small.paginator.capped and small.paginator.count == 2
