@@ -22,13 +22,14 @@ MAX_MODULE_LINES := 600
 PROD_ENV = DATABASE_URL="$$($(PY) -c 'from connexions.db import database_url; print(database_url())')" \
 	EMAIL_URL=smtp://localhost:25
 
-.PHONY: help run test quality bench backup restore lock db db-stop migrate seed messages clean-venv
+.PHONY: help run test quality bench bench-scale backup restore lock db db-stop migrate seed messages clean-venv
 
 help:
 	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (with the tasks worker)"
 	@echo "make test     set everything up and run the whole test suite"
 	@echo "make quality  formatting, lint, import contracts, module size, template lint, migrations and deployment checks"
 	@echo "make bench    performance benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make bench-scale  build a large data set (SCALE_PEOPLE, SCALE_LINES) in its own database and time the pages"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade to bump)"
 	@echo "make backup   dump the database to var/backups/ (or BACKUP=path)"
 	@echo "make restore BACKUP=path  restore a dump into an empty database"
@@ -88,6 +89,15 @@ quality: db
 
 bench: db
 	$(PROD_ENV) CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
+
+# Long (for a person, not CI): builds SCALE_PEOPLE people and SCALE_LINES sale lines in a database
+# of its own (SCALE_DB, never make run's), then prints each page's p50/p95 against its target.
+SCALE_PEOPLE ?= 1000000
+SCALE_LINES ?= 10000000
+SCALE_DB ?= connexions_bench_scale
+bench-scale: db
+	$(PROD_ENV) $(PY) -m tests.bench.scale --people $(SCALE_PEOPLE) --sale-lines $(SCALE_LINES) \
+		--database $(SCALE_DB) $(SCALE_ARGS)
 
 # The database of DATABASE_URL, or the embedded one (connexions/backup.py picks the pg_dump and
 # pg_restore of the server's version).

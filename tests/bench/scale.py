@@ -1,0 +1,178 @@
+"""`make bench-scale`: builds a large data set with `seed_scale` in a database of its own (never
+`make run`'s), then times the pages that must stay fast at scale through the whole Django stack
+(production settings, DEBUG off) and prints, for each: p50, p95, queries, the target and whether
+it was met, with `/health/` measured in the same run as the baseline. It prints; it never fails
+on timings (the machine's load makes them noisy).
+
+    python -m tests.bench.scale --people 1000000 --sale-lines 10000000 [--reuse] [--repeat 20]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+TARGET_MS = 150
+EXPORT_TARGET_S = 10
+
+
+def _database_url(name: str) -> str:
+    from connexions.db import database_url
+
+    base = database_url().split("?", 1)[0]
+    return f"{base.rsplit('/', 1)[0]}/{name}"
+
+
+def _build(url: str, name: str, people: int, sale_lines: int, env: dict) -> None:
+    import psycopg
+
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(_psycopg(admin_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True)
+    started = time.monotonic()
+    subprocess.run(
+        [*manage, "seed_scale", "--people", str(people), "--sale-lines", str(sale_lines)],
+        env=env,
+        check=True,
+    )
+    print(f"seed_scale: {time.monotonic() - started:.0f} s")
+
+
+def _psycopg(url: str) -> str:
+    """psycopg reads postgres:// URLs, except a Unix socket written as the URL's path."""
+    if url.startswith("postgres://postgres@/"):
+        socket_dir, name = url.removeprefix("postgres://postgres@").rsplit("/", 1)
+        return f"host={socket_dir} user=postgres dbname={name}"
+    return url
+
+
+def _measure(client, url, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get():
+        response = client.get(url, secure=True)
+        assert response.status_code == 200, (url, response.status_code)
+        if response.streaming:
+            b"".join(response.streaming_content)
+
+    get()  # warm
+    samples = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            get()
+            samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95, len(queries.captured_queries)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--sale-lines", type=int, default=10_000_000)
+    parser.add_argument("--database", default="connexions_bench_scale")
+    parser.add_argument("--reuse", action="store_true", help="measure the existing data set")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    url = _database_url(args.database)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "False",
+        "SECRET_KEY": "bench-scale-not-a-real-secret-0123456789-abcdefghijklmnopqrstuv",
+        "ALLOWED_HOSTS": "testserver",
+        "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://localhost:25"),
+        "DJANGO_SETTINGS_MODULE": "connexions.settings",
+    }
+    if not args.reuse:
+        _build(url, args.database, args.people, args.sale_lines, env)
+    # Production settings serve hashed static names from the collected manifest.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], env=env, check=True
+    )
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from beneficiaries.models import Beneficiary
+    from catalogue.models import StockMovement
+    from connexions.models import User
+    from sales.models import SaleLine
+
+    people = Beneficiary.objects.count()
+    lines = SaleLine.objects.count()
+    someone = Beneficiary.objects.order_by("pk")[people // 2]
+    name = someone.last_name
+    typo = name[:-1] + ("x" if name[-1] != "x" else "y")
+    counsellor, manager = Client(), Client()
+    counsellor.force_login(User.objects.get(email="conseiller@demo.connexions.fr"))
+    manager.force_login(User.objects.get(email="responsable@demo.connexions.fr"))
+    pages = [
+        ("/health/ (baseline)", Client(), "/health/", None),
+        ("home page (counsellor)", counsellor, "/", TARGET_MS),
+        (f"search by name: {name}", counsellor, f"/beneficiaires/?q={name}", TARGET_MS),
+        (
+            f"search, no accent: {someone.first_name} {name}",
+            counsellor,
+            f"/beneficiaires/?q={_fold(someone.first_name)} {_fold(name)}",
+            TARGET_MS,
+        ),
+        (f"search, one typo: {typo}", counsellor, f"/beneficiaires/?q={typo}", TARGET_MS),
+        (
+            "search by programme number",
+            counsellor,
+            f"/beneficiaires/?q={someone.number}",
+            TARGET_MS,
+        ),
+        (
+            "search by phone",
+            counsellor,
+            f"/beneficiaires/?q={someone.phone.as_national.replace(' ', '')}",
+            TARGET_MS,
+        ),
+        ("till person lookup", counsellor, f"/caisse/client/recherche/?q={name}", TARGET_MS),
+        ("beneficiary list", counsellor, "/beneficiaires/", TARGET_MS),
+        ("follow-ups due", counsellor, "/beneficiaires/suivis-a-faire/", TARGET_MS),
+        ("referral inbox", counsellor, "/orientations/a-traiter/", TARGET_MS),
+        ("stock ledger", manager, "/catalogue/stock/mouvements/", TARGET_MS),
+        ("sales list", manager, "/caisse/ventes/", TARGET_MS),
+        ("till sessions", manager, "/caisse/sessions/", TARGET_MS),
+    ]
+    print(
+        f"\nData set: {people:,} people, {lines:,} sale lines, "
+        f"{StockMovement.objects.count():,} stock movements; {args.repeat} runs per page.\n"
+    )
+    print(f"{'page':<48} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'target':>8}  met")
+    for label, client, path, target in pages:
+        p50, p95, queries = _measure(client, path, args.repeat)
+        met = "" if target is None else ("yes" if p95 < target else "NO")
+        shown = "" if target is None else f"< {target}"
+        print(f"{label[:48]:<48} {p50:8.1f} {p95:8.1f} {queries:8d} {shown:>8}  {met}")
+    p50, _p95, _queries = _measure(manager, "/catalogue/stock/mouvements/?format=csv", 1)
+    print(
+        f"\nledger CSV of one site, streamed to the end: {p50 / 1000:.1f} s "
+        f"(target: no web worker held > {EXPORT_TARGET_S} s)"
+    )
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
+    ).lower()
+
+
+if __name__ == "__main__":
+    main()
