@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from beneficiaries import selectors
 from connexions import pagination
 from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,17 @@ def test_a_list_counts_no_further_than_its_cap(counsellor_a, monkeypatch):
     assert page.paginator.capped and page.paginator.count == 4 and page.number == 2
     small = pagination.paginate(request, selectors.beneficiary_search(counsellor_a)[:2], 25)
     assert not small.paginator.capped and small.paginator.count == 2
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_pages_query_count_is_flat(
+    client, counsellor_a, people, count, django_assert_num_queries
+):
+    BeneficiaryFactory.create_batch(count, last_name="Lefèvre")
+    client_for(client, counsellor_a)
+    for typed in ["lefevre", "Lefevrr", people["other"].number, "06 12 34 56 78"]:
+        with django_assert_num_queries(9):
+            response = client.get("/beneficiaires/", {"q": typed})
+        assert response.context["page_obj"].object_list
+    with django_assert_num_queries(8):
+        client.get("/caisse/client/recherche/", {"q": "lefevre"})
