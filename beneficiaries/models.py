@@ -3,7 +3,6 @@ from datetime import date
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -30,7 +29,7 @@ from beneficiaries.enums import (
 from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.perms import Action, can, sees_every_site, sites_for
-from connexions.search import SearchText
+from connexions.search import trigram_index
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -137,8 +136,7 @@ class Referral(models.Model):
         verbose_name_plural = _("referrals")
         indexes = [
             models.Index(fields=["site", "status", "submitted_at"]),
-            # The referral inbox: a site's pending referrals, a small share of all of them.
-            models.Index(
+            models.Index(  # the inbox: a site's pending referrals, a small share of them all
                 fields=["site", "submitted_at", "id"],
                 condition=Q(status=ReferralStatus.PENDING),
                 name="referral_pending_inbox",
@@ -272,13 +270,7 @@ class Beneficiary(models.Model):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
-        indexes = [
-            # Name search (beneficiaries/selectors.py): trigram word similarity, accents folded.
-            GinIndex(
-                OpClass(SearchText("first_name", "last_name"), name="gin_trgm_ops"),
-                name="beneficiary_name_trgm",
-            ),
-        ]
+        indexes = [trigram_index("first_name", "last_name", name="beneficiary_name_trgm")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(monthly_spending__isnull=True) | Q(monthly_spending__gte=0),
@@ -461,7 +453,6 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [
-            # The follow-ups due list and its home-page count read only those not yet done.
             models.Index(
                 fields=["due_on", "id"],
                 condition=Q(done_on__isnull=True),

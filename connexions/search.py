@@ -5,6 +5,7 @@ PostgreSQL's `unaccent()` is only STABLE (its dictionary could change), so no in
 that names the dictionary explicitly. `SearchText` is the one expression both the trigram GIN
 indexes and the queries use, so the planner matches them."""
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import CharField, Func, Value
 
 
@@ -19,3 +20,8 @@ class SearchText(Func):
 def search_text(query: str) -> SearchText:
     """The typed text, folded the same way as the indexed columns."""
     return SearchText(Value(" ".join(query.split())))
+
+
+def trigram_index(*fields: str, name: str) -> GinIndex:
+    """The trigram GIN index that name searches over `fields` use (see `SearchText`)."""
+    return GinIndex(OpClass(SearchText(*fields), name="gin_trgm_ops"), name=name)
