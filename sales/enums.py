@@ -16,6 +16,34 @@ class JournalKind(models.TextChoices):
     REFUND = "refund", _("Refund")
 
 
+class RefundReason(models.TextChoices):
+    FAULTY = "faulty", _("Faulty item")
+    UNUSED_TOPUP = "unused_topup", _("Top-up not used")
+    ENTRY_ERROR = "entry_error", _("Till entry error")
+    EXCHANGE = "exchange", _("Exchange")
+    OTHER = "other", _("Other")
+
+
+class PinCheck(models.TextChoices):
+    """How a refunded top-up's PIN was found unused (hashed with the refund)."""
+
+    NONE = "", _("No top-up")
+    ATTESTED = "attested", _("Attested by the counsellor")
+    OPERATOR = "operator", _("Balance checked with the operator")
+
+
+class CashMovementKind(models.TextChoices):
+    FLOAT_TOP_UP = "float_top_up", _("Float top-up")
+    BANK_DEPOSIT = "bank_deposit", _("Bank deposit")
+    PETTY_EXPENSE = "petty_expense", _("Petty expense")
+    OTHER_IN = "other_in", _("Other cash in")
+    OTHER_OUT = "other_out", _("Other cash out")
+
+    @classmethod
+    def outgoing(cls) -> set[str]:
+        return {cls.BANK_DEPOSIT, cls.PETTY_EXPENSE, cls.OTHER_OUT}
+
+
 class AuditAction(StrEnum):
     """Audit action names (`<app>.<entity>.<past participle>`, see connexions.enums)."""
 
@@ -24,3 +52,6 @@ class AuditAction(StrEnum):
     SALE_RECORDED = "sales.sale.recorded"
     RECEIPT_REPRINTED = "sales.receipt.reprinted"
     REFUND_RECORDED = "sales.refund.recorded"
+    REFUND_RECEIPT_REPRINTED = "sales.refund_receipt.reprinted"
+    CASH_MOVED = "sales.cash_movement.recorded"
+    TILL_COUNTED = "sales.till_session.counted"

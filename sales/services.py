@@ -7,15 +7,18 @@ rows by id, then the site's journal head, then its till session (closing the til
 head first).
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from beneficiaries.models import Beneficiary
 from catalogue import services as stock
@@ -30,6 +33,7 @@ from connexions.numbers import CENT, money
 from connexions.periods import add_months
 from connexions.perms import Action, can
 from sales import journal, selectors
+from sales import money as money_reads
 from sales.enums import AuditAction, PaymentMethod
 from sales.models import (
     JournalHead,
@@ -85,10 +89,20 @@ def lock_journal_head(site) -> JournalHead:
 
 @transaction.atomic(durable=True)
 def till_close(
-    *, session: TillSession, counted_cash: Decimal, actor, at: datetime | None = None
+    *,
+    session: TillSession,
+    counted_cash: Decimal,
+    actor,
+    at: datetime | None = None,
+    denominations: dict | None = None,
+    comment: str = "",
+    confirmed_by=None,
 ) -> TillSession:
-    """Close with the counted cash: expected cash, difference and totals by method are kept.
-    The journal head is locked first, so no sale slips in while the totals are computed."""
+    """Close with the counted cash (counted blind, before the expected cash is shown):
+    expected cash, difference and totals by method are kept. A difference above
+    `TILL_CLOSE_DIFFERENCE_LIMIT` needs a comment and a site manager's confirmation (their
+    password is checked by the form). The journal head is locked first, so no sale slips in
+    while the totals are computed. A stale session can always be closed."""
     if not can(actor, Action.OPEN_TILL, session.site):
         raise SaleError(_("You may not close the till of this site."))
     if counted_cash is None or counted_cash < 0:
@@ -99,11 +113,17 @@ def till_close(
         raise SaleError(_("This till session is already closed."))
     totals = selectors.session_totals(session)
     expected = selectors.expected_cash(session, totals)
+    difference = money(counted_cash) - expected
+    if abs(difference) > settings.TILL_CLOSE_DIFFERENCE_LIMIT:
+        _check_difference_confirmed(session.site, comment, confirmed_by)
     session.closed_at = at or timezone.now()
     session.closed_by = actor
     session.counted_cash = money(counted_cash)
+    session.counted_denominations = denominations or {}
+    session.close_comment = comment.strip()
+    session.difference_confirmed_by = confirmed_by if comment.strip() else None
     session.expected_cash = expected
-    session.cash_difference = session.counted_cash - expected
+    session.cash_difference = difference
     session.cash_total = totals.method(PaymentMethod.CASH)
     session.card_total = totals.method(PaymentMethod.CARD)
     session.cheque_total = totals.method(PaymentMethod.CHEQUE)
@@ -119,8 +139,22 @@ def till_close(
         expected=str(expected),
         counted=str(session.counted_cash),
         difference=str(session.cash_difference),
+        confirmed_by=session.difference_confirmed_by_id,
     )
     return session
+
+
+def _check_difference_confirmed(site, comment: str, confirmed_by) -> None:
+    limit = formats.number_format(settings.TILL_CLOSE_DIFFERENCE_LIMIT, 2)
+    if not comment.strip():
+        raise SaleError(
+            _("The difference is above %(limit)s €: explain it in a comment.") % {"limit": limit}
+        )
+    if confirmed_by is None or not can(confirmed_by, Action.CONFIRM_CASH_DIFFERENCE, site):
+        raise SaleError(
+            _("The difference is above %(limit)s €: a site manager must confirm it.")
+            % {"limit": limit}
+        )
 
 
 # --- checkout ----------------------------------------------------------------------------------
@@ -166,10 +200,29 @@ def next_id(model) -> int:
         return cursor.fetchone()[0]
 
 
+def open_session_or_none(site) -> TillSession | None:
+    return TillSession.objects.open().filter(site=site).select_related("opened_by").first()
+
+
 def open_session(site) -> TillSession:
     session = TillSession.objects.open().filter(site=site).first()
     if session is None:
         raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    return session
+
+
+def selling_session(site, now: datetime | None = None) -> TillSession:
+    """The site's open session, if it may still take money: a session left open past
+    `TILL_STALE_HOUR` the day after its opening must be closed and a new one opened."""
+    session = open_session(site)
+    if money_reads.is_stale(session, now):
+        raise SaleError(
+            _(
+                "The till has been open since %(since)s: close it and open a new one "
+                "before taking money."
+            )
+            % {"since": money_reads.opened_since(session)}
+        )
     return session
 
 
@@ -218,6 +271,27 @@ def check_limits(beneficiary, quantities: dict, now) -> None:
         raise SaleError(" ".join(limit_message(r) for r in refusals))
 
 
+# Card, cheque and agency references are hashed into the journal, which can never be erased:
+# an identifier only (an optional prefix of up to 4 letters, then digits), never a name.
+REFERENCE_PATTERN = r"^(?:[A-Z]{1,4}[ -]?)?[0-9][0-9 ./-]{0,29}$"
+REFERENCE_MESSAGE = _lazy(
+    "A reference is an identifier: up to 4 letters, then digits (e.g. CHQ 1234567, "
+    "CCAS-2026-0042), never a name."
+)
+
+
+def normalise_reference(value: str) -> str:
+    return " ".join((value or "").split()).upper()
+
+
+def check_reference(value: str) -> str:
+    """The reference, normalised, or a refusal if it is not an identifier."""
+    value = normalise_reference(value)
+    if value and not re.fullmatch(REFERENCE_PATTERN, value):
+        raise SaleError(str(REFERENCE_MESSAGE))
+    return value
+
+
 def _check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
     """(cash received, change) once the payments cover exactly the total."""
     for payment in payments:
@@ -229,6 +303,7 @@ def _check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
             payment.agency is None or not payment.reference.strip()
         ):
             raise SaleError(_("Agency funding needs the partner agency and its reference."))
+        check_reference(payment.reference)
     paid = sum((money(p.amount) for p in payments), Decimal("0.00"))
     if paid != total:
         raise SaleError(
@@ -277,7 +352,7 @@ def sale_checkout(
         raise SaleError(_("The cart is empty."))
     now = now or timezone.now()
     today = timezone.localdate(now)
-    open_session(site)
+    selling_session(site, now)
     beneficiary = lock_beneficiary(beneficiary)
     check_eligibility(beneficiary, today)
     check_limits(beneficiary, _cart_quantities(items), now)
@@ -308,7 +383,7 @@ def sale_checkout(
         Payment(
             method=p.method,
             amount=money(p.amount),
-            reference=p.reference.strip(),
+            reference=normalise_reference(p.reference),
             agency=p.agency,
         )
         for p in payments
