@@ -50,7 +50,7 @@ def cash_movement_record(
         action=AuditAction.CASH_MOVED,
         obj=movement,
         site=site,
-        kind=kind,
+        reason=kind,
         amount=str(signed),
     )
     return movement
