@@ -28,10 +28,10 @@ from sales.models import (
     TillSession,
 )
 from sales.services import CartItem, PaymentLine, SaleError
-from tests.catalogue.factories import ProductFactory, receive_phone
+from tests.catalogue.factories import ProductFactory
 from tests.connexions.factories import staff_user
 from tests.race import race
-from tests.sales.factories import buyer, checkout, open_till, stocked_site
+from tests.sales.factories import buyer, checkout, open_till, split_payment_sale, stocked_site
 
 pytestmark = pytest.mark.django_db
 
@@ -41,23 +41,7 @@ def split_sale(site_a, manager_a, agency_a):
     """The issue's afternoon: a 59 € phone and an 11,50 € item, paid 20 € cash + 30 € card +
     20,50 € agency funding."""
     open_till(site_a, manager_a)
-    phone = ProductFactory(phone=True, solidarity_price=D("59.00"))
-    kit = ProductFactory(sim=True, solidarity_price=D("11.50"))
-    counted_stock_receive(site=site_a, product=kit, quantity=5, actor=manager_a)
-    device = receive_phone(site_a, phone, actor=manager_a)
-    sale = checkout(
-        site_a,
-        buyer(),
-        [CartItem(phone, device_code=device.imei), CartItem(kit)],
-        manager_a,
-        payments=[
-            PaymentLine(PaymentMethod.CASH, D("20.00")),
-            PaymentLine(PaymentMethod.CARD, D("30.00"), "TPE 0042"),
-            PaymentLine(PaymentMethod.AGENCY, D("20.50"), "CCAS-2026-0042", agency_a),
-        ],
-    ).sale
-    lines = {line.kind: line for line in sale.lines.all()}
-    return sale, lines["phone"], lines["sim_card"]
+    return split_payment_sale(site_a, manager_a, agency_a)
 
 
 def _split(refund):
