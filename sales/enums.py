@@ -9,6 +9,8 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", _("Bank card")
     CHEQUE = "cheque", _("Cheque")
     AGENCY = "agency", _("Agency funding")
+    # An exchange: what the returned item is worth pays for the new one (no money moves).
+    EXCHANGE = "exchange", _("Exchange credit")
 
 
 class JournalKind(models.TextChoices):
@@ -55,3 +57,4 @@ class AuditAction(StrEnum):
     REFUND_RECEIPT_REPRINTED = "sales.refund_receipt.reprinted"
     CASH_MOVED = "sales.cash_movement.recorded"
     TILL_COUNTED = "sales.till_session.counted"
+    EXCHANGE_RECORDED = "sales.exchange.recorded"

@@ -486,6 +486,31 @@ class RefundNote(models.Model):
         return self.text
 
 
+class Exchange(models.Model):
+    """An item returned and another sold in one step: the refund and the sale recorded
+    together; one receipt shows both and the balance."""
+
+    refund = models.OneToOneField(
+        Refund, verbose_name=_("refund"), on_delete=models.PROTECT, related_name="exchange"
+    )
+    sale = models.OneToOneField(
+        Sale, verbose_name=_("sale"), on_delete=models.PROTECT, related_name="exchange"
+    )
+
+    class Meta:
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+        triggers = [_append_only("exchange_append_only")]
+
+    def __str__(self):
+        return f"{self.refund} / {self.sale}"
+
+    @property
+    def balance(self):
+        """What the person pays (positive) or gets back (negative)."""
+        return self.sale.total - self.refund.amount
+
+
 class RefundPrint(models.Model):
     """Each print of a refund receipt: the first is the original, later ones duplicates."""
 
@@ -544,10 +569,6 @@ class CashMovement(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
-
-    @property
-    def is_out(self) -> bool:
-        return self.amount < 0
 
 
 class ReceiptPrint(models.Model):

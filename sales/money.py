@@ -55,7 +55,9 @@ def refund_sources(sale) -> list[RefundSource]:
     paid: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     agencies = {}
     for payment in Payment.objects.filter(sale=sale).select_related("agency").order_by("id"):
-        paid[payment.method, payment.agency_id] += payment.amount
+        # An exchange credit came from an earlier sale's money: it goes back as cash.
+        method = PaymentMethod.CASH if payment.method == PaymentMethod.EXCHANGE else payment.method
+        paid[method, payment.agency_id] += payment.amount
         agencies[payment.agency_id] = payment.agency
     refunded: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     rows = (

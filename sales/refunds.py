@@ -71,17 +71,44 @@ def refund_create(
     selling_session(site, now)
     lock_beneficiary(sale.beneficiary)
     # Under the beneficiary lock, so two refunds of the same sale see each other's amounts.
-    wanted = _refundable_quantities(sale, quantities, today)
-    pin_check = _check_pins(wanted, voucher_unused)
+    wanted, pin_check = check_refund(sale, quantities, voucher_unused, today)
     amount = sum((line.unit_price * quantity for line, quantity in wanted.items()), Decimal("0.00"))
     payment_rows = refund_payments(money_reads.refund_sources(sale), amount, split)
     refund_id = next_id(Refund)
     _give_back_stock(wanted, site=site, actor=actor, reference=f"sales.refund:{refund_id}")
+    head, entry = journal_entry(site=site, today=today, counter="refund_counter")
+    refund = record_refund(
+        refund_id=refund_id,
+        head=head,
+        entry=entry,
+        sale=sale,
+        wanted=wanted,
+        payment_rows=payment_rows,
+        reason=reason,
+        pin_check=pin_check,
+        note=note,
+        actor=actor,
+        now=now,
+    )
+    return refund
+
+
+def check_refund(sale: Sale, quantities: dict[int, int], voucher_unused: bool, today):
+    """({sale line: quantity}, PIN check) of a refund, each line checked, under the
+    beneficiary's lock."""
+    wanted = _refundable_quantities(sale, quantities, today)
+    return wanted, _check_pins(wanted, voucher_unused)
+
+
+def record_refund(
+    *, refund_id, head, entry, sale, wanted, payment_rows, reason, pin_check, note, actor, now
+) -> Refund:
+    """The refund's journal entry, lines, payments and note, once its stock is given back and
+    its journal head locked (refund and exchange)."""
     refund_lines = [
         RefundLine(sale_line=line, quantity=quantity, amount=line.unit_price * quantity)
         for line, quantity in wanted.items()
     ]
-    head, entry = journal_entry(site=site, today=today, counter="refund_counter")
     refund = Refund(
         pk=refund_id,
         at=now,
@@ -89,7 +116,7 @@ def refund_create(
         hash_version=journal.REFUND_HASH_VERSION,
         sale=sale,
         refunded_by=actor,
-        amount=amount,
+        amount=sum((line.amount for line in refund_lines), Decimal("0.00")),
         reason=reason,
         pin_check=pin_check,
     )
@@ -106,7 +133,7 @@ def refund_create(
         actor=actor,
         action=AuditAction.REFUND_RECORDED,
         obj=refund,
-        site=site,
+        site=sale.site,
         sale=sale.pk,
         amount=str(refund.amount),
         split={row.method: str(row.amount) for row in payment_rows},
@@ -195,9 +222,9 @@ def _check_warranty(line: SaleLine, today) -> None:
         )
 
 
-def _give_back_stock(wanted: dict[SaleLine, int], *, site, actor, reference: str) -> None:
-    """Devices back to stock, vouchers voided, counted items back to stock: in the lock order,
-    each kind locked by id by catalogue."""
+def give_back_steps(wanted: dict[SaleLine, int], *, site, actor, reference: str) -> list:
+    """Giving the returned items back, as three steps in the lock order: devices back to stock,
+    vouchers voided, counted items back to stock (each kind locked by id by catalogue)."""
     devices = [line.device for line in wanted if line.device_id]
     vouchers = [line.voucher for line in wanted if line.voucher_id]
     counted = {
@@ -206,13 +233,26 @@ def _give_back_stock(wanted: dict[SaleLine, int], *, site, actor, reference: str
         if not line.device_id and not line.voucher_id
     }
     give_back = {"actor": actor, "reference": reference}
-    try:
+
+    def devices_back():
         if devices:
             stock.devices_return_for_refund(devices=devices, site=site, **give_back)
+
+    def vouchers_void():
         if vouchers:
             stock.vouchers_void_for_refund(vouchers=vouchers, **give_back)
+
+    def counted_back():
         if counted:
             stock.counted_stock_return_for_refund(site=site, quantities=counted, **give_back)
+
+    return [devices_back, vouchers_void, counted_back]
+
+
+def _give_back_stock(wanted: dict[SaleLine, int], **kwargs) -> None:
+    try:
+        for step in give_back_steps(wanted, **kwargs):
+            step()
     except StockError as exc:
         raise SaleError(exc.message) from exc
 

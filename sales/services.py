@@ -181,7 +181,7 @@ class CheckoutResult:
     replayed: bool  # True when the token had already recorded this sale
 
 
-def _claim_token(token, site) -> bool:
+def claim_token(token, site) -> bool:
     """Insert the checkout token: False if it exists (after waiting for the transaction that
     inserted it to end, so its sale is visible)."""
     with connection.cursor() as cursor:
@@ -292,7 +292,7 @@ def check_reference(value: str) -> str:
     return value
 
 
-def _check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
+def check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
     """(cash received, change) once the payments cover exactly the total."""
     for payment in payments:
         if payment.method not in PaymentMethod.values:
@@ -341,7 +341,7 @@ def sale_checkout(
     again under the locks (eligibility, limits across all sites, stock), lines with price
     snapshots, payments, stock movements, vouchers sold, the journal entry and the audit row.
     The same token again answers with the sale it recorded."""
-    if not _claim_token(token, site):
+    if not claim_token(token, site):
         sale = Sale.objects.filter(checkout_id=token).first()
         if sale is None:  # pragma: no cover - the token row is only written with its sale
             raise SaleError(_("This checkout form was already used: start the sale again."))
@@ -350,20 +350,43 @@ def sale_checkout(
         raise SaleError(_("You may not sell at this site."))
     if not items:
         raise SaleError(_("The cart is empty."))
+    if any(p.method == PaymentMethod.EXCHANGE for p in payments):
+        raise SaleError(_("Unknown payment method."))
     now = now or timezone.now()
     today = timezone.localdate(now)
     selling_session(site, now)
     beneficiary = lock_beneficiary(beneficiary)
     check_eligibility(beneficiary, today)
-    check_limits(beneficiary, _cart_quantities(items), now)
+    check_limits(beneficiary, cart_quantities(items), now)
     total = sum((money(item.product.solidarity_price) * item.quantity for item in items), CENT * 0)
-    cash_received, change = _check_payments(total, payments, cash_received)
+    cash_received, change = check_payments(total, payments, cash_received)
 
     sale_id = next_id(Sale)
     reference = f"sales.sale:{sale_id}"
     lines = _take_stock(site=site, items=items, actor=actor, reference=reference, today=today)
 
     head, entry = journal_entry(site=site, today=today, counter="sale_counter")
+    sale = record_sale(
+        sale_id=sale_id,
+        head=head,
+        entry=entry,
+        token=token,
+        beneficiary=beneficiary,
+        lines=lines,
+        payments=payments,
+        total=total,
+        cash=(cash_received, change),
+        actor=actor,
+        now=now,
+    )
+    return CheckoutResult(sale, replayed=False)
+
+
+def record_sale(
+    *, sale_id, head, entry, token, beneficiary, lines, payments, total, cash, actor, now
+) -> Sale:
+    """The sale's journal entry, lines and payments, once its stock is taken and its journal
+    head locked (checkout and exchange). `cash`: (cash received, change given)."""
     sale = Sale(
         pk=sale_id,
         at=now,
@@ -376,8 +399,8 @@ def sale_checkout(
         operator_credit=sum(
             ((line.face_value or 0) * line.quantity for line in lines), Decimal("0.00")
         ),
-        cash_received=cash_received,
-        change_given=change,
+        cash_received=cash[0],
+        change_given=cash[1],
     )
     payment_rows = [
         Payment(
@@ -401,15 +424,15 @@ def sale_checkout(
         actor=actor,
         action=AuditAction.SALE_RECORDED,
         obj=sale,
-        site=site,
+        site=sale.site,
         receipt=sale.receipt_number,
         total=str(total),
         lines=len(lines),
     )
-    return CheckoutResult(sale, replayed=False)
+    return sale
 
 
-def _cart_quantities(items: list[CartItem]) -> Counter:
+def cart_quantities(items: list[CartItem]) -> Counter:
     """How many of each product the cart holds, once each product is still sold."""
     quantities = Counter()
     for item in items:
@@ -421,27 +444,40 @@ def _cart_quantities(items: list[CartItem]) -> Counter:
     return quantities
 
 
-def _take_stock(*, site, items, actor, reference, today) -> list[SaleLine]:
-    """Take every unit out of stock (devices, then vouchers, then counted rows: the lock order)
-    and return the unsaved sale lines with their price snapshots."""
+def take_stock_steps(*, site, items, actor, reference, today) -> list:
+    """Taking the cart out of stock, as three steps in the lock order (devices, vouchers,
+    counted rows); each returns its unsaved sale lines with their price snapshots. An exchange
+    runs them between the steps giving the returned items back."""
     devices = [item for item in items if item.product.tracking == Tracking.DEVICE]
     vouchers = _quantities(items, Tracking.VOUCHER)
     counted = _quantities(items, Tracking.COUNTED)
     take = {"site": site, "actor": actor, "reference": reference}
-    try:
-        lines = _device_lines(take, devices, today) if devices else []
+
+    def take_devices():
+        return _device_lines(take, devices, today) if devices else []
+
+    def take_vouchers():
+        lines = []
         for product in sorted(vouchers, key=attrgetter("pk")):
             taken = stock.vouchers_take_for_sale(
                 product=product, quantity=vouchers[product], today=today, **take
             )
             lines += [_line(product, 1, today, voucher=voucher) for voucher in taken]
+        return lines
+
+    def take_counted():
         if counted:
             stock.counted_stock_remove_for_sale(quantities=dict(counted), **take)
+        return [_line(p, counted[p], today) for p in sorted(counted, key=attrgetter("pk"))]
+
+    return [take_devices, take_vouchers, take_counted]
+
+
+def _take_stock(**kwargs) -> list[SaleLine]:
+    try:
+        return [line for step in take_stock_steps(**kwargs) for line in step()]
     except StockError as exc:
         raise SaleError(exc.message) from exc
-    for product in sorted(counted, key=attrgetter("pk")):
-        lines.append(_line(product, counted[product], today))
-    return lines
 
 
 def _quantities(items: list[CartItem], tracking: Tracking) -> Counter:
@@ -492,9 +528,15 @@ def journal_entry(*, site, today, counter: str):
     session = lock_row(Rank.TILL_SESSION, TillSession.objects, pk=open_session(site).pk)
     if not session.is_open:  # pragma: no cover - closed between the two reads
         raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    return head, next_entry(head, session, today, counter)
+
+
+def next_entry(head: JournalHead, session: TillSession, today, counter: str) -> dict:
+    """The journal fields of the next entry, the head and session locked by the caller (an
+    exchange records its refund, then its sale, under the same locks)."""
     number, year, sequence = _next_numbers(head, today.year, counter)
-    return head, {
-        "site": site,
+    return {
+        "site_id": head.site_id,
         "till_session": session,
         "journal_number": number,
         "receipt_year": year,
