@@ -74,9 +74,7 @@ def exchange_create(
     returned = sum((line.unit_price * q for line, q in wanted.items()), Decimal("0.00"))
     total = sum((money(item.product.solidarity_price) * item.quantity for item in items), CENT * 0)
     credit = min(returned, total)
-    given_back = refunds.refund_payments(
-        money_reads.refund_sources(sale), returned - credit, None
-    )
+    given_back = refunds.refund_payments(money_reads.refund_sources(sale), returned - credit, None)
     refund_rows = [RefundPayment(method=PaymentMethod.EXCHANGE, amount=credit)] if credit else []
     refund_rows += given_back
     sale_payments = [PaymentLine(PaymentMethod.EXCHANGE, credit)] if credit else []

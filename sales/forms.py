@@ -152,6 +152,56 @@ class RefundForm(forms.Form):
         return {key: value or Decimal("0") for key, value in typed.items()}
 
 
+class ExchangeForm(forms.Form):
+    """What comes back (a quantity per sale line), what is sold instead (one product, scanned
+    when it is a device) and how a balance due is paid."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    product = forms.ModelChoiceField(label=_("New item"), queryset=None)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=20, initial=1)
+    device_code = forms.CharField(
+        label=_("IMEI or serial number (devices)"), required=False, max_length=40
+    )
+    method = forms.ChoiceField(
+        label=_("Balance paid by"),
+        choices=[
+            (m, label)
+            for m, label in PaymentMethod.choices
+            if m in (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.CHEQUE)
+        ],
+    )
+    reference = ReferenceField(label=_("Card or cheque reference"))
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
+    voucher_unused = forms.BooleanField(
+        label=_("I checked that the top-up PIN was not used"), required=False
+    )
+
+    def __init__(self, *args, lines, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        self.fields["product"].queryset = products
+        for line in lines:
+            remaining = line.quantity - line.refunded
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=line.product_name,
+                min_value=0,
+                max_value=remaining,
+                initial=0,
+                disabled=remaining == 0,
+                required=False,
+            )
+
+    def line_fields(self):
+        return [(line, self[f"line_{line.pk}"]) for line in self.lines]
+
+    def quantities(self) -> dict[int, int]:
+        return {
+            line.pk: self.cleaned_data.get(f"line_{line.pk}") or 0
+            for line in self.lines
+            if not self.fields[f"line_{line.pk}"].disabled
+        }
+
+
 class CashMovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Reason"), choices=CashMovementKind.choices)
     amount = forms.DecimalField(label=_("Amount (€)"), **MONEY)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sales import views, views_money
+from sales import views, views_exchange, views_money
 
 app_name = "sales"
 
@@ -24,6 +24,9 @@ urlpatterns = [
     path("ventes/<int:pk>/imprimer/", views.receipt_print, name="receipt_print"),
     path("ventes/<int:pk>/ticket.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("ventes/<int:pk>/rembourser/", views_money.refund_create, name="refund_create"),
+    path("ventes/<int:pk>/echanger/", views_exchange.exchange_create, name="exchange_create"),
+    path("echanges/<int:pk>/", views_exchange.exchange_detail, name="exchange_detail"),
+    path("echanges/<int:pk>/imprimer/", views_exchange.exchange_print, name="exchange_print"),
     path("remboursements/<int:pk>/", views_money.refund_detail, name="refund_detail"),
     path("remboursements/<int:pk>/imprimer/", views_money.refund_print, name="refund_print"),
     path("remboursements/<int:pk>/ticket.pdf", views_money.refund_pdf, name="refund_pdf"),

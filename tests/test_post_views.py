@@ -6,7 +6,9 @@ import inspect
 import io
 import os
 import re
+import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -22,7 +24,8 @@ from catalogue import services as catalogue_services
 from catalogue.enums import DeviceStatus
 from catalogue.services import TransferItem
 from connexions.enums import AuditKind, SiteRole
-from sales import refunds
+from sales import exchanges, refunds
+from sales.models import Sale
 from sales.services import CartItem
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -147,6 +150,35 @@ def _refund_receipt(site, user):
         sale=sale, quantities={sale.lines.get().pk: 1}, voucher_unused=True, actor=user
     )
     return f"/caisse/remboursements/{refund.pk}/"
+
+
+def _exchange_post(site, user):
+    """A 2,50 € item sold at `site`, exchanged for another."""
+    open_till(site, user)
+    kit = ProductFactory(sim=True, solidarity_price=Decimal("2.50"))
+    catalogue_services.counted_stock_receive(site=site, product=kit, quantity=3, actor=user)
+    sale = checkout(site, buyer(), [CartItem(kit)], user).sale
+    data = {
+        "token": str(uuid.uuid4()),
+        f"line_{sale.lines.get().pk}": "1",
+        "product": kit.pk,
+        "quantity": "1",
+        "method": "cash",
+    }
+    return f"/caisse/ventes/{sale.pk}/echanger/", data
+
+
+def _exchange_receipt(site, user):
+    url, data = _exchange_post(site, user)
+    sale = Sale.objects.get(pk=url.split("/")[3])
+    result = exchanges.exchange_create(
+        token=data["token"],
+        sale=sale,
+        quantities={sale.lines.get().pk: 1},
+        items=[CartItem(sale.lines.get().product)],
+        actor=user,
+    )
+    return f"/caisse/echanges/{result.exchange.pk}/"
 
 
 class _CsvUpload(io.BytesIO):
@@ -449,6 +481,11 @@ CASES = {
         "manager_a",
         lambda site, user: (_sold_receipt(site, user) + "ticket.pdf", {}),
     ),
+    "sales:exchange_create": ("manager_a", _exchange_post),
+    "sales:exchange_print": (
+        "manager_a",
+        lambda site, user: (_exchange_receipt(site, user) + "imprimer/", {}),
+    ),
     "sales:refund_print": (
         "manager_a",
         lambda site, user: (_refund_receipt(site, user) + "imprimer/", {}),
@@ -524,6 +561,7 @@ SUCCESS_STATUS = {
     "sales:receipt_print": 200,
     "sales:receipt_pdf": 200,
     "sales:refund_print": 200,
+    "sales:exchange_print": 200,
     "sales:refund_pdf": 200,
     "catalogue:device_receive": 200,
 }

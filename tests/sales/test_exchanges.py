@@ -11,9 +11,10 @@ from catalogue.selectors import ledger_discrepancies
 from catalogue.services import counted_stock_receive
 from sales import exchanges, journal, selectors
 from sales.enums import PaymentMethod
-from sales.models import TillSession
+from sales.models import Exchange, TillSession
 from sales.services import CartItem, PaymentLine, SaleError
 from tests.catalogue.factories import ProductFactory, PurchaseLimitFactory, receive_phone
+from tests.conftest import client_for
 from tests.sales.factories import buyer, checkout, open_till
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,38 @@ def test_a_cheaper_item_gives_the_difference_back_the_way_it_was_paid(site_a, ma
     )
     assert again.replayed and again.exchange == exchange
     assert journal.verify_site_journal(site_a) is None
+
+
+def test_an_exchange_through_the_page_and_its_one_receipt(client, site_a, manager_a):
+    open_till(site_a, manager_a)
+    phone = ProductFactory(phone=True)
+    dearer = ProductFactory(phone=True, solidarity_price=D("59.00"))
+    first = receive_phone(site_a, phone, actor=manager_a)
+    second = receive_phone(site_a, dearer, actor=manager_a)
+    sale = checkout(site_a, buyer(), [CartItem(phone, device_code=first.imei)], manager_a).sale
+    client_for(client, manager_a)
+    url = f"/caisse/ventes/{sale.pk}/echanger/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {
+            "token": str(uuid.uuid4()),
+            f"line_{sale.lines.get().pk}": "1",
+            "product": dearer.pk,
+            "quantity": "1",
+            "device_code": second.imei,
+            "method": "card",
+            "reference": "TPE 77",
+        },
+        follow=True,
+    )
+    exchange = Exchange.objects.get()
+    assert _pairs(exchange.sale.payments) == [("exchange", D("49.00")), ("card", D("10.00"))]
+    body = response.content.decode()
+    assert "L’échange est enregistré." in body
+    printed = client.post(f"/caisse/echanges/{exchange.pk}/imprimer/").content.decode()
+    assert exchange.refund.receipt_number in printed and exchange.sale.receipt_number in printed
+    assert 'id="exchange-balance"' in printed and "10,00 €" in printed
+    assert "DUPLICATA" not in printed
+    assert "DUPLICATA" in client.post(f"/caisse/echanges/{exchange.pk}/imprimer/").content.decode()
