@@ -10,10 +10,12 @@ from playwright.sync_api import expect
 
 from connexions.enums import SiteRole
 from sales import services
-from sales.models import CashMovement, Refund, RefundPrint, TillSession
+from sales.models import CashMovement, Exchange, Refund, RefundPrint, TillSession
+from sales.services import CartItem
+from tests.catalogue.factories import ProductFactory, receive_phone
 from tests.conftest import browser_login
 from tests.connexions.factories import staff_user
-from tests.sales.factories import open_till, split_payment_sale
+from tests.sales.factories import buyer, checkout, open_till, split_payment_sale
 
 pytestmark = pytest.mark.browser
 
@@ -124,3 +126,28 @@ def test_a_stale_session_is_closed_the_next_morning(page, live_server, site_a, m
     page.get_by_role("button", name="Ouvrir la caisse").click()
     expect(page.get_by_text("La caisse est ouverte.")).to_be_visible()
     expect(page.locator("#till-stale")).to_have_count(0)
+
+
+def test_an_exchange_of_a_faulty_phone(page, live_server, manager_a, site_a):
+    open_till(site_a, manager_a)
+    phone = ProductFactory(phone=True)
+    dearer = ProductFactory(phone=True, solidarity_price=D("59.00"))
+    first = receive_phone(site_a, phone, actor=manager_a)
+    second = receive_phone(site_a, dearer, actor=manager_a)
+    sale = checkout(site_a, buyer(), [CartItem(phone, device_code=first.imei)], manager_a).sale
+    browser_login(page, live_server, manager_a.email)
+    page.goto(f"{live_server.url}/caisse/ventes/{sale.pk}/")
+    page.get_by_role("link", name="Échange").click()
+    page.get_by_label(phone.name).fill("1")
+    page.get_by_label("Nouvel article").select_option(str(dearer.pk))
+    page.get_by_label("IMEI ou numéro de série (appareils)").fill(second.imei)
+    page.get_by_label("Solde payé par").select_option("cash")
+    page.get_by_role("button", name="Enregistrer l’échange").click()
+    expect(page.get_by_text("L’échange est enregistré.")).to_be_visible()
+    expect(page.locator("#exchange-balance")).to_contain_text("10,00 €")
+    exchange = Exchange.objects.get()
+    page.get_by_role("button", name="Imprimer le ticket").click()
+    expect(page.locator("body")).to_contain_text(exchange.refund.receipt_number)
+    expect(page.locator("body")).to_contain_text(exchange.sale.receipt_number)
+    expect(page.locator("body")).to_contain_text(second.imei)
+    assert exchange.balance == D("10.00")
