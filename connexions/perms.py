@@ -24,6 +24,7 @@ class Action(StrEnum):
     MANAGE_TOPICS = "manage_topics"  # workshop topics, shared by every site
     WORKSHOPS = "workshops"  # sessions, registrations, attendance at own sites
     VIEW_IMPACT = "view_impact"  # impact dashboard, site reports
+    CONFIRM_CASH_DIFFERENCE = "confirm_cash_difference"  # a till's difference at its close
 
 
 # Site-bound actions and the site roles allowed to do them (programme admins may do everything).
@@ -35,6 +36,7 @@ _SITE_ROLES = {
     Action.VIEW_CATALOGUE: {SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER},
     Action.WORKSHOPS: {SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER},
     Action.VIEW_IMPACT: {SiteRole.SITE_MANAGER},
+    Action.CONFIRM_CASH_DIFFERENCE: {SiteRole.SITE_MANAGER},
 }
 
 

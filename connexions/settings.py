@@ -1,6 +1,7 @@
 """Connexions settings: production posture by default, driven by the environment (and `.env`)."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -266,6 +267,11 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REFERRAL_EXPIRY_DAYS = env.int("REFERRAL_EXPIRY_DAYS", default=30)
 # Eligibility lasts this many months after enrolment or after a new accepted referral.
 ELIGIBILITY_MONTHS = env.int("ELIGIBILITY_MONTHS", default=12)
+# The till: a difference between counted and expected cash above this amount (EUR) needs a
+# comment and a site manager's confirmation at the close.
+TILL_CLOSE_DIFFERENCE_LIMIT = Decimal(env.str("TILL_CLOSE_DIFFERENCE_LIMIT", default="5.00"))
+# A till session still open refuses sales from this hour of the day after its opening.
+TILL_STALE_HOUR = env.int("TILL_STALE_HOUR", default=6)
 # Follow-ups planned at enrolment, in months after it.
 FOLLOW_UP_MONTHS = env.list("FOLLOW_UP_MONTHS", cast=int, default=[3, 6])
 # Version of the consent texts read to the person at enrolment (recorded with each consent).

@@ -4,12 +4,15 @@ database, so the admin can neither change nor delete them."""
 from django.contrib import admin
 
 from sales.models import (
+    CashMovement,
     CheckoutToken,
     JournalHead,
     Payment,
     ReceiptPrint,
     Refund,
     RefundLine,
+    RefundPayment,
+    RefundPrint,
     Sale,
     SaleLine,
     TillSession,
@@ -62,12 +65,24 @@ class SaleAdmin(ReadOnlyAdmin):
     exclude = ["checkout"]
 
 
+class RefundPaymentInline(admin.TabularInline):
+    model = RefundPayment
+    fields = ["method", "amount", "agency"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["receipt_number", "site", "at", "amount", "method"]
-    list_filter = ["site", "method"]
+    list_display = ["receipt_number", "site", "at", "amount", "reason"]
+    list_filter = ["site", "reason"]
     list_select_related = ["site"]
     raw_id_fields = ["sale"]
+    inlines = [RefundPaymentInline]
 
 
 @admin.register(TillSession)
@@ -82,5 +97,13 @@ class JournalHeadAdmin(ReadOnlyAdmin):
     list_display = ["site", "last_number", "year", "sale_counter", "refund_counter"]
 
 
-for model in (SaleLine, Payment, RefundLine, ReceiptPrint, CheckoutToken):
+for model in (
+    SaleLine,
+    Payment,
+    RefundLine,
+    ReceiptPrint,
+    RefundPrint,
+    CashMovement,
+    CheckoutToken,
+):
     admin.site.register(model, ReadOnlyAdmin)

@@ -1,5 +1,13 @@
 """Each site's tamper-evident journal: sales and refunds are numbered entries whose hash covers
-their content and the previous entry's hash, so changing or removing one breaks the chain."""
+their content and the previous entry's hash, so changing or removing one breaks the chain.
+
+What a refund hashes has versions, kept on the entry (`hash_version`), so entries written before
+a change still verify:
+- 1: one refund method and the amount (`Refund.method`), the sale's id;
+- 2: the split by payment source (`RefundPayment`: method, amount, agency), the sale's id, the
+  reason (a choice, never free text: the note lives outside the hash) and the PIN check.
+Sales are at version 1. Hashed content holds no free text: payment references follow an
+identifier pattern (`sales.forms.REFERENCE_PATTERN`)."""
 
 import hashlib
 import json
@@ -27,10 +35,12 @@ def entry_hash(
     payments: list,
     total,
     previous_hash: str,
+    extra: dict | None = None,
 ) -> str:
     """SHA-256 over a canonical JSON of the entry (computed before the insert, and again by
-    `verify_journal` from the stored rows)."""
+    `verify_journal` from the stored rows). `extra` holds a later version's added facts."""
     payload = {
+        **(extra or {}),
         "kind": kind,
         "site": site_id,
         "number": number,
@@ -79,18 +89,41 @@ def sale_hash(sale, lines, payments) -> str:
     )
 
 
-def refund_hash(refund, lines, beneficiary_id) -> str:
-    return entry_hash(
-        kind=JournalKind.REFUND,
-        site_id=refund.site_id,
-        number=refund.journal_number,
-        at=refund.at,
-        beneficiary_id=beneficiary_id,
-        lines=[refund_line_fact(line) for line in lines],
-        payments=[[refund.method, _money(refund.amount), refund.sale_id]],
-        total=refund.amount,
-        previous_hash=refund.previous_hash,
-    )
+REFUND_HASH_VERSION = 2
+
+
+def refund_payment_fact(payment) -> list:
+    return [payment.method, _money(payment.amount), payment.agency_id]
+
+
+def refund_hash(refund, lines, payments, beneficiary_id) -> str:
+    """The refund's hash at its own `hash_version`."""
+    common = {
+        "kind": JournalKind.REFUND,
+        "site_id": refund.site_id,
+        "number": refund.journal_number,
+        "at": refund.at,
+        "beneficiary_id": beneficiary_id,
+        "lines": [refund_line_fact(line) for line in lines],
+        "total": refund.amount,
+        "previous_hash": refund.previous_hash,
+    }
+    if refund.hash_version == 1:
+        return entry_hash(
+            **common, payments=[[refund.method, _money(refund.amount), refund.sale_id]]
+        )
+    if refund.hash_version == 2:
+        return entry_hash(
+            **common,
+            payments=[refund_payment_fact(p) for p in payments],
+            extra={
+                "version": 2,
+                "sale": refund.sale_id,
+                "reason": refund.reason,
+                "pin_check": refund.pin_check,
+            },
+        )
+    raise ValueError(f"unknown refund hash version {refund.hash_version}")
 
 
 @dataclass(frozen=True)
@@ -104,7 +137,15 @@ def verify_site_journal(site, *, batch_size: int = 500) -> BrokenLink | None:
     """The first broken link of `site`'s journal, or None if every entry is intact: numbers
     follow each other from 1, each entry's stored hash matches its content, each entry names
     the previous entry's hash, and the head holds the last one."""
-    from sales.models import JournalHead, Payment, Refund, RefundLine, Sale, SaleLine
+    from sales.models import (
+        JournalHead,
+        Payment,
+        Refund,
+        RefundLine,
+        RefundPayment,
+        Sale,
+        SaleLine,
+    )
 
     sales = (
         Sale.objects.filter(site=site)
@@ -118,7 +159,10 @@ def verify_site_journal(site, *, batch_size: int = 500) -> BrokenLink | None:
         Refund.objects.filter(site=site)
         .select_related("sale")
         .order_by("journal_number")
-        .prefetch_related(Prefetch("lines", RefundLine.objects.order_by("id")))
+        .prefetch_related(
+            Prefetch("lines", RefundLine.objects.order_by("id")),
+            Prefetch("payments", RefundPayment.objects.order_by("id")),
+        )
     )
     entries = sorted(
         [*sales.iterator(chunk_size=batch_size), *refunds.iterator(chunk_size=batch_size)],
@@ -133,7 +177,9 @@ def verify_site_journal(site, *, batch_size: int = 500) -> BrokenLink | None:
         if isinstance(entry, Sale):
             recomputed = sale_hash(entry, entry.lines.all(), entry.payments.all())
         else:
-            recomputed = refund_hash(entry, entry.lines.all(), entry.sale.beneficiary_id)
+            recomputed = refund_hash(
+                entry, entry.lines.all(), entry.payments.all(), entry.sale.beneficiary_id
+            )
         if recomputed != entry.hash:
             return BrokenLink(site.pk, entry.journal_number, "content does not match its hash")
         previous = entry.hash

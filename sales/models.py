@@ -21,7 +21,7 @@ from catalogue.enums import ProductKind
 from catalogue.models import Device, Product, Voucher
 from connexions.models import PartnerAgency, ReceptionSite
 from connexions.perms import Action, sites_for
-from sales.enums import PaymentMethod
+from sales.enums import CashMovementKind, PaymentMethod, PinCheck, RefundReason
 
 MONEY = {"max_digits": 9, "decimal_places": 2}
 
@@ -77,6 +77,18 @@ class TillSession(models.Model):
     agency_total = models.DecimalField(_("agency funding"), **MONEY, null=True, blank=True)
     refunds_total = models.DecimalField(_("refunds"), **MONEY, null=True, blank=True)
     sales_count = models.PositiveIntegerField(_("number of sales"), null=True, blank=True)
+    # The blind close: the count by denomination ({"20.00": 3, ...}, optional), the comment on a
+    # difference above the setting and the site manager who confirmed it with their password.
+    counted_denominations = models.JSONField(_("count by denomination"), default=dict, blank=True)
+    close_comment = models.CharField(_("comment on the difference"), max_length=500, blank=True)
+    difference_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("difference confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = TillSessionQuerySet.as_manager()
 
@@ -183,6 +195,9 @@ class JournalEntryMixin(models.Model):
     receipt_sequence = models.PositiveIntegerField(_("receipt sequence"))
     previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64)
+    # What the hash covers changes with versions (`sales.journal`): entries keep the version
+    # they were written with, so earlier ones still verify.
+    hash_version = models.PositiveSmallIntegerField(_("hash version"), default=1)
 
     RECEIPT_PREFIX = ""
 
@@ -356,9 +371,17 @@ class Refund(JournalEntryMixin):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    method = models.CharField(_("refund method"), max_length=10, choices=PaymentMethod.choices)
+    # Version 1 refunds went back by one method, kept here; later ones by `RefundPayment` rows.
+    method = models.CharField(
+        _("refund method"), max_length=10, choices=PaymentMethod.choices, blank=True
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
-    reason = models.CharField(_("reason"), max_length=255)
+    reason = models.CharField(
+        _("reason"), max_length=20, choices=RefundReason.choices, default=RefundReason.OTHER
+    )
+    pin_check = models.CharField(
+        _("top-up PIN check"), max_length=10, choices=PinCheck.choices, blank=True
+    )
 
     RECEIPT_PREFIX = "R"
 
@@ -377,6 +400,13 @@ class Refund(JournalEntryMixin):
 
     def __str__(self):
         return self.receipt_number
+
+    @property
+    def note_text(self) -> str:
+        try:
+            return self.note.text
+        except RefundNote.DoesNotExist:
+            return ""
 
 
 class RefundLine(models.Model):
@@ -402,6 +432,143 @@ class RefundLine(models.Model):
 
     def __str__(self):
         return f"{self.sale_line} −{self.quantity}"
+
+
+class RefundPayment(models.Model):
+    """Where a refund's money went: one row per payment source of the sale (cash, card,
+    cheque, or back to the agency that funded it: recorded, no cash leaves the till)."""
+
+    refund = models.ForeignKey(
+        Refund, verbose_name=_("refund"), on_delete=models.PROTECT, related_name="payments"
+    )
+    method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    agency = models.ForeignKey(
+        PartnerAgency,
+        verbose_name=_("partner agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["refund", "id"]
+        verbose_name = _("refund payment")
+        verbose_name_plural = _("refund payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refundpayment_positive"),
+            models.CheckConstraint(
+                condition=~Q(method=PaymentMethod.AGENCY) | Q(agency__isnull=False),
+                name="refundpayment_agency_named",
+            ),
+        ]
+        triggers = [_append_only("refundpayment_append_only")]
+
+    def __str__(self):
+        return f"{self.get_method_display()} {self.amount}"
+
+
+class RefundNote(models.Model):
+    """The free text about a refund, outside the hashed and append-only row: it can be
+    corrected or erased with the person's data."""
+
+    refund = models.OneToOneField(
+        Refund, verbose_name=_("refund"), on_delete=models.CASCADE, related_name="note"
+    )
+    text = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("refund note")
+        verbose_name_plural = _("refund notes")
+
+    def __str__(self):
+        return self.text
+
+
+class Exchange(models.Model):
+    """An item returned and another sold in one step: the refund and the sale recorded
+    together; one receipt shows both and the balance."""
+
+    refund = models.OneToOneField(
+        Refund, verbose_name=_("refund"), on_delete=models.PROTECT, related_name="exchange"
+    )
+    sale = models.OneToOneField(
+        Sale, verbose_name=_("sale"), on_delete=models.PROTECT, related_name="exchange"
+    )
+
+    class Meta:
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+        triggers = [_append_only("exchange_append_only")]
+
+    def __str__(self):
+        return f"{self.refund} / {self.sale}"
+
+    @property
+    def balance(self):
+        """What the person pays (positive) or gets back (negative)."""
+        return self.sale.total - self.refund.amount
+
+
+class RefundPrint(models.Model):
+    """Each print of a refund receipt: the first is the original, later ones duplicates."""
+
+    refund = models.ForeignKey(
+        Refund, verbose_name=_("refund"), on_delete=models.PROTECT, related_name="prints"
+    )
+    printed_at = models.DateTimeField(_("printed at"), default=timezone.now)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("printed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_duplicate = models.BooleanField(_("duplicate"))
+
+    class Meta:
+        ordering = ["refund", "id"]
+        verbose_name = _("refund receipt print")
+        verbose_name_plural = _("refund receipt prints")
+        triggers = [_append_only("refundprint_append_only")]
+
+    def __str__(self):
+        return f"{self.refund} {self.printed_at:%Y-%m-%d %H:%M}"
+
+
+class CashMovement(models.Model):
+    """Cash put in or taken out of the drawer during a session (float top-up, bank deposit,
+    petty expense): append-only, counted in the expected cash and listed on the Z report."""
+
+    till_session = models.ForeignKey(
+        TillSession,
+        verbose_name=_("till session"),
+        on_delete=models.PROTECT,
+        related_name="cash_movements",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("reason"), max_length=20, choices=CashMovementKind.choices)
+    # Signed: positive in, negative out.
+    amount = models.DecimalField(_("amount"), **MONEY)
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["till_session", "at", "id"]
+        verbose_name = _("cash movement")
+        verbose_name_plural = _("cash movements")
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="cashmovement_not_zero"),
+        ]
+        triggers = [_append_only("cashmovement_append_only")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
 
 
 class ReceiptPrint(models.Model):

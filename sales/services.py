@@ -7,15 +7,18 @@ rows by id, then the site's journal head, then its till session (closing the til
 head first).
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from beneficiaries.models import Beneficiary
 from catalogue import services as stock
@@ -30,6 +33,7 @@ from connexions.numbers import CENT, money
 from connexions.periods import add_months
 from connexions.perms import Action, can
 from sales import journal, selectors
+from sales import money as money_reads
 from sales.enums import AuditAction, PaymentMethod
 from sales.models import (
     JournalHead,
@@ -85,10 +89,20 @@ def lock_journal_head(site) -> JournalHead:
 
 @transaction.atomic(durable=True)
 def till_close(
-    *, session: TillSession, counted_cash: Decimal, actor, at: datetime | None = None
+    *,
+    session: TillSession,
+    counted_cash: Decimal,
+    actor,
+    at: datetime | None = None,
+    denominations: dict | None = None,
+    comment: str = "",
+    confirmed_by=None,
 ) -> TillSession:
-    """Close with the counted cash: expected cash, difference and totals by method are kept.
-    The journal head is locked first, so no sale slips in while the totals are computed."""
+    """Close with the counted cash (counted blind, before the expected cash is shown):
+    expected cash, difference and totals by method are kept. A difference above
+    `TILL_CLOSE_DIFFERENCE_LIMIT` needs a comment and a site manager's confirmation (their
+    password is checked by the form). The journal head is locked first, so no sale slips in
+    while the totals are computed. A stale session can always be closed."""
     if not can(actor, Action.OPEN_TILL, session.site):
         raise SaleError(_("You may not close the till of this site."))
     if counted_cash is None or counted_cash < 0:
@@ -99,11 +113,17 @@ def till_close(
         raise SaleError(_("This till session is already closed."))
     totals = selectors.session_totals(session)
     expected = selectors.expected_cash(session, totals)
+    difference = money(counted_cash) - expected
+    if abs(difference) > settings.TILL_CLOSE_DIFFERENCE_LIMIT:
+        _check_difference_confirmed(session.site, comment, confirmed_by)
     session.closed_at = at or timezone.now()
     session.closed_by = actor
     session.counted_cash = money(counted_cash)
+    session.counted_denominations = denominations or {}
+    session.close_comment = comment.strip()
+    session.difference_confirmed_by = confirmed_by if comment.strip() else None
     session.expected_cash = expected
-    session.cash_difference = session.counted_cash - expected
+    session.cash_difference = difference
     session.cash_total = totals.method(PaymentMethod.CASH)
     session.card_total = totals.method(PaymentMethod.CARD)
     session.cheque_total = totals.method(PaymentMethod.CHEQUE)
@@ -119,8 +139,22 @@ def till_close(
         expected=str(expected),
         counted=str(session.counted_cash),
         difference=str(session.cash_difference),
+        confirmed_by=session.difference_confirmed_by_id,
     )
     return session
+
+
+def _check_difference_confirmed(site, comment: str, confirmed_by) -> None:
+    limit = formats.number_format(settings.TILL_CLOSE_DIFFERENCE_LIMIT, 2)
+    if not comment.strip():
+        raise SaleError(
+            _("The difference is above %(limit)s €: explain it in a comment.") % {"limit": limit}
+        )
+    if confirmed_by is None or not can(confirmed_by, Action.CONFIRM_CASH_DIFFERENCE, site):
+        raise SaleError(
+            _("The difference is above %(limit)s €: a site manager must confirm it.")
+            % {"limit": limit}
+        )
 
 
 # --- checkout ----------------------------------------------------------------------------------
@@ -147,7 +181,7 @@ class CheckoutResult:
     replayed: bool  # True when the token had already recorded this sale
 
 
-def _claim_token(token, site) -> bool:
+def claim_token(token, site) -> bool:
     """Insert the checkout token: False if it exists (after waiting for the transaction that
     inserted it to end, so its sale is visible)."""
     with connection.cursor() as cursor:
@@ -166,10 +200,29 @@ def next_id(model) -> int:
         return cursor.fetchone()[0]
 
 
+def open_session_or_none(site) -> TillSession | None:
+    return TillSession.objects.open().filter(site=site).select_related("opened_by").first()
+
+
 def open_session(site) -> TillSession:
     session = TillSession.objects.open().filter(site=site).first()
     if session is None:
         raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    return session
+
+
+def selling_session(site, now: datetime | None = None) -> TillSession:
+    """The site's open session, if it may still take money: a session left open past
+    `TILL_STALE_HOUR` the day after its opening must be closed and a new one opened."""
+    session = open_session(site)
+    if money_reads.is_stale(session, now):
+        raise SaleError(
+            _(
+                "The till has been open since %(since)s: close it and open a new one "
+                "before taking money."
+            )
+            % {"since": money_reads.opened_since(session)}
+        )
     return session
 
 
@@ -218,7 +271,28 @@ def check_limits(beneficiary, quantities: dict, now) -> None:
         raise SaleError(" ".join(limit_message(r) for r in refusals))
 
 
-def _check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
+# Card, cheque and agency references are hashed into the journal, which can never be erased:
+# an identifier only (an optional prefix of up to 4 letters, then digits), never a name.
+REFERENCE_PATTERN = r"^(?:[A-Z]{1,4}[ -]?)?[0-9][0-9 ./-]{0,29}$"
+REFERENCE_MESSAGE = _lazy(
+    "A reference is an identifier: up to 4 letters, then digits (e.g. CHQ 1234567, "
+    "CCAS-2026-0042), never a name."
+)
+
+
+def normalise_reference(value: str) -> str:
+    return " ".join((value or "").split()).upper()
+
+
+def check_reference(value: str) -> str:
+    """The reference, normalised, or a refusal if it is not an identifier."""
+    value = normalise_reference(value)
+    if value and not re.fullmatch(REFERENCE_PATTERN, value):
+        raise SaleError(str(REFERENCE_MESSAGE))
+    return value
+
+
+def check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
     """(cash received, change) once the payments cover exactly the total."""
     for payment in payments:
         if payment.method not in PaymentMethod.values:
@@ -229,6 +303,7 @@ def _check_payments(total: Decimal, payments: list[PaymentLine], cash_received):
             payment.agency is None or not payment.reference.strip()
         ):
             raise SaleError(_("Agency funding needs the partner agency and its reference."))
+        check_reference(payment.reference)
     paid = sum((money(p.amount) for p in payments), Decimal("0.00"))
     if paid != total:
         raise SaleError(
@@ -266,7 +341,7 @@ def sale_checkout(
     again under the locks (eligibility, limits across all sites, stock), lines with price
     snapshots, payments, stock movements, vouchers sold, the journal entry and the audit row.
     The same token again answers with the sale it recorded."""
-    if not _claim_token(token, site):
+    if not claim_token(token, site):
         sale = Sale.objects.filter(checkout_id=token).first()
         if sale is None:  # pragma: no cover - the token row is only written with its sale
             raise SaleError(_("This checkout form was already used: start the sale again."))
@@ -275,20 +350,43 @@ def sale_checkout(
         raise SaleError(_("You may not sell at this site."))
     if not items:
         raise SaleError(_("The cart is empty."))
+    if any(p.method == PaymentMethod.EXCHANGE for p in payments):
+        raise SaleError(_("Unknown payment method."))
     now = now or timezone.now()
     today = timezone.localdate(now)
-    open_session(site)
+    selling_session(site, now)
     beneficiary = lock_beneficiary(beneficiary)
     check_eligibility(beneficiary, today)
-    check_limits(beneficiary, _cart_quantities(items), now)
+    check_limits(beneficiary, cart_quantities(items), now)
     total = sum((money(item.product.solidarity_price) * item.quantity for item in items), CENT * 0)
-    cash_received, change = _check_payments(total, payments, cash_received)
+    cash_received, change = check_payments(total, payments, cash_received)
 
     sale_id = next_id(Sale)
     reference = f"sales.sale:{sale_id}"
     lines = _take_stock(site=site, items=items, actor=actor, reference=reference, today=today)
 
     head, entry = journal_entry(site=site, today=today, counter="sale_counter")
+    sale = record_sale(
+        sale_id=sale_id,
+        head=head,
+        entry=entry,
+        token=token,
+        beneficiary=beneficiary,
+        lines=lines,
+        payments=payments,
+        total=total,
+        cash=(cash_received, change),
+        actor=actor,
+        now=now,
+    )
+    return CheckoutResult(sale, replayed=False)
+
+
+def record_sale(
+    *, sale_id, head, entry, token, beneficiary, lines, payments, total, cash, actor, now
+) -> Sale:
+    """The sale's journal entry, lines and payments, once its stock is taken and its journal
+    head locked (checkout and exchange). `cash`: (cash received, change given)."""
     sale = Sale(
         pk=sale_id,
         at=now,
@@ -301,14 +399,14 @@ def sale_checkout(
         operator_credit=sum(
             ((line.face_value or 0) * line.quantity for line in lines), Decimal("0.00")
         ),
-        cash_received=cash_received,
-        change_given=change,
+        cash_received=cash[0],
+        change_given=cash[1],
     )
     payment_rows = [
         Payment(
             method=p.method,
             amount=money(p.amount),
-            reference=p.reference.strip(),
+            reference=normalise_reference(p.reference),
             agency=p.agency,
         )
         for p in payments
@@ -326,15 +424,15 @@ def sale_checkout(
         actor=actor,
         action=AuditAction.SALE_RECORDED,
         obj=sale,
-        site=site,
+        site=sale.site,
         receipt=sale.receipt_number,
         total=str(total),
         lines=len(lines),
     )
-    return CheckoutResult(sale, replayed=False)
+    return sale
 
 
-def _cart_quantities(items: list[CartItem]) -> Counter:
+def cart_quantities(items: list[CartItem]) -> Counter:
     """How many of each product the cart holds, once each product is still sold."""
     quantities = Counter()
     for item in items:
@@ -346,27 +444,40 @@ def _cart_quantities(items: list[CartItem]) -> Counter:
     return quantities
 
 
-def _take_stock(*, site, items, actor, reference, today) -> list[SaleLine]:
-    """Take every unit out of stock (devices, then vouchers, then counted rows: the lock order)
-    and return the unsaved sale lines with their price snapshots."""
+def take_stock_steps(*, site, items, actor, reference, today) -> list:
+    """Taking the cart out of stock, as three steps in the lock order (devices, vouchers,
+    counted rows); each returns its unsaved sale lines with their price snapshots. An exchange
+    runs them between the steps giving the returned items back."""
     devices = [item for item in items if item.product.tracking == Tracking.DEVICE]
     vouchers = _quantities(items, Tracking.VOUCHER)
     counted = _quantities(items, Tracking.COUNTED)
     take = {"site": site, "actor": actor, "reference": reference}
-    try:
-        lines = _device_lines(take, devices, today) if devices else []
+
+    def take_devices():
+        return _device_lines(take, devices, today) if devices else []
+
+    def take_vouchers():
+        lines = []
         for product in sorted(vouchers, key=attrgetter("pk")):
             taken = stock.vouchers_take_for_sale(
                 product=product, quantity=vouchers[product], today=today, **take
             )
             lines += [_line(product, 1, today, voucher=voucher) for voucher in taken]
+        return lines
+
+    def take_counted():
         if counted:
             stock.counted_stock_remove_for_sale(quantities=dict(counted), **take)
+        return [_line(p, counted[p], today) for p in sorted(counted, key=attrgetter("pk"))]
+
+    return [take_devices, take_vouchers, take_counted]
+
+
+def _take_stock(**kwargs) -> list[SaleLine]:
+    try:
+        return [line for step in take_stock_steps(**kwargs) for line in step()]
     except StockError as exc:
         raise SaleError(exc.message) from exc
-    for product in sorted(counted, key=attrgetter("pk")):
-        lines.append(_line(product, counted[product], today))
-    return lines
 
 
 def _quantities(items: list[CartItem], tracking: Tracking) -> Counter:
@@ -417,9 +528,15 @@ def journal_entry(*, site, today, counter: str):
     session = lock_row(Rank.TILL_SESSION, TillSession.objects, pk=open_session(site).pk)
     if not session.is_open:  # pragma: no cover - closed between the two reads
         raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    return head, next_entry(head, session, today, counter)
+
+
+def next_entry(head: JournalHead, session: TillSession, today, counter: str) -> dict:
+    """The journal fields of the next entry, the head and session locked by the caller (an
+    exchange records its refund, then its sale, under the same locks)."""
     number, year, sequence = _next_numbers(head, today.year, counter)
-    return head, {
-        "site": site,
+    return {
+        "site_id": head.site_id,
         "till_session": session,
         "journal_number": number,
         "receipt_year": year,

@@ -20,8 +20,9 @@ from connexions.pdf import pdf_response
 from connexions.periods import Period
 from connexions.perms import Action, action_required, can
 from sales import cart as carts
-from sales import refunds, selectors, services
-from sales.forms import CloseTillForm, OpenTillForm, PaymentForm, RefundForm, ReportForm
+from sales import money as money_reads
+from sales import selectors, services
+from sales.forms import OpenTillForm, PaymentForm, ReportForm
 from sales.models import Sale, TillSession
 from sales.services import SaleError
 
@@ -103,7 +104,12 @@ def till(request):
         "session": session,
         "may_open": can(request.user, Action.OPEN_TILL, site),
         "open_form": OpenTillForm(),
+        "opened_since": "",
+        "stale": False,
     }
+    if session is not None and money_reads.opened_before_today(session):
+        context["opened_since"] = money_reads.opened_since(session)
+        context["stale"] = money_reads.is_stale(session)
     if session is not None:
         cart = carts.load(request, site)
         carts.save(request, cart)
@@ -270,6 +276,7 @@ def _z_context(request, session):
     return {
         "session": session,
         "totals": totals,
+        "movements": money_reads.cash_movements(session),
         "by_method": [
             (label, totals.method(method), totals.refunds_by_method.get(method))
             for method, label in services.PaymentMethod.choices
@@ -296,29 +303,6 @@ def session_pdf(request, pk):
         {**_z_context(request, session), "stylesheet": _pdf_stylesheet()},
         f"rapport-z-{session.site_id}-{session.pk}.pdf",
         request,
-    )
-
-
-@action_required(Action.SELL)
-def session_close(request, pk):
-    session = _session_or_404(request, pk)
-    if not can(request.user, Action.OPEN_TILL, session.site):
-        raise Http404
-    if not session.is_open:
-        return redirect("sales:session_detail", pk=session.pk)
-    form = CloseTillForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = services.till_close(
-                session=session, counted_cash=form.cleaned_data["counted_cash"], actor=request.user
-            )
-        except SaleError as exc:
-            show_refusal(request, exc)
-        else:
-            messages.success(request, _("The till is closed."))
-            return redirect("sales:session_detail", pk=session.pk)
-    return render(
-        request, "sales/session_close.html", {**_z_context(request, session), "form": form}
     )
 
 
@@ -397,41 +381,6 @@ def receipt_pdf(request, pk):
         f"ticket-{sale.receipt_number}.pdf",
         request,
     )
-
-
-@action_required(Action.SELL)
-def refund_create(request, pk):
-    sale = _sale_or_404(request, pk)
-    if not can(request.user, Action.SELL, sale.site):
-        raise Http404
-    if sale.site != request.current_site:
-        # The money goes out of the till of the site one works at now: the sale's site.
-        messages.error(
-            request,
-            _("This sale was made at %(site)s: switch to that site to refund it.")
-            % {"site": sale.site.name},
-        )
-        return redirect("sales:sale_detail", pk=sale.pk)
-    lines = list(sale.lines.all())
-    form = RefundForm(
-        request.POST or None, lines=lines, refundable=selectors.refundable_by_method(sale)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            refunds.refund_create(
-                sale=sale,
-                quantities=form.quantities(),
-                method=form.cleaned_data["method"],
-                reason=form.cleaned_data["reason"],
-                voucher_unused=form.cleaned_data["voucher_unused"],
-                actor=request.user,
-            )
-        except SaleError as exc:
-            show_refusal(request, exc, form=form)
-        else:
-            messages.success(request, _("The refund is recorded."))
-            return redirect("sales:sale_detail", pk=sale.pk)
-    return render(request, "sales/refund_form.html", {"sale": sale, "form": form})
 
 
 # --- reports -----------------------------------------------------------------------------------

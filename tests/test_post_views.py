@@ -6,7 +6,9 @@ import inspect
 import io
 import os
 import re
+import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -22,6 +24,8 @@ from catalogue import services as catalogue_services
 from catalogue.enums import DeviceStatus
 from catalogue.services import TransferItem
 from connexions.enums import AuditKind, SiteRole
+from sales import exchanges, refunds
+from sales.models import Sale
 from sales.services import CartItem
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -137,6 +141,46 @@ def _sold_receipt(site, user):
     return f"/caisse/ventes/{sale.pk}/"
 
 
+def _refund_receipt(site, user):
+    """A refund at `site`, and its receipt's address (print and PDF take no fields)."""
+    open_till(site, user)
+    topup, _, _ = stocked_site(site, user, vouchers=1, phones=0)
+    sale = checkout(site, buyer(), [CartItem(topup)], user).sale
+    refund = refunds.refund_create(
+        sale=sale, quantities={sale.lines.get().pk: 1}, voucher_unused=True, actor=user
+    )
+    return f"/caisse/remboursements/{refund.pk}/"
+
+
+def _exchange_post(site, user):
+    """A 2,50 € item sold at `site`, exchanged for another."""
+    open_till(site, user)
+    kit = ProductFactory(sim=True, solidarity_price=Decimal("2.50"))
+    catalogue_services.counted_stock_receive(site=site, product=kit, quantity=3, actor=user)
+    sale = checkout(site, buyer(), [CartItem(kit)], user).sale
+    data = {
+        "token": str(uuid.uuid4()),
+        f"line_{sale.lines.get().pk}": "1",
+        "product": kit.pk,
+        "quantity": "1",
+        "method": "cash",
+    }
+    return f"/caisse/ventes/{sale.pk}/echanger/", data
+
+
+def _exchange_receipt(site, user):
+    url, data = _exchange_post(site, user)
+    sale = Sale.objects.get(pk=url.split("/")[3])
+    result = exchanges.exchange_create(
+        token=data["token"],
+        sale=sale,
+        quantities={sale.lines.get().pk: 1},
+        items=[CartItem(sale.lines.get().product)],
+        actor=user,
+    )
+    return f"/caisse/echanges/{result.exchange.pk}/"
+
+
 class _CsvUpload(io.BytesIO):
     """A CSV file to upload, read whole each time the client posts it (the same data is posted
     without and with the CSRF token)."""
@@ -173,7 +217,7 @@ def _refund_post(site, user):
     _, phone, devices = stocked_site(site, user, vouchers=0, phones=1)
     sale = checkout(site, buyer(), [CartItem(phone, device_code=devices[0].imei)], user).sale
     line = sale.lines.get()
-    data = {f"line_{line.pk}": "1", "method": "cash", "reason": "Écran défectueux"}
+    data = {f"line_{line.pk}": "1", "reason": "faulty", "note": "Écran défectueux"}
     return f"/caisse/ventes/{sale.pk}/rembourser/", data
 
 
@@ -410,7 +454,7 @@ CASES = {
         "manager_a",
         lambda site, user: (
             f"/caisse/sessions/{open_till(site, user).pk}/cloturer/",
-            {"counted_cash": "50,00"},
+            {"step": "count", "counted_cash": "50,00"},
         ),
     ),
     "sales:refund_create": ("manager_a", _refund_post),
@@ -436,6 +480,26 @@ CASES = {
     "sales:receipt_pdf": (
         "manager_a",
         lambda site, user: (_sold_receipt(site, user) + "ticket.pdf", {}),
+    ),
+    "sales:exchange_create": ("manager_a", _exchange_post),
+    "sales:exchange_print": (
+        "manager_a",
+        lambda site, user: (_exchange_receipt(site, user) + "imprimer/", {}),
+    ),
+    "sales:refund_print": (
+        "manager_a",
+        lambda site, user: (_refund_receipt(site, user) + "imprimer/", {}),
+    ),
+    "sales:refund_pdf": (
+        "manager_a",
+        lambda site, user: (_refund_receipt(site, user) + "ticket.pdf", {}),
+    ),
+    "sales:cash_movements": (
+        "manager_a",
+        lambda site, user: (
+            open_till(site, user) and "/caisse/mouvements-especes/",
+            {"kind": "petty_expense", "amount": "4,50", "comment": "Timbres"},
+        ),
     ),
     "workshops:attendance": ("counsellor_a", _attendance_post),
     "sales:till_open": (
@@ -496,6 +560,9 @@ def _row_counts() -> tuple:
 SUCCESS_STATUS = {
     "sales:receipt_print": 200,
     "sales:receipt_pdf": 200,
+    "sales:refund_print": 200,
+    "sales:exchange_print": 200,
+    "sales:refund_pdf": 200,
     "catalogue:device_receive": 200,
 }
 SUCCESS_MESSAGE_NEEDED = {"catalogue:device_receive"}

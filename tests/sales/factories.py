@@ -42,3 +42,28 @@ def checkout(site, beneficiary, items, actor, *, payments=None, token=None, **kw
 
 def buyer(**fields):
     return BeneficiaryFactory(**fields)
+
+
+def split_payment_sale(site, actor, agency):
+    """A 59 € phone and an 11,50 € item, paid 20 € cash + 30 € card + 20,50 € agency funding.
+    Returns (sale, phone line, item line)."""
+    from catalogue.services import counted_stock_receive
+    from tests.catalogue.factories import receive_phone
+
+    phone = ProductFactory(phone=True, solidarity_price=Decimal("59.00"))
+    kit = ProductFactory(sim=True, solidarity_price=Decimal("11.50"))
+    counted_stock_receive(site=site, product=kit, quantity=5, actor=actor)
+    device = receive_phone(site, phone, actor=actor)
+    sale = checkout(
+        site,
+        buyer(),
+        [services.CartItem(phone, device_code=device.imei), services.CartItem(kit)],
+        actor,
+        payments=[
+            services.PaymentLine(PaymentMethod.CASH, Decimal("20.00")),
+            services.PaymentLine(PaymentMethod.CARD, Decimal("30.00"), "TPE 0042"),
+            services.PaymentLine(PaymentMethod.AGENCY, Decimal("20.50"), "CCAS-2026-0042", agency),
+        ],
+    ).sale
+    lines = {line.kind: line for line in sale.lines.all()}
+    return sale, lines["phone"], lines["sim_card"]

@@ -27,6 +27,9 @@ def hold_row_lock(queryset, holding: threading.Event, release: threading.Event) 
 def test_a_lock_timeout_shows_the_retry_page_and_writes_nothing(client, manager_a, site_a):
     session = open_till(site_a, manager_a)
     JournalHead.objects.create(site=site_a)
+    client_for(client, manager_a)
+    url = f"/caisse/sessions/{session.pk}/cloturer/"
+    assert client.post(url, {"step": "count", "counted_cash": "50"}).status_code == 302
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(
         target=hold_row_lock,
@@ -37,9 +40,7 @@ def test_a_lock_timeout_shows_the_retry_page_and_writes_nothing(client, manager_
         assert holding.wait(timeout=10)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '200ms'")
-        response = client_for(client, manager_a).post(
-            f"/caisse/sessions/{session.pk}/cloturer/", {"counted_cash": "50"}
-        )
+        response = client.post(url, {})
     finally:
         release.set()
         holder.join()

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from sales import refunds
-from sales.enums import PaymentMethod
 from sales.journal import verify_site_journal
 from sales.services import CartItem
 from tests.sales.factories import buyer, checkout, open_till, stocked_site
@@ -50,8 +49,7 @@ def test_receipt_numbers_restart_on_the_first_of_january_per_site(
     refund = refunds.refund_create(
         sale=december[0],
         quantities={december[0].lines.get().pk: 1},
-        method=PaymentMethod.CASH,
-        reason="Recharge non utilisée",
+        note="Recharge non utilisée",
         voucher_unused=True,
         actor=manager_a,
         now=at(YEAR, 1, 1, 0, 15),

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from connexions.models import AuditEvent
 from sales import refunds
-from sales.enums import PaymentMethod
 from sales.services import CartItem
 from tests.catalogue.factories import ProductFactory, receive_vouchers
 from tests.sales.factories import buyer, checkout, open_till
@@ -31,8 +30,7 @@ def test_a_refund_voids_its_vouchers_in_order_of_id(site_a, manager_a):
     refunds.refund_create(
         sale=sale,
         quantities={line.pk: 1 for line in lines},
-        method=PaymentMethod.CASH,
-        reason="Recharges non utilisées",
+        note="Recharges non utilisées",
         voucher_unused=True,
         actor=manager_a,
     )

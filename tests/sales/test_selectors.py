@@ -37,8 +37,7 @@ def test_sales_figures_for_the_impact_dashboard(
     refunds.refund_create(
         sale=sale,
         quantities={line.pk: 1},
-        method="cash",
-        reason="Erreur",
+        note="Erreur",
         voucher_unused=True,
         actor=manager_a,
     )

@@ -14,7 +14,7 @@ from catalogue.models import Device, StockMovement, Voucher
 from catalogue.selectors import ledger_discrepancies
 from catalogue.services import device_change_status
 from connexions.models import AuditEvent
-from sales import journal, refunds, selectors, services
+from sales import journal, money, refunds, selectors, services
 from sales.enums import PaymentMethod
 from sales.models import (
     CheckoutToken,
@@ -287,15 +287,13 @@ def test_refund_gives_back_stock_money_and_limits(site_a, manager_a, shop):
         refunds.refund_create(
             sale=sale,
             quantities={lines["mobile_topup"].pk: 1},
-            method="cash",
-            reason="Erreur",
+            note="Erreur",
             actor=manager_a,
         )
     refund = refunds.refund_create(
         sale=sale,
         quantities={lines["phone"].pk: 1, lines["mobile_topup"].pk: 1},
-        method="cash",
-        reason="Ne fonctionne pas",
+        note="Ne fonctionne pas",
         voucher_unused=True,
         actor=manager_a,
     )
@@ -308,10 +306,10 @@ def test_refund_gives_back_stock_money_and_limits(site_a, manager_a, shop):
     checkout(site_a, person, [CartItem(phone, device_code=devices[1].imei)], manager_a)
     with pytest.raises(SaleError):
         refunds.refund_create(
-            sale=sale, quantities={lines["phone"].pk: 1}, method="cash", reason="x", actor=manager_a
+            sale=sale, quantities={lines["phone"].pk: 1}, note="x", actor=manager_a
         )
     session = services.till_close(
-        session=TillSession.objects.get(), counted_cash=D("50.00"), actor=manager_a
+        session=TillSession.objects.get(), counted_cash=D("99.00"), actor=manager_a
     )
     assert session.refunds_total == D("51.50")
     assert session.expected_cash == D("50.00") + D("51.50") + D("49.00") - D("51.50")
@@ -321,14 +319,14 @@ def test_device_out_of_warranty_cannot_come_back(site_a, manager_a, shop):
     _, phone, devices = shop
     sale = checkout(site_a, buyer(), [CartItem(phone, device_code=devices[0].imei)], manager_a).sale
     line = sale.lines.get()
+    later = timezone.now() + timedelta(days=400)
+    with pytest.raises(SaleError, match="ouverte depuis"):  # yesterday's till first
+        refunds.refund_create(sale=sale, quantities={line.pk: 1}, actor=manager_a, now=later)
+    services.till_close(session=TillSession.objects.get(), counted_cash=D("99"), actor=manager_a)
+    services.till_open(site=site_a, opening_float=D("50"), actor=manager_a, at=later)
     with pytest.raises(SaleError, match="garantie"):
         refunds.refund_create(
-            sale=sale,
-            quantities={line.pk: 1},
-            method="cash",
-            reason="Panne",
-            actor=manager_a,
-            now=timezone.now() + timedelta(days=400),
+            sale=sale, quantities={line.pk: 1}, note="Panne", actor=manager_a, now=later
         )
 
 
@@ -351,8 +349,7 @@ def test_journal_verifies_and_reports_the_first_broken_link(site_a, manager_a, s
     refunds.refund_create(
         sale=sales[0],
         quantities={line.pk: 1},
-        method="cash",
-        reason="x",
+        note="x",
         voucher_unused=True,
         actor=manager_a,
     )
@@ -373,12 +370,12 @@ def test_journal_verifies_and_reports_the_first_broken_link(site_a, manager_a, s
 # --- refund methods ------------------------------------------------------------------------------
 
 
-def _refund(sale, line, method, actor=None, **kwargs):
+def _refund(sale, line, split=None, actor=None, **kwargs):
     return refunds.refund_create(
         sale=sale,
         quantities={line.pk: kwargs.pop("quantity", 1)},
-        method=method,
-        reason="Erreur",
+        split=split,
+        note="Erreur",
         voucher_unused=True,
         actor=actor or sale.seller,
         **kwargs,
@@ -397,9 +394,11 @@ def test_refund_only_by_a_method_that_paid_the_sale(site_a, manager_a, shop):
     line = sale.lines.first()
     for method in ("cash", "cheque", "agency"):
         with pytest.raises(SaleError, match="n’a pas été payée|pas été réglée"):
-            _refund(sale, line, method)
+            _refund(sale, line, {method: D("2.50")})
     assert not sale.refunds.exists()
-    assert _refund(sale, line, "card").amount == D("2.50")
+    refund = _refund(sale, line)
+    assert refund.amount == D("2.50")
+    assert [(p.method, p.amount) for p in refund.payments.all()] == [("card", D("2.50"))]
 
 
 def test_refund_by_a_method_up_to_what_it_paid(site_a, manager_a, shop):
@@ -419,15 +418,14 @@ def test_refund_by_a_method_up_to_what_it_paid(site_a, manager_a, shop):
         refunds.refund_create(
             sale=sale,
             quantities={line.pk: 1 for line in lines},
-            method="cash",
-            reason="Erreur",
+            split={"cash": D("5.00")},
             voucher_unused=True,
             actor=manager_a,
         )
-    _refund(sale, lines[0], "cash")
+    _refund(sale, lines[0], {"cash": D("2.50")})
     with pytest.raises(SaleError, match="0,00"):
-        _refund(sale, lines[1], "cash")
-    _refund(sale, lines[1], "card")
+        _refund(sale, lines[1], {"cash": D("2.50")})
+    _refund(sale, lines[1], {"card": D("2.50")})
     assert sale.refunds.count() == 2
 
 
@@ -442,9 +440,12 @@ def test_agency_refund_goes_back_to_the_agency_that_paid(site_a, manager_a, agen
     ).sale
     line = sale.lines.get()
     with pytest.raises(SaleError):
-        _refund(sale, line, "cash")
-    assert _refund(sale, line, "agency").amount == D("2.50")
-    assert selectors.refundable_by_method(sale) == {}
+        _refund(sale, line, {"cash": D("2.50")})
+    refund = _refund(sale, line)
+    assert refund.amount == D("2.50")
+    [payment] = refund.payments.all()
+    assert (payment.method, payment.agency, payment.amount) == ("agency", agency_a, D("2.50"))
+    assert [source.available for source in money.refund_sources(sale)] == [D("0.00")]
 
 
 def test_a_reserved_phone_is_not_sold(site_a, manager_a, shop):
