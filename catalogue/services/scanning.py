@@ -108,7 +108,9 @@ def scan_count_scan(*, count: ScanCount, code: str, actor) -> ScanOutcome:
     raw, code = code, normalise_scanned_code(code)
     if not code:
         raise StockError(_("Scan or type the IMEI or serial number."))
-    if not ScanCount.objects.filter(pk=count.pk, stocktake__isnull=True).exists():
+    # Locked as its confirmation locks it: a scan is either in the count it confirms or refused.
+    count = lock_row(Rank.RECORD, ScanCount.objects, pk=count.pk)
+    if not count.is_open:
         raise StockError(_("This stocktake has already been confirmed."))
     unit = _find_unit(code, raw)
     if unit is None:
