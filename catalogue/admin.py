@@ -9,10 +9,12 @@ from catalogue.forms import ProductAdminForm
 from catalogue.models import (
     CountedStock,
     Device,
+    DeviceStatusChange,
     Operator,
     Product,
     ProductPrice,
     PurchaseLimit,
+    ScanCount,
     StockMovement,
     Stocktake,
     StockThreshold,
@@ -106,8 +108,18 @@ class VoucherBatchAdmin(ReadOnlyAdmin):
 
 @admin.register(Device)
 class DeviceAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "imei", "serial", "site", "grade", "status", "received_at"]
-    list_filter = ["status", "grade", "site", "product"]
+    list_display = [
+        "__str__",
+        "imei",
+        "serial",
+        "site",
+        "grade",
+        "status",
+        "acquisition",
+        "value",
+        "received_at",
+    ]
+    list_filter = ["status", "grade", "acquisition", "site", "product"]
     search_fields = ["imei", "serial"]
     list_select_related = ["product", "site"]
 
@@ -147,3 +159,18 @@ class StocktakeAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "site", "counted_at", "counted_by", "reason"]
     list_filter = ["site"]
     list_select_related = ["site", "counted_by"]
+
+
+@admin.register(ScanCount)
+class ScanCountAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "site", "started_at", "started_by", "stocktake"]
+    list_filter = ["site"]
+    list_select_related = ["site", "started_by", "stocktake"]
+
+
+@admin.register(DeviceStatusChange)
+class DeviceStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "device", "site", "old_status", "new_status", "note", "actor"]
+    list_filter = ["new_status", "site"]
+    search_fields = ["device__imei", "device__serial", "note"]
+    list_select_related = ["device__product", "site", "actor"]

@@ -6,16 +6,26 @@ from decimal import Decimal
 from django.utils import timezone
 
 from catalogue import services
-from catalogue.enums import DeviceGrade, ProductKind, Tracking
+from catalogue.enums import (
+    Acquisition,
+    AdjustmentReason,
+    DeviceGrade,
+    DeviceStatus,
+    ProductKind,
+    Tracking,
+)
 from catalogue.models import (
     CountedStock,
     Device,
     Operator,
     Product,
     PurchaseLimit,
+    ScanCount,
     StockThreshold,
+    Transfer,
     VoucherBatch,
 )
+from catalogue.services import TransferItem
 from catalogue.validators import luhn_check_digit
 from connexions.demo import SITES
 from connexions.models import ReceptionSite, User
@@ -131,7 +141,7 @@ PRODUCTS = [
         D("229.00"),
         None,
         12,
-        3,
+        6,
         1,
     ),
     (
@@ -212,6 +222,7 @@ LIMITS = [
 ]
 
 REFURBISHERS = ["Ateliers du Bocage", "Envie Autonomie", "Emmaüs Connect Reconditionnement"]
+DONOR = "Fondation Numérique Solidaire (don de parc)"
 
 
 def seed():
@@ -269,6 +280,9 @@ def seed():
                 ).exists()
             ):
                 services.threshold_set(site=site, product=product, minimum=minimum, actor=admin)
+    manager = User.objects.filter(email="responsable@demo.connexions.fr").first() or admin
+    _device_lives(sites[0], manager)
+    _transfer_on_its_way(sites[1], sites[0], admin)
 
 
 def _stock(site, site_index, product, product_index, quantity, actor):
@@ -294,13 +308,18 @@ def _stock(site, site_index, product, product_index, quantity, actor):
                 not Device.objects.filter(imei=code).exists()
                 and not Device.objects.filter(serial=code).exists()
             ):
+                refurbisher = REFURBISHERS[(site_index + n) % len(REFURBISHERS)]
+                donated = n % 3 == 2
                 services.device_receive(
                     site=site,
                     product=product,
                     code=code,
                     grade=[DeviceGrade.A, DeviceGrade.B, DeviceGrade.C][n % 3],
-                    refurbisher=REFURBISHERS[(site_index + n) % len(REFURBISHERS)],
+                    refurbisher=refurbisher,
                     wipe_certificate=f"CERT-{2026_000 + site_index * 100 + product_index * 10 + n}",
+                    received_from=DONOR if donated else refurbisher,
+                    acquisition=Acquisition.DONATION if donated else Acquisition.PURCHASE,
+                    value=(product.solidarity_price * (2 if donated else 1)).quantize(D("1")),
                     actor=actor,
                 )
 
@@ -322,3 +341,57 @@ def _voucher_file(site_index, product_index, quantity) -> bytes:
         pin = f"{(site_index * 7919 + product_index * 104729 + n * 15485863) % 10**12:012d}"
         lines.append(f"{serial};{pin};{expiry:%d/%m/%Y}")
     return ("\n".join(lines) + "\n").encode()
+
+
+def _device_lives(site, actor):
+    """At the demo manager's site: a phone sent to repair and back, another still at the
+    repairer, a stocktake by scanning that found one phone stolen, and a count in progress."""
+    if ScanCount.objects.filter(site=site).exists():
+        return
+    phones = list(
+        Device.objects.filter(
+            site=site, status=DeviceStatus.IN_STOCK, product__kind=ProductKind.PHONE
+        ).order_by("id")[:3]
+    )
+    if len(phones) < 3:
+        return
+    repaired, at_repairer, stolen = phones
+    services.device_change_status(
+        device=repaired,
+        status=DeviceStatus.IN_REPAIR,
+        note="Écran fissuré — Répar'Tel, Paris 19e",
+        actor=actor,
+    )
+    services.device_change_status(
+        device=repaired, status=DeviceStatus.IN_STOCK, note="Écran remplacé", actor=actor
+    )
+    services.device_change_status(
+        device=at_repairer,
+        status=DeviceStatus.IN_REPAIR,
+        note="Batterie à remplacer — Envie Autonomie",
+        actor=actor,
+    )
+    count = services.scan_count_start(site=site, actor=actor)
+    for unit in services.scan_count_state(count).expected:
+        if unit != stolen:
+            services.scan_count_scan(count=count, code=unit.code, actor=actor)
+    services.scan_count_confirm(
+        count=count, reasons={services.unit_key(stolen): AdjustmentReason.STOLEN}, actor=actor
+    )
+    count = services.scan_count_start(site=site, actor=actor)
+    for unit in services.scan_count_state(count).expected[:5]:
+        services.scan_count_scan(count=count, code=unit.code, actor=actor)
+
+
+def _transfer_on_its_way(from_site, to_site, actor):
+    """Phones and SIM cards sent at once from one site to the demo manager's, not yet received."""
+    if Transfer.objects.filter(from_site=from_site, to_site=to_site).exists():
+        return
+    phones = Device.objects.filter(
+        site=from_site, status=DeviceStatus.IN_STOCK, product__kind=ProductKind.PHONE
+    ).order_by("id")[:2]
+    sim = Product.objects.filter(kind=ProductKind.SIM_CARD, is_active=True).order_by("id").first()
+    items = [TransferItem(None, device_codes=[phone.code for phone in phones])]
+    if sim is not None and CountedStock.objects.filter(site=from_site, product=sim).exists():
+        items.append(TransferItem(sim, quantity=5))
+    services.transfer_send(from_site=from_site, to_site=to_site, items=items, actor=actor)

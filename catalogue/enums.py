@@ -56,6 +56,7 @@ class DeviceStatus(models.TextChoices):
     RETURNED = "returned", _("Returned for inspection")
     IN_REPAIR = "in_repair", _("In repair")
     SCRAPPED = "scrapped", _("Scrapped")
+    MISSING = "missing", _("Missing (lost or stolen)")
 
 
 # Units a site holds (what its ledger counts): everything physically there, sellable or not.
@@ -86,10 +87,22 @@ class MovementKind(models.TextChoices):
 class AdjustmentReason(models.TextChoices):
     STOCKTAKE = "stocktake", _("Stocktake difference")
     DAMAGED = "damaged", _("Damaged")
-    LOST = "lost", _("Lost or stolen")
+    LOST = "lost", _("Lost")
+    STOLEN = "stolen", _("Stolen")
     EXPIRED = "expired", _("Expired")
     FOUND = "found", _("Found")
     CORRECTION = "correction", _("Entry correction")
+
+
+# Why a unit expected at a stocktake and not scanned left the stock (chosen for each one).
+MISSING_REASONS = [AdjustmentReason.LOST, AdjustmentReason.STOLEN, AdjustmentReason.DAMAGED]
+
+
+class Acquisition(models.TextChoices):
+    """How a device came to the programme."""
+
+    PURCHASE = "purchase", _("Purchase")
+    DONATION = "donation", _("Donation")
 
 
 class TransferStatus(models.TextChoices):
@@ -112,4 +125,6 @@ class AuditAction(StrEnum):
     TRANSFER_SENT = "catalogue.transfer.sent"
     TRANSFER_RECEIVED = "catalogue.transfer.received"
     STOCKTAKE_RECORDED = "catalogue.stocktake.recorded"
+    SCAN_COUNT_STARTED = "catalogue.scan_count.started"
+    SCAN_COUNT_CONFIRMED = "catalogue.scan_count.confirmed"
     THRESHOLD_SET = "catalogue.threshold.set"

@@ -4,7 +4,14 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.enums import AdjustmentReason, DeviceGrade, DeviceStatus, Tracking
+from catalogue.enums import (
+    MISSING_REASONS,
+    Acquisition,
+    AdjustmentReason,
+    DeviceGrade,
+    DeviceStatus,
+    Tracking,
+)
 from catalogue.models import Product
 from catalogue.services import DEVICE_TRANSITIONS, StockError, refuse_tracking_change
 from connexions.forms import SearchForm
@@ -122,6 +129,26 @@ class DeviceReceptionForm(forms.Form):
     wipe_certificate = forms.CharField(
         label=_("Data-wipe certificate"), max_length=100, required=False
     )
+    received_from = forms.CharField(
+        label=_("Received from"),
+        max_length=150,
+        required=False,
+        help_text=_("The supplier or the donor."),
+    )
+    acquisition = forms.ChoiceField(
+        label=_("Acquisition"),
+        choices=Acquisition.choices,
+        initial=Acquisition.PURCHASE,
+        required=False,
+    )
+    value = forms.DecimalField(
+        label=_("Cost or declared value (€)"),
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_("What one unit cost, or the value its donor declared."),
+    )
     code = forms.CharField(
         label=_("IMEI or serial number"),
         max_length=60,
@@ -132,6 +159,9 @@ class DeviceReceptionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = _products(Tracking.DEVICE)
         self.fields["code"].widget.attrs.update(autocomplete="off", autofocus=True)
+
+    def clean_acquisition(self):
+        return self.cleaned_data["acquisition"] or Acquisition.PURCHASE
 
 
 class CountedReceptionForm(forms.Form):
@@ -144,43 +174,94 @@ class CountedReceptionForm(forms.Form):
         self.helper = _helper(_("Receive"))
 
 
+class CodesTextarea(forms.Textarea):
+    """Reads every value posted under its name: the hidden inputs of the scanned list and the
+    text area itself."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def format_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else super().format_value(value)
+
+
+class ScannedCodesField(forms.Field):
+    """The codes scanned into a page's list (one hidden input each), plus any typed one per
+    line in the field's text area: a list of codes."""
+
+    widget = CodesTextarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value or ""]
+        codes = [code.strip() for text in values for code in str(text).splitlines()]
+        return [code for code in codes if code]
+
+
 class TransferForm(forms.Form):
+    """What to send at once: the devices scanned into the list, and a quantity of each top-up
+    and counted item the site holds (`rows`, from the stock overview)."""
+
     to_site = forms.ModelChoiceField(label=_("Send to"), queryset=ReceptionSite.objects.none())
-    product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
-    quantity = forms.IntegerField(
-        label=_("Quantity"),
-        min_value=1,
-        max_value=MAX_QUANTITY,
-        required=False,
-        help_text=_("For top-ups and counted items."),
-    )
-    device_codes = forms.CharField(
-        label=_("Devices (one IMEI or serial number per line)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
+    device_codes = ScannedCodesField(
+        label=_("Devices typed by hand (one IMEI or serial number per line)"), required=False
     )
 
-    def __init__(self, *args, from_site, **kwargs):
+    def __init__(self, *args, from_site, rows, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_site"].queryset = ReceptionSite.objects.active().exclude(pk=from_site.pk)
-        self.fields["product"].queryset = Product.objects.active_or_held_at(from_site).order_by(
-            "name"
-        )
-        self.helper = _helper(_("Send"))
+        self.rows = [row for row in rows if row.product.tracking != Tracking.DEVICE]
+        for row in self.rows:
+            self.fields[f"quantity_{row.product.pk}"] = forms.IntegerField(
+                label=product_label(row.product),
+                min_value=0,
+                max_value=MAX_QUANTITY,
+                required=False,
+                help_text=_("Available: %(count)s") % {"count": row.level.available},
+                widget=forms.NumberInput(attrs={"min": 0, "placeholder": "0"}),
+            )
+
+    @property
+    def quantity_fields(self):
+        return [self[f"quantity_{row.product.pk}"] for row in self.rows]
+
+    def quantities(self) -> dict:
+        quantities = {
+            row.product: self.cleaned_data.get(f"quantity_{row.product.pk}") or 0
+            for row in self.rows
+        }
+        return {product: quantity for product, quantity in quantities.items() if quantity}
 
     def clean(self):
         data = super().clean()
-        product = data.get("product")
-        if product is None:
-            return data
-        codes = [line.strip() for line in data.get("device_codes", "").splitlines()]
-        data["device_codes"] = [code for code in codes if code]
-        if product.tracking == Tracking.DEVICE:
-            if not data["device_codes"]:
-                self.add_error("device_codes", _("List the devices to send."))
-        elif not data.get("quantity"):
-            self.add_error("quantity", _("Enter the quantity to send."))
+        if not self.errors and not data.get("device_codes") and not self.quantities():
+            raise forms.ValidationError(_("Scan the devices or enter the quantities to send."))
         return data
+
+
+class ScanForm(forms.Form):
+    code = forms.CharField(
+        label=_("IMEI or serial number"),
+        max_length=60,
+        help_text=_("Scan the code (or type it and press Enter)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(autocomplete="off", autofocus=True)
+
+
+class ScanConfirmForm(forms.Form):
+    """A reason to choose for each missing unit (`missing` maps a unit's key to its label):
+    nothing leaves the stock without one."""
+
+    def __init__(self, *args, missing: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Choose a reason")), *((r.value, r.label) for r in MISSING_REASONS)]
+        for key, label in missing.items():
+            self.fields[f"reason_{key}"] = forms.ChoiceField(label=label, choices=choices)
+
+    def reasons(self) -> dict[str, str]:
+        return {name.removeprefix("reason_"): value for name, value in self.cleaned_data.items()}
 
 
 class StocktakeForm(forms.Form):
@@ -235,6 +316,12 @@ class DeviceStatusForm(forms.Form):
         label=_("Reason (when scrapped)"),
         choices=[("", "—"), *AdjustmentReason.choices],
         required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("The repairer, what was wrong, what was done."),
     )
 
     def __init__(self, *args, device, **kwargs):

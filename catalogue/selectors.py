@@ -1,16 +1,19 @@
 """Reads of the catalogue and stock that other code reuses (the till, the home widget, reports)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
-from catalogue.enums import DEVICE_ON_HAND, DeviceStatus, VoucherStatus
+from catalogue.enums import DEVICE_ON_HAND, Acquisition, DeviceStatus, MovementKind, VoucherStatus
 from catalogue.models import (
     CountedStock,
     Device,
+    DeviceStatusChange,
     Product,
     ProductPrice,
     PurchaseLimit,
@@ -18,6 +21,7 @@ from catalogue.models import (
     StockThreshold,
     Voucher,
 )
+from connexions.periods import add_months
 
 # --- prices and limits (for the till) ---------------------------------------------------------
 
@@ -174,3 +178,79 @@ def movements_at(site):
     return StockMovement.objects.filter(site=site).select_related(
         "product", "actor", "device", "voucher"
     )
+
+
+# --- a device's life --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceHistoryEntry:
+    at: datetime
+    title: str
+    detail: str
+    actor: object
+    site: object
+
+
+def _status_change_title(change) -> str:
+    titles = {
+        (DeviceStatus.IN_STOCK, DeviceStatus.IN_REPAIR): _("Sent to repair"),
+        (DeviceStatus.RETURNED, DeviceStatus.IN_REPAIR): _("Sent to repair"),
+        (DeviceStatus.IN_REPAIR, DeviceStatus.IN_STOCK): _("Back from repair"),
+        (DeviceStatus.RETURNED, DeviceStatus.IN_STOCK): _("Inspected, back in stock"),
+        (DeviceStatus.IN_STOCK, DeviceStatus.RESERVED): _("Reserved"),
+        (DeviceStatus.RESERVED, DeviceStatus.IN_STOCK): _("Reservation released"),
+    }
+    return titles.get(
+        (change.old_status, change.new_status),
+        _("Now %(status)s") % {"status": change.get_new_status_display().lower()},
+    )
+
+
+def _movement_detail(movement, device) -> str:
+    if movement.kind == MovementKind.RECEPTION:
+        return device_acquisition(device)
+    if movement.kind == MovementKind.RETURN:
+        return _("Returned for inspection")
+    if movement.reason:
+        return movement.get_reason_display()
+    return movement.reference
+
+
+def device_acquisition(device) -> str:
+    """How the device came: "Purchase from X, 45.00 €" or "Donation from X, declared value …"."""
+    parts = [device.get_acquisition_display()]
+    if device.received_from:
+        parts = [_("%(how)s from %(whom)s") % {"how": parts[0], "whom": device.received_from}]
+    if device.value is not None:
+        label = _("declared value") if device.acquisition == Acquisition.DONATION else _("cost")
+        parts.append(f"{label} {number_format(device.value, 2)} €")
+    return ", ".join(parts)
+
+
+def device_history(device) -> list[DeviceHistoryEntry]:
+    """Everything that happened to `device`, latest first, from the ledger (received, sent,
+    sold, returned, written off, counted) and its status changes (repairs, inspection), in two
+    queries."""
+    entries = [
+        DeviceHistoryEntry(m.at, m.get_kind_display(), _movement_detail(m, device), m.actor, m.site)
+        for m in StockMovement.objects.filter(device=device).select_related("actor", "site")
+    ]
+    entries += [
+        DeviceHistoryEntry(c.at, _status_change_title(c), c.note, c.actor, c.site)
+        for c in DeviceStatusChange.objects.filter(device=device).select_related("actor", "site")
+    ]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def device_warranty_end(device) -> date | None:
+    """When the warranty of a sold device ends: its product's warranty from the day of its
+    latest sale (as the receipt says), or None if it is not sold or has no warranty."""
+    if device.status != DeviceStatus.SOLD or not device.product.warranty_months:
+        return None
+    sale = (
+        StockMovement.objects.filter(device=device, kind=MovementKind.SALE).order_by("-at").first()
+    )
+    if sale is None:
+        return None
+    return add_months(timezone.localdate(sale.at), device.product.warranty_months)

@@ -23,12 +23,11 @@ from catalogue.forms import (
     ProductForm,
     StocktakeForm,
     ThresholdForm,
-    TransferForm,
     VoucherImportForm,
 )
 from catalogue.models import Device, Product, Transfer, Voucher, VoucherBatch
 from catalogue.perms import may_manage_catalogue
-from catalogue.services import StockError, TransferItem, VoucherImportError
+from catalogue.services import StockError, VoucherImportError
 from connexions.errors import show_refusal
 from connexions.exports import csv_stream
 from connexions.pagination import paginate
@@ -292,6 +291,9 @@ def device_receive(request):
                 grade=data["grade"],
                 refurbisher=data["refurbisher"],
                 wipe_certificate=data["wipe_certificate"],
+                received_from=data["received_from"],
+                acquisition=data["acquisition"],
+                value=data["value"],
                 actor=request.user,
             )
         except StockError as exc:
@@ -322,6 +324,7 @@ def device_detail(request, pk):
                 device=device,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
                 actor=request.user,
             )
         except StockError as exc:
@@ -329,11 +332,16 @@ def device_detail(request, pk):
         else:
             messages.success(request, _("The status has been changed."))
         return redirect("catalogue:device_detail", pk=device.pk)
-    movements = selectors.movements_at(request.current_site).filter(device=device)
     return render(
         request,
         "catalogue/device_detail.html",
-        {"device": device, "form": form, "movements": movements[:20]},
+        {
+            "device": device,
+            "form": form,
+            "history": selectors.device_history(device),
+            "acquisition": selectors.device_acquisition(device),
+            "warranty_end": selectors.device_warranty_end(device),
+        },
     )
 
 
@@ -368,29 +376,6 @@ def transfer_list(request):
     return render(
         request, "catalogue/transfer_list.html", {"page_obj": paginate(request, transfers)}
     )
-
-
-@manage_stock
-def transfer_create(request):
-    site = request.current_site
-    form = TransferForm(request.POST or None, from_site=site)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        item = TransferItem(
-            product=data["product"],
-            quantity=data.get("quantity") or 0,
-            device_codes=data["device_codes"],
-        )
-        try:
-            transfer = services.transfer_send(
-                from_site=site, to_site=data["to_site"], items=[item], actor=request.user
-            )
-        except StockError as exc:
-            show_refusal(request, exc, form=form)
-        else:
-            messages.success(request, _("The stock is on its way."))
-            return redirect("catalogue:transfer_detail", pk=transfer.pk)
-    return render(request, "catalogue/simple_form.html", {"form": form, "title": _("Send stock")})
 
 
 @manage_stock

@@ -11,7 +11,7 @@ The order, lowest rank first:
 1. `BENEFICIARY`: the person (checkout and refunds lock the buyer, then what they buy).
 2. `RECORD`: one business row changed on its own or before what it moves: a referral (accepted
    for a person already enrolled, after that person), a follow-up, a mediation case, a product,
-   a transfer, a sale.
+   a transfer, a stocktake by scanning (confirmed once), a sale.
 3. `IDENTITY`: not a row but a key (advisory lock): an identity being enrolled, so that two
    enrolments of the same person, from two referrals, see each other (after the referral).
 4. `WORKSHOP_SESSION`: a session, whose seats registrations count. Registration today locks the

@@ -233,6 +233,23 @@ def _attendance_post(site, user):
     return f"/ateliers/seances/{session.pk}/presences/", {f"r{registration.pk}": "present"}
 
 
+def _count_scan_post(site, user):
+    """A count in progress at `site` and a phone of its stock to scan."""
+    count = catalogue_services.scan_count_start(site=site, actor=user)
+    return f"/catalogue/stock/inventaire/scan/{count.pk}/scanner/", {
+        "code": _device(site, user).imei
+    }
+
+
+def _count_confirm_post(site, user):
+    """A count in progress with one phone scanned and one missing, and the missing one's reason."""
+    count = catalogue_services.scan_count_start(site=site, actor=user)
+    catalogue_services.scan_count_scan(count=count, code=_device(site, user).imei, actor=user)
+    missing = _device(site, user)
+    url = f"/catalogue/stock/inventaire/scan/{count.pk}/valider/"
+    return url, {f"reason_device-{missing.pk}": "stolen"}
+
+
 # name -> (user fixture, builder(site, user) -> (url, valid data))
 CASES = {
     "switch_site": (
@@ -409,8 +426,8 @@ CASES = {
             "/catalogue/stock/transferts/nouveau/",
             {
                 "to_site": ReceptionSiteFactory(name="Lyon — test").pk,
-                "product": _counted_stock(site, user).pk,
-                "quantity": "2",
+                f"quantity_{_counted_stock(site, user).pk}": "2",
+                "device_codes": _device(site, user).imei,
             },
         ),
     ),
@@ -427,6 +444,19 @@ CASES = {
             ),
         ),
     ),
+    "catalogue:transfer_scan": (
+        "manager_a",
+        lambda site, user: (
+            "/catalogue/stock/transferts/nouveau/scan/",
+            {"code": _device(site, user).imei},
+        ),
+    ),
+    "catalogue:scan_count_list": (
+        "manager_a",
+        lambda site, user: ("/catalogue/stock/inventaire/scan/", {}),
+    ),
+    "catalogue:scan_count_scan": ("manager_a", _count_scan_post),
+    "catalogue:scan_count_confirm": ("manager_a", _count_confirm_post),
     "sales:cart_scan": (
         "manager_a",
         lambda site, user: ("/caisse/scanner/", {"code": _device(site, user).imei}),

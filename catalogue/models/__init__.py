@@ -18,6 +18,7 @@ from catalogue.models.products import (
     ProductQuerySet,
     PurchaseLimit,
 )
+from catalogue.models.scans import DeviceStatusChange, ScanCount, ScannedUnit
 from catalogue.models.stock import (
     CountedStock,
     Device,
@@ -32,11 +33,14 @@ __all__ = [
     "MONEY",
     "CountedStock",
     "Device",
+    "DeviceStatusChange",
     "Operator",
     "Product",
     "ProductPrice",
     "ProductQuerySet",
     "PurchaseLimit",
+    "ScanCount",
+    "ScannedUnit",
     "SiteStockQuerySet",
     "StockMovement",
     "StockMovementQuerySet",

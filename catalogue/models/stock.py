@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.enums import (
     DEVICE_ON_HAND,
+    Acquisition,
     DeviceGrade,
     DeviceStatus,
     VoucherStatus,
 )
-from catalogue.models.products import Product
+from catalogue.models.products import MONEY, Product
 from connexions.models import ReceptionSite
 
 
@@ -101,6 +102,11 @@ class Voucher(models.Model):
         return f"{self.product} {self.serial}"
 
     @property
+    def code(self) -> str:
+        """What a scanner reads on the card, as for a device."""
+        return self.serial
+
+    @property
     def masked_pin(self) -> str:
         return mask_pin(self.pin)
 
@@ -132,6 +138,12 @@ class Device(models.Model):
         _("status"), max_length=20, choices=DeviceStatus.choices, default=DeviceStatus.IN_STOCK
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    received_from = models.CharField(_("received from"), max_length=150, blank=True)
+    acquisition = models.CharField(
+        _("acquisition"), max_length=20, choices=Acquisition.choices, default=Acquisition.PURCHASE
+    )
+    # The purchase cost, or the value declared by the donor for a donation.
+    value = models.DecimalField(_("value"), **MONEY, null=True, blank=True)
     transfer = models.ForeignKey(
         "Transfer",
         verbose_name=_("transfer"),
@@ -149,6 +161,9 @@ class Device(models.Model):
         verbose_name = _("device")
         verbose_name_plural = _("devices")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="device_value_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(imei__isnull=False) | Q(serial__isnull=False),
                 name="device_has_imei_or_serial",

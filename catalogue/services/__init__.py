@@ -21,6 +21,15 @@ from catalogue.services.errors import (
     VoucherImportError,
 )
 from catalogue.services.products import product_save, refuse_tracking_change, threshold_set
+from catalogue.services.scanning import (
+    CountState,
+    ScanOutcome,
+    scan_count_confirm,
+    scan_count_scan,
+    scan_count_start,
+    scan_count_state,
+    unit_key,
+)
 from catalogue.services.till import (
     counted_stock_remove_for_sale,
     counted_stock_return_for_refund,
@@ -29,12 +38,19 @@ from catalogue.services.till import (
     vouchers_take_for_sale,
     vouchers_void_for_refund,
 )
-from catalogue.services.transfers import TransferItem, transfer_receive, transfer_send
+from catalogue.services.transfers import (
+    TransferItem,
+    transfer_receive,
+    transfer_send,
+    transferable_device,
+)
 from catalogue.services.vouchers import vouchers_import, vouchers_write_off_expired
 
 __all__ = [
     "DEVICE_TRANSITIONS",
     "OutOfStock",
+    "CountState",
+    "ScanOutcome",
     "StockChangedWhileCounting",
     "StockError",
     "TransferItem",
@@ -49,10 +65,16 @@ __all__ = [
     "devices_take_for_sale",
     "product_save",
     "refuse_tracking_change",
+    "scan_count_confirm",
+    "scan_count_scan",
+    "scan_count_start",
+    "scan_count_state",
     "stocktake_record",
     "threshold_set",
     "transfer_receive",
     "transfer_send",
+    "transferable_device",
+    "unit_key",
     "vouchers_import",
     "vouchers_take_for_sale",
     "vouchers_void_for_refund",

@@ -1,11 +1,14 @@
 """Refurbished devices: reception by IMEI or serial number, and the status changes a site
 manager makes (inspection, repair, reservation, scrapping)."""
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from catalogue.enums import (
+    Acquisition,
     AdjustmentReason,
     AuditAction,
     DeviceStatus,
@@ -13,7 +16,7 @@ from catalogue.enums import (
     ProductKind,
     Tracking,
 )
-from catalogue.models import Device, Product
+from catalogue.models import Device, DeviceStatusChange, Product
 from catalogue.services.errors import StockError
 from catalogue.services.movements import Move, require_tracking
 from catalogue.validators import imei_is_valid, serial_is_valid
@@ -51,10 +54,16 @@ def device_receive(
     grade: str,
     refurbisher: str = "",
     wipe_certificate: str = "",
+    received_from: str = "",
+    acquisition: str = Acquisition.PURCHASE,
+    value: Decimal | None = None,
     actor,
 ) -> Device:
-    """One scanned refurbished device enters the stock of `site`."""
+    """One scanned refurbished device enters the stock of `site`: from whom, bought at `value`
+    or given (`value` is then the value its donor declared)."""
     require_tracking(product, Tracking.DEVICE)
+    if value is not None and value < 0:
+        raise StockError(_("The value cannot be negative."))
     imei, serial = device_code_parts(product, code)
     existing = Device.objects.filter(Q(imei=imei) if imei else Q(serial=serial)).first()
     if existing is not None:
@@ -72,6 +81,9 @@ def device_receive(
                 grade=grade,
                 refurbisher=refurbisher,
                 wipe_certificate=wipe_certificate,
+                received_from=received_from,
+                acquisition=acquisition,
+                value=value,
             )
     except IntegrityError as exc:
         raise StockError(
@@ -95,8 +107,12 @@ DEVICE_TRANSITIONS = {
 
 
 @transaction.atomic(durable=True)
-def device_change_status(*, device: Device, status: str, reason: str = "", actor) -> Device:
-    """Inspection, repair, reservation or scrapping of a unit; scrapping writes it off."""
+def device_change_status(
+    *, device: Device, status: str, reason: str = "", note: str = "", actor
+) -> Device:
+    """Inspection, repair (and back), reservation or scrapping of a unit; scrapping writes it
+    off in the ledger, the other changes are kept in the device's status changes, with `note`
+    (the repairer, what was wrong)."""
     device = lock_row(Rank.DEVICE, Device.objects, pk=device.pk)
     if status not in DEVICE_TRANSITIONS.get(device.status, set()):
         raise StockError(
@@ -116,6 +132,15 @@ def device_change_status(*, device: Device, status: str, reason: str = "", actor
             quantity=-1,
             reason=reason or AdjustmentReason.DAMAGED,
             device=device,
+        )
+    else:
+        DeviceStatusChange.objects.create(
+            device=device,
+            site=device.site,
+            old_status=old,
+            new_status=status,
+            note=note,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
         )
     audit_log(
         actor=actor,

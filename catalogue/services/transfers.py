@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from catalogue.services.movements import (
     take_vouchers,
 )
 from connexions.audit import audit_log
+from connexions.codes import normalise_scanned_code
 from connexions.locking import Rank, lock_row, lock_rows
 
 
@@ -33,7 +35,7 @@ from connexions.locking import Rank, lock_row, lock_rows
 class TransferItem:
     """What to send: `quantity` of a voucher or counted product, or the scanned `device_codes`."""
 
-    product: Product
+    product: Product | None  # None for devices, known by their codes
     quantity: int = 0
     device_codes: list[str] = field(default_factory=list)
 
@@ -97,6 +99,33 @@ def _by_tracking(items: list[TransferItem]) -> tuple[list[str], Counter, Counter
         else:
             raise StockError(_("Devices are sent by their IMEI or serial number."))
     return codes, vouchers, counted
+
+
+def transferable_device(*, site, code: str, listed: list[str] = ()) -> Device:
+    """The device a code scanned for a transfer names, if `site` can send it (in stock there and
+    not already in the list): said on the spot, before anything is sent. Raises StockError."""
+    code = normalise_scanned_code(code)
+    if not code:
+        raise StockError(_("Scan or type the IMEI or serial number."))
+    if code in {normalise_scanned_code(other) for other in listed}:
+        raise StockError(_("%(code)s is already in the list.") % {"code": code})
+    device = (
+        Device.objects.filter(Q(imei=code) | Q(serial=code))
+        .select_related("product", "site")
+        .first()
+    )
+    if device is None:
+        raise StockError(_("%(code)s is not known: no device has this code.") % {"code": code})
+    if device.site_id != site.pk:
+        raise StockError(
+            _("%(code)s belongs to %(site)s.") % {"code": code, "site": device.site.name}
+        )
+    if device.status != DeviceStatus.IN_STOCK:
+        raise StockError(
+            _("%(code)s cannot be sent: it is %(status)s.")
+            % {"code": code, "status": device.get_status_display().lower()}
+        )
+    return device
 
 
 @transaction.atomic(durable=True)

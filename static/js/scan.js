@@ -1,19 +1,22 @@
-// Device reception by scanning: a keyboard-wedge scanner types each code and presses Enter,
-// often faster than the server answers. Each code is taken from the field at once (so the next
+// Scanning pages (device reception, stocktake by scanning, transfers): a keyboard-wedge
+// scanner types each code and presses Enter, often faster than the server answers. Each code is taken from the field at once (so the next
 // one can be typed), then posted through htmx one after another; the answer adds the unit to
 // the list in place. Without JavaScript, the form still posts as a normal page. The form is
 // `novalidate`: the code field is empty by the time htmx sends it (the server checks it).
 //
 // htmx swaps nothing for an error status (the 409 "please retry" page of a lock timeout, a 500)
 // or a lost connection: such a code is listed here as not recorded, so it is scanned again
-// rather than lost. The texts come translated in the form's data attributes.
+// rather than lost. The texts come translated in the form's data attributes; `data-target` names
+// the list the answers go to, and `data-listed` the inputs whose codes are sent along (so that a
+// code already in the list is refused on the spot).
 (() => {
   const form = document.getElementById("scan-form");
   if (!form) {
     return;
   }
-  const input = document.getElementById("id_code");
-  const list = document.getElementById("received-units");
+  const input = form.querySelector('input[name="code"]');
+  const target = form.dataset.target || "#received-units";
+  const list = document.querySelector(target);
   let queue = Promise.resolve();
   let inFlight = null; // the code being posted (one at a time)
 
@@ -60,11 +63,16 @@
     queue = queue
       .then(() => {
         inFlight = code;
+        const values = { code };
+        if (form.dataset.listed) {
+          const listed = document.querySelectorAll(form.dataset.listed);
+          values.listed = Array.from(listed, (element) => element.value).join(" ");
+        }
         return htmx.ajax("POST", form.action, {
           source: form,
-          target: "#received-units",
+          target,
           swap: "afterbegin",
-          values: { code },
+          values,
         });
       })
       .catch(() => {})

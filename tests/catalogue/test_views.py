@@ -298,13 +298,13 @@ def test_transfer_round_trip_through_the_pages(client, manager_a, manager_b, sit
     client_for(client, manager_a)
     response = client.post(
         reverse("catalogue:transfer_create"),
-        {"to_site": site_b.pk, "product": topup.pk, "quantity": 9},
+        {"to_site": site_b.pk, f"quantity_{topup.pk}": 9},
     )
     assert response.status_code == 200
     assert "5 disponible" in response.content.decode()
     response = client.post(
         reverse("catalogue:transfer_create"),
-        {"to_site": site_b.pk, "product": topup.pk, "quantity": 2},
+        {"to_site": site_b.pk, f"quantity_{topup.pk}": 2},
     )
     assert response.status_code == 302
     transfer = Transfer.objects.get()
@@ -509,8 +509,8 @@ def test_oversized_quantities_are_refused_on_their_field(client, manager_a, site
         ("catalogue:threshold", {"product": sim.pk, "minimum": huge}, "minimum"),
         (
             "catalogue:transfer_create",
-            {"to_site": site_b.pk, "product": topup.pk, "quantity": huge},
-            "quantity",
+            {"to_site": site_b.pk, f"quantity_{topup.pk}": huge},
+            f"quantity_{topup.pk}",
         ),
     ]
     for url_name, data, field in posts:
@@ -549,11 +549,11 @@ def test_a_deactivated_product_with_stock_stays_in_the_stock_pages(
     assert selectors.available_quantity(site_a, sim) == 3
 
     form = client.get(reverse("catalogue:transfer_create")).context["form"]
-    assert {sim, topup} <= set(form.fields["product"].queryset)
-    assert gone not in form.fields["product"].queryset
+    assert {f"quantity_{sim.pk}", f"quantity_{topup.pk}"} <= set(form.fields)
+    assert f"quantity_{gone.pk}" not in form.fields
     response = client.post(
         reverse("catalogue:transfer_create"),
-        {"to_site": site_b.pk, "product": topup.pk, "quantity": 2},
+        {"to_site": site_b.pk, f"quantity_{topup.pk}": 2},
     )
     assert response.status_code == 302
     assert selectors.available_quantity(site_a, topup) == 0

@@ -8,7 +8,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral, SupportSession
-from catalogue.models import Device, Product, Voucher
+from catalogue.enums import Acquisition, DeviceStatus, TransferStatus
+from catalogue.models import (
+    Device,
+    DeviceStatusChange,
+    Product,
+    ScanCount,
+    Transfer,
+    Voucher,
+)
 from catalogue.validators import imei_is_valid
 from connexions.demo import DEMO_PASSWORD
 from connexions.models import ReceptionSite, User
@@ -68,6 +76,20 @@ def test_catalogue_stock_at_every_site():
     )
     topup = Product.objects.get(name="Recharge mobile SFR 15 €")
     assert (topup.solidarity_price, topup.face_value) == (2.50, 15)
+
+
+def test_a_scanning_stocktake_a_repair_and_a_transfer_on_its_way_at_paris_19e():
+    paris = ReceptionSite.objects.get(name__startswith="Paris 19e")
+    counts = ScanCount.objects.filter(site=paris)
+    assert counts.filter(stocktake__isnull=False).count() == 1
+    assert counts.filter(stocktake__isnull=True).get().scans.exists()
+    assert Device.objects.filter(site=paris, status=DeviceStatus.MISSING).count() == 1
+    assert (
+        DeviceStatusChange.objects.filter(site=paris, new_status=DeviceStatus.IN_REPAIR).count()
+        == 2
+    )
+    assert Transfer.objects.filter(to_site=paris, status=TransferStatus.IN_TRANSIT).exists()
+    assert Device.objects.filter(acquisition=Acquisition.DONATION, value__gt=0).exists()
 
 
 def test_past_till_sessions_and_sales_at_every_site():
