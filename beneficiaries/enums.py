@@ -123,6 +123,18 @@ class AuditAction(StrEnum):
     MEDIATION_CASE_OPENED = "beneficiaries.mediation_case.opened"
     MEDIATION_CASE_UPDATED = "beneficiaries.mediation_case.updated"
     MEDIATION_NOTE_ADDED = "beneficiaries.mediation_note.added"
+    BENEFICIARY_ANONYMISED = "beneficiaries.beneficiary.anonymised"
+    RETENTION_APPLIED = "beneficiaries.retention.applied"
+
+
+class ErasureReason(models.TextChoices):
+    """Why a person's data was anonymised (recorded in the audit, with the programme number
+    only)."""
+
+    RETENTION = "retention", _("Retention period over")
+    PERSON_REQUEST = "person_request", _("Request from the person (right to erasure)")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent to data processing withdrawn")
+    OTHER_LEGAL = "other_legal", _("Other legal obligation")
 
 
 # The referral state machine: from a status, the statuses it may move to.

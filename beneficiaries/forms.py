@@ -14,6 +14,7 @@ from beneficiaries.enums import (
     ConsentKind,
     DeclineReason,
     EmploymentStatus,
+    ErasureReason,
     HousingSituation,
     MediationStatus,
     Need,
@@ -430,3 +431,24 @@ class ReferralFilterForm(SearchForm):
         choices=[("", _("All statuses")), *ReferralStatus.choices],
         required=False,
     )
+
+
+class ErasureForm(forms.Form):
+    """Erase a person's data now: the reason (a choice, no free text: the audit keeps it) and an
+    explicit confirmation."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "---------")]
+        + [(c.value, c.label) for c in ErasureReason if c != ErasureReason.RETENTION],
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm the erasure: names, contact details, birth date (the year stays) and "
+            "every note about this person are removed for good."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

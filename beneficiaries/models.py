@@ -126,6 +126,7 @@ class Referral(models.Model):
         blank=True,
         related_name="referrals",
     )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -255,6 +256,11 @@ class Beneficiary(models.Model):
     )
     household_size = models.PositiveSmallIntegerField(_("household size"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Set by anonymisation (beneficiaries/privacy.py), with keyed digests of the identity that
+    # was erased, so a returning person is still recognised; never shown.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    identity_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     objects = BeneficiaryQuerySet.as_manager()
 

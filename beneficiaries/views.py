@@ -315,6 +315,7 @@ def beneficiary_detail(request, pk):
         "mediation_cases": beneficiary.mediation_cases.select_related("site"),
         "sections": render_file_sections(request, beneficiary),
         "today": timezone.localdate(),
+        "may_erase": can(request.user, Action.ERASE_PERSONAL_DATA),
     }
     return render(request, "beneficiaries/beneficiary_detail.html", context)
 

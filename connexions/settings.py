@@ -276,6 +276,22 @@ DUPLICATE_NAME_SIMILARITY = env.float("DUPLICATE_NAME_SIMILARITY", default=0.5)
 # Workshops: reminders go out this many hours before a session (send_workshop_reminders).
 WORKSHOP_REMINDER_HOURS = env.int("WORKSHOP_REMINDER_HOURS", default=48)
 
+# Personal data's lifetime (apply_retention, README "Data protection").
+# A beneficiary is anonymised this many months after their last contact.
+RETENTION_BENEFICIARY_MONTHS = env.int("RETENTION_BENEFICIARY_MONTHS", default=24)
+# A referral closed without an enrolment (declined, expired, withdrawn): months after it closed.
+RETENTION_CLOSED_REFERRAL_MONTHS = env.int("RETENTION_CLOSED_REFERRAL_MONTHS", default=6)
+# Audit rows that record a read of a personal file are deleted after this many months (the
+# database function that deletes them refuses less than 6).
+RETENTION_READ_AUDIT_MONTHS = env.int("RETENTION_READ_AUDIT_MONTHS", default=12)
+# Finished background-task rows (their arguments name people by id) are deleted after this many
+# days; expired sessions go at every run.
+RETENTION_TASK_RESULT_DAYS = env.int("RETENTION_TASK_RESULT_DAYS", default=7)
+# Key of the digests kept after anonymisation (name + birth date, phone) so that a returning
+# person is still recognised. Set it once and keep it: a new key forgets every anonymised person.
+# Defaults to a key derived from SECRET_KEY.
+PRIVACY_DIGEST_KEY = env.str("PRIVACY_DIGEST_KEY", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
