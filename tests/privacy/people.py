@@ -1,6 +1,5 @@
 """A person with activity in every app, recorded through the services at chosen dates."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -11,7 +10,8 @@ from django.utils import timezone
 
 from beneficiaries import services as beneficiary_services
 from beneficiaries.enums import TelecomOperator
-from beneficiaries.models import Beneficiary, MediationCase
+from beneficiaries.models import Beneficiary, MediationCase, Referral
+from sales.models import TillSession
 from sales.refunds import refund_create
 from sales.services import CartItem
 from tests.beneficiaries.factories import BeneficiaryFactory
@@ -41,27 +41,35 @@ class Activity:
 def person_with_activity(*, site, staff, first_day: date, identity: dict) -> Activity:
     """Enrolled on `first_day`, then over the next three months: support, follow-up, mediation
     with notes, two purchases and a refund, a workshop attended with an SMS reminder, an admin
-    log entry. `staff` may do everything at `site` (a programme admin)."""
+    log entry. `staff` may do everything at `site` (a programme admin). The notes name the
+    first day, so each person's are their own."""
+    tag = f"-{first_day:%Y%m%d}"
+    support_note, follow_up_note = SUPPORT_NOTE + tag, FOLLOW_UP_NOTE + tag
+    mediation_note, referral_comment = MEDIATION_NOTE + tag, REFERRAL_COMMENT + tag
+    sms_error = f"{SMS_ERROR}{first_day:%d%m}"
     beneficiary = BeneficiaryFactory(
         enrolled_on=first_day,
         enrolled_site=site,
         enrolled_by=staff,
-        enrolment_referral__comment=REFERRAL_COMMENT,
+        enrolment_referral__comment=referral_comment,
         valid_until=first_day + timedelta(days=365),
         **identity,
+    )
+    Referral.objects.filter(pk=beneficiary.enrolment_referral_id).update(
+        submitted_at=at(first_day - timedelta(days=7)), decided_at=at(first_day)
     )
     beneficiary_services.support_session_record(
         beneficiary=beneficiary,
         day=first_day + timedelta(days=10),
         topics=["reading_bill"],
         duration_minutes=30,
-        notes=SUPPORT_NOTE,
+        notes=support_note,
         actor=staff,
         site=site,
     )
     beneficiary_services.follow_up_record(
         beneficiary=beneficiary,
-        situation={"monthly_spending": Decimal("12.00"), "notes": FOLLOW_UP_NOTE},
+        situation={"monthly_spending": Decimal("12.00"), "notes": follow_up_note},
         done_on=first_day + timedelta(days=70),
         actor=staff,
         site=site,
@@ -71,7 +79,7 @@ def person_with_activity(*, site, staff, first_day: date, identity: dict) -> Act
         operator=TelecomOperator.SFR,
         amount_owed=Decimal("180.00"),
         next_action_on=None,
-        note=MEDIATION_NOTE,
+        note=mediation_note,
         actor=staff,
         site=site,
     )
@@ -79,7 +87,8 @@ def person_with_activity(*, site, staff, first_day: date, identity: dict) -> Act
     case.notes.update(written_at=at(first_day + timedelta(days=20)))
 
     topup, _phone, _devices = stocked_site(site, staff, vouchers=3, phones=0)
-    till = open_till(site, staff)
+    if not TillSession.objects.filter(site=site, closed_at__isnull=True).exists():
+        open_till(site, staff)
     sales = [
         checkout(
             site, beneficiary, [CartItem(topup, 1)], staff, now=at(first_day + timedelta(days=d))
@@ -95,7 +104,6 @@ def person_with_activity(*, site, staff, first_day: date, identity: dict) -> Act
         actor=staff,
         now=at(first_day + timedelta(days=41)),
     )
-    del till
 
     session = WorkshopSessionFactory(
         site=site,
@@ -113,7 +121,7 @@ def person_with_activity(*, site, staff, first_day: date, identity: dict) -> Act
         kind=MessageKind.REMINDER,
         channel=MessageChannel.SMS,
         created_at=at(first_day + timedelta(days=58)),
-        error=SMS_ERROR,
+        error=sms_error,
     )
     LogEntry.objects.create(
         user=staff,
@@ -127,9 +135,5 @@ def person_with_activity(*, site, staff, first_day: date, identity: dict) -> Act
     return Activity(
         beneficiary=beneficiary,
         sale_ids=[sale.pk for sale in sales],
-        texts=[SUPPORT_NOTE, FOLLOW_UP_NOTE, MEDIATION_NOTE, REFERRAL_COMMENT, "+33611223344"],
+        texts=[support_note, follow_up_note, mediation_note, referral_comment, sms_error],
     )
-
-
-def new_checkout_token():
-    return uuid.uuid4()
