@@ -124,7 +124,7 @@ class AuditAction(StrEnum):
     MEDIATION_CASE_UPDATED = "beneficiaries.mediation_case.updated"
     MEDIATION_NOTE_ADDED = "beneficiaries.mediation_note.added"
     BENEFICIARY_ANONYMISED = "beneficiaries.beneficiary.anonymised"
-    RETENTION_APPLIED = "beneficiaries.retention.applied"
+    SUBJECT_ACCESS_EXPORTED = "beneficiaries.subject_access.exported"
 
 
 class ErasureReason(models.TextChoices):

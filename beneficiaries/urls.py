@@ -10,6 +10,7 @@ urlpatterns = [
     path("inscription/<int:referral_pk>/lier/<int:pk>/", views.enrol_link, name="enrol_link"),
     path("<int:pk>/", views.beneficiary_detail, name="detail"),
     path("<int:pk>/carte.pdf", views.member_card, name="card"),
+    path("<int:pk>/donnees.zip", views_privacy.beneficiary_data_export, name="data_export"),
     path("<int:pk>/effacer/", views_privacy.beneficiary_erase, name="erase"),
     path("<int:pk>/consentements/", views.consents_edit, name="consents"),
     path("<int:pk>/accompagnement/", views.support_session_create, name="support_create"),

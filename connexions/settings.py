@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "connexions.middleware.NoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before the host check (CommonMiddleware): the load balancer probes with an IP as Host.
     "connexions.middleware.HealthCheckMiddleware",

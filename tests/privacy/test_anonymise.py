@@ -1,6 +1,9 @@
 """Erasure of one person, through the registry: every table and history row loses their identity
 and the free text about them; ids, dates and amounts stay."""
 
+import io
+import json
+import zipfile
 from datetime import date
 
 import pghistory.models
@@ -157,4 +160,37 @@ def test_a_programme_admin_erases_from_the_file_with_a_reason_and_a_confirmation
     assert not Referral.objects.filter(last_name="Quincampoix").exists()
     assert AuditEvent.objects.filter(
         action=AuditAction.BENEFICIARY_ANONYMISED, actor=programme_admin
+    ).exists()
+
+
+def test_the_person_gets_every_section_of_their_data_as_a_zip(
+    client, activity, programme_admin, counsellor_a, social_worker_a
+):
+    person = activity.beneficiary
+    url = reverse("beneficiaries:data_export", args=[person.pk])
+    assert client_for(client, social_worker_a).get(url).status_code == 403
+    client_for(client, counsellor_a).get(reverse("beneficiaries:detail", args=[person.pk]))
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["donnees.json", "donnees.pdf"]
+    data = json.loads(archive.read("donnees.json"))["data"]
+    file = data["beneficiaries.file"]["data"]
+    assert file["identity"]["last_name"] == "Quincampoix"
+    assert file["identity"]["phone"] == "06 12 34 56 78"
+    for section in ("consents", "referrals", "support_sessions", "follow_ups", "mediation_cases"):
+        assert len(file[section]) >= 1, section
+    assert file["mediation_cases"][0]["notes"][0]["text"].startswith("note-mediation")
+    assert file["consents"][0]["text_version"] == "test"
+    purchases = data["sales.purchases"]["data"]
+    assert len(purchases) == 2 and len(purchases[1]["refunds"]) == 1
+    (workshop,) = data["workshops.registrations"]["data"]
+    assert workshop["messages"][0]["channel"] == "SMS"
+    assert [o["actor"] for o in data["file_openings"]["data"]] == [str(counsellor_a)]
+    assert archive.read("donnees.pdf").startswith(b"%PDF")
+    assert AuditEvent.objects.filter(
+        action=AuditAction.SUBJECT_ACCESS_EXPORTED, actor=counsellor_a, object_id=str(person.pk)
     ).exists()
