@@ -118,6 +118,8 @@ class AuditAction(StrEnum):
     BENEFICIARY_ENROLLED = "beneficiaries.beneficiary.enrolled"
     CONSENTS_UPDATED = "beneficiaries.consents.updated"
     FILE_VIEWED = "beneficiaries.file.viewed"
+    # A person's name shown in a list: search results, the till's customer panel, the admin.
+    FILE_LISTED = "beneficiaries.file.listed"
     SUPPORT_SESSION_RECORDED = "beneficiaries.support_session.recorded"
     FOLLOW_UP_RECORDED = "beneficiaries.follow_up.recorded"
     MEDIATION_CASE_OPENED = "beneficiaries.mediation_case.opened"

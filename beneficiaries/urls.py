@@ -6,6 +6,7 @@ app_name = "beneficiaries"
 
 urlpatterns = [
     path("", views.beneficiary_search, name="search"),
+    path("journal-des-acces/", views_privacy.access_log, name="access_log"),
     path("inscription/<int:referral_pk>/", views.enrol, name="enrol"),
     path("inscription/<int:referral_pk>/lier/<int:pk>/", views.enrol_link, name="enrol_link"),
     path("<int:pk>/", views.beneficiary_detail, name="detail"),

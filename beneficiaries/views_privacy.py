@@ -1,5 +1,5 @@
 """A person's rights from their file: their copy of their data (staff), erasure now
-(programme admins)."""
+(programme admins); the access log (programme admins)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -7,11 +7,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from beneficiaries import access_log as log
 from beneficiaries.forms import ErasureForm
 from beneficiaries.models import Beneficiary
 from beneficiaries.retention import ErasureError, beneficiary_anonymise
 from beneficiaries.subject_access import subject_access_export
 from connexions.errors import show_refusal
+from connexions.exports import csv_response
+from connexions.pagination import paginate
 from connexions.perms import Action, action_required, can
 
 
@@ -51,4 +54,22 @@ def beneficiary_erase(request, pk):
             return redirect("beneficiaries:detail", pk=beneficiary.pk)
     return render(
         request, "beneficiaries/erase_confirm.html", {"beneficiary": beneficiary, "form": form}
+    )
+
+
+@action_required(Action.VIEW_ACCESS_LOG)
+def access_log(request):
+    form = log.AccessLogFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    reads = log.access_log(person_id=filters.get("person"), user=filters.get("user"))
+    if request.GET.get("format") == "csv":
+        header = [_("When"), _("User"), _("Person"), _("Reception site"), _("Where")]
+        return csv_response("journal-des-acces.csv", header, log.csv_rows(reads))
+    page_obj = paginate(request, reads)
+    for event in page_obj.object_list:
+        event.subject, event.where = log.subject(event), log.where(event)
+    return render(
+        request,
+        "beneficiaries/access_log.html",
+        {"form": form, "page_obj": page_obj, "kept_note": log.READS_KEPT_NOTE},
     )

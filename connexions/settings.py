@@ -296,6 +296,16 @@ PRIVACY_DIGEST_KEY = env.str("PRIVACY_DIGEST_KEY", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_string": {"()": "connexions.logs.QueryStringFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        # runserver's request lines, without their query strings (searches by name or phone).
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["no_query_string"],
+            "propagate": False,
+        },
+    },
 }
