@@ -127,6 +127,7 @@ class AuditAction(StrEnum):
     MEDIATION_NOTE_ADDED = "beneficiaries.mediation_note.added"
     BENEFICIARY_ANONYMISED = "beneficiaries.beneficiary.anonymised"
     SUBJECT_ACCESS_EXPORTED = "beneficiaries.subject_access.exported"
+    CONSENT_WITHDRAWN = "beneficiaries.consent.withdrawn"
 
 
 class ErasureReason(models.TextChoices):

@@ -452,3 +452,16 @@ class ErasureForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+
+class WithdrawalForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "The person withdraws their consent to the processing of their data; I confirm "
+            "their data is anonymised now."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

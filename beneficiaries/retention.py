@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
-from beneficiaries.enums import AuditAction, ErasureReason, ReferralStatus
-from beneficiaries.models import Beneficiary, Referral
+from beneficiaries.enums import AuditAction, ConsentKind, ErasureReason, ReferralStatus
+from beneficiaries.models import Beneficiary, Consent, Referral
 from beneficiaries.person_data import anonymise_referrals
 from beneficiaries.privacy import anonymise_everywhere, last_contacts
 from connexions.audit import audit_log
@@ -26,6 +26,7 @@ from connexions.errors import DomainError
 from connexions.locking import Rank, lock_row
 from connexions.models import AuditEvent
 from connexions.periods import add_months
+from connexions.perms import Action, require
 
 CLOSED_WITHOUT_ENROLMENT = (
     ReferralStatus.DECLINED,
@@ -62,6 +63,28 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, reason: str, actor) -> Be
     if beneficiary.anonymised_at is not None:
         raise ErasureError(_("This person's data has already been anonymised."))
     return _anonymise(beneficiary, reason=reason, actor=actor)
+
+
+@transaction.atomic(durable=True)
+def data_processing_withdraw(*, beneficiary: Beneficiary, actor, site) -> Beneficiary:
+    """The person withdraws their consent to the processing of their data: the withdrawal is
+    recorded (date, text version they had agreed to), then their data is anonymised."""
+    require(actor, Action.SUPPORT, site)
+    beneficiary = lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
+    if beneficiary.anonymised_at is not None:
+        raise ErasureError(_("This person's data has already been anonymised."))
+    consent = Consent.objects.filter(
+        beneficiary=beneficiary, kind=ConsentKind.DATA_PROCESSING
+    ).first()
+    audit_log(
+        actor=actor,
+        action=AuditAction.CONSENT_WITHDRAWN,
+        obj=beneficiary,
+        site=site,
+        consent=ConsentKind.DATA_PROCESSING,
+        text_version=consent.text_version if consent else "",
+    )
+    return _anonymise(beneficiary, reason=ErasureReason.CONSENT_WITHDRAWN, actor=actor)
 
 
 @transaction.atomic(durable=True)

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/carte.pdf", views.member_card, name="card"),
     path("<int:pk>/donnees.zip", views_privacy.beneficiary_data_export, name="data_export"),
     path("<int:pk>/effacer/", views_privacy.beneficiary_erase, name="erase"),
+    path(
+        "<int:pk>/consentements/retrait/",
+        views_privacy.data_processing_withdrawal,
+        name="data_processing_withdrawal",
+    ),
     path("<int:pk>/consentements/", views.consents_edit, name="consents"),
     path("<int:pk>/accompagnement/", views.support_session_create, name="support_create"),
     path("<int:pk>/suivi/", views.follow_up_create, name="follow_up_create"),

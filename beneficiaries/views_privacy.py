@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from beneficiaries import access_log as log
-from beneficiaries.forms import ErasureForm
+from beneficiaries.forms import ErasureForm, WithdrawalForm
 from beneficiaries.models import Beneficiary
-from beneficiaries.retention import ErasureError, beneficiary_anonymise
+from beneficiaries.retention import ErasureError, beneficiary_anonymise, data_processing_withdraw
 from beneficiaries.subject_access import subject_access_export
 from connexions.errors import show_refusal
 from connexions.exports import csv_response
@@ -53,7 +53,35 @@ def beneficiary_erase(request, pk):
             )
             return redirect("beneficiaries:detail", pk=beneficiary.pk)
     return render(
-        request, "beneficiaries/erase_confirm.html", {"beneficiary": beneficiary, "form": form}
+        request,
+        "beneficiaries/erase_confirm.html",
+        {"beneficiary": beneficiary, "form": form, "withdrawal": False},
+    )
+
+
+@action_required(Action.SUPPORT, at_current_site=True)
+def data_processing_withdrawal(request, pk):
+    """Withdrawing consent to data processing anonymises the person, after a confirmation that
+    says what stays."""
+    beneficiary = get_object_or_404(Beneficiary.objects.visible_to(request.user), pk=pk)
+    form = WithdrawalForm(request.POST or None)
+    if beneficiary.anonymised_at is None and request.method == "POST" and form.is_valid():
+        try:
+            data_processing_withdraw(
+                beneficiary=beneficiary, actor=request.user, site=request.current_site
+            )
+        except ErasureError as error:
+            show_refusal(request, error, form=form)
+        else:
+            messages.success(
+                request,
+                _("The data of %(number)s were anonymised.") % {"number": beneficiary.number},
+            )
+            return redirect("beneficiaries:detail", pk=beneficiary.pk)
+    return render(
+        request,
+        "beneficiaries/erase_confirm.html",
+        {"beneficiary": beneficiary, "form": form, "withdrawal": True},
     )
 
 

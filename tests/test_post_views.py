@@ -299,6 +299,13 @@ CASES = {
             {"reason": "person_request", "confirm": "on"},
         ),
     ),
+    "beneficiaries:data_processing_withdrawal": (
+        "counsellor_a",
+        lambda site, user: (
+            f"/beneficiaires/{BeneficiaryFactory(enrolled_site=site).pk}/consentements/retrait/",
+            {"confirm": "on"},
+        ),
+    ),
     "beneficiaries:consents": (
         "counsellor_a",
         lambda site, user: (
