@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from beneficiaries.enums import AuditAction
 from beneficiaries.models import (
     Beneficiary,
     Consent,
@@ -9,10 +10,58 @@ from beneficiaries.models import (
     Referral,
     SupportSession,
 )
+from connexions.audit import audit_reads
+
+
+class AuditedReadsAdmin(admin.ModelAdmin):
+    """Opening a change page or a list of these rows is a read of personal data: audited, one
+    row per person shown (the person, or the referral for a referral)."""
+
+    person_field = "beneficiary"  # the field that leads to the person; "" for the row itself
+
+    def _person(self, obj):
+        return getattr(obj, self.person_field) if self.person_field else obj
+
+    def _audit(self, request, rows):
+        audit_reads(
+            actor=request.user,
+            action=AuditAction.FILE_LISTED,
+            objects=[self._person(row) for row in rows],
+            via="admin",
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and original is not None:
+            self._audit(request, [original])
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            self._audit(request, changelist.result_list)
+        return response
+
+
+class ReadOnlyAdmin(AuditedReadsAdmin):
+    """Created and changed only through the services (duplicate check, consents, numbering,
+    audit): the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ReadOnlyAdmin):
+    person_field = ""
     list_display = ["last_name", "first_name", "agency", "site", "status", "submitted_at"]
     list_filter = ["status", "channel", "site", "agency"]
     search_fields = ["last_name", "first_name", "referrer_name", "referrer__email"]
@@ -27,9 +76,19 @@ class ConsentInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["recorded_by"]
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(admin.ModelAdmin):
+class BeneficiaryAdmin(ReadOnlyAdmin):
+    person_field = ""
     list_display = [
         "number",
         "last_name",
@@ -58,7 +117,7 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportSession)
-class SupportSessionAdmin(admin.ModelAdmin):
+class SupportSessionAdmin(AuditedReadsAdmin):
     list_display = ["beneficiary", "date", "site", "counsellor", "duration_minutes"]
     list_filter = ["site"]
     list_select_related = ["beneficiary", "site", "counsellor"]
@@ -84,7 +143,7 @@ class MediationNoteInline(admin.TabularInline):
 
 
 @admin.register(MediationCase)
-class MediationCaseAdmin(admin.ModelAdmin):
+class MediationCaseAdmin(AuditedReadsAdmin):
     list_display = ["beneficiary", "operator", "amount_owed", "status", "next_action_on", "site"]
     list_filter = ["status", "operator", "site"]
     list_select_related = ["beneficiary", "site"]

@@ -7,7 +7,8 @@ class BeneficiariesConfig(AppConfig):
     verbose_name = _("Beneficiaries")
 
     def ready(self):
-        from beneficiaries import outcomes, widgets
+        from beneficiaries import models, outcomes, person_data, widgets
+        from beneficiaries.privacy import PersonData, register_person_data
         from beneficiaries.sections import register_referral_outcome_provider
         from connexions.perms import Action, can
         from connexions.registry import NavEntry, register_home_widget, register_nav
@@ -32,7 +33,37 @@ class BeneficiariesConfig(AppConfig):
                 visible=lambda user: can(user, Action.SUPPORT),
             )
         )
+        register_nav(
+            NavEntry(
+                key="access_log",
+                label=_("Access log"),
+                url_name="beneficiaries:access_log",
+                icon="eye",
+                order=90,
+                visible=lambda user: can(user, Action.VIEW_ACCESS_LOG),
+            )
+        )
         register_home_widget(widgets.SITE_TODO)
         register_home_widget(widgets.AGENCY_REFERRALS)
         register_referral_outcome_provider("beneficiaries.enrolment", outcomes.enrolment_outcomes)
         register_referral_outcome_provider("beneficiaries.mediation", outcomes.mediation_outcomes)
+        register_person_data(
+            PersonData(
+                key="beneficiaries.file",
+                title=_("Beneficiary file"),
+                models=(
+                    models.Beneficiary,
+                    models.Referral,
+                    models.Consent,
+                    models.SupportSession,
+                    models.FollowUp,
+                    models.MediationCase,
+                    models.MediationNote,
+                ),
+                last_contact=person_data.last_contact,
+                export=person_data.export,
+                anonymise=person_data.anonymise,
+                # Last: the file's own row is anonymised once the other apps are done.
+                order=1000,
+            )
+        )

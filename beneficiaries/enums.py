@@ -118,11 +118,26 @@ class AuditAction(StrEnum):
     BENEFICIARY_ENROLLED = "beneficiaries.beneficiary.enrolled"
     CONSENTS_UPDATED = "beneficiaries.consents.updated"
     FILE_VIEWED = "beneficiaries.file.viewed"
+    # A person's name shown in a list: search results, the till's customer panel, the admin.
+    FILE_LISTED = "beneficiaries.file.listed"
     SUPPORT_SESSION_RECORDED = "beneficiaries.support_session.recorded"
     FOLLOW_UP_RECORDED = "beneficiaries.follow_up.recorded"
     MEDIATION_CASE_OPENED = "beneficiaries.mediation_case.opened"
     MEDIATION_CASE_UPDATED = "beneficiaries.mediation_case.updated"
     MEDIATION_NOTE_ADDED = "beneficiaries.mediation_note.added"
+    BENEFICIARY_ANONYMISED = "beneficiaries.beneficiary.anonymised"
+    SUBJECT_ACCESS_EXPORTED = "beneficiaries.subject_access.exported"
+    CONSENT_WITHDRAWN = "beneficiaries.consent.withdrawn"
+
+
+class ErasureReason(models.TextChoices):
+    """Why a person's data was anonymised (recorded in the audit, with the programme number
+    only)."""
+
+    RETENTION = "retention", _("Retention period over")
+    PERSON_REQUEST = "person_request", _("Request from the person (right to erasure)")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent to data processing withdrawn")
+    OTHER_LEGAL = "other_legal", _("Other legal obligation")
 
 
 # The referral state machine: from a status, the statuses it may move to.

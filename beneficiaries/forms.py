@@ -14,6 +14,7 @@ from beneficiaries.enums import (
     ConsentKind,
     DeclineReason,
     EmploymentStatus,
+    ErasureReason,
     HousingSituation,
     MediationStatus,
     Need,
@@ -26,6 +27,7 @@ from beneficiaries.enums import (
 )
 from connexions.forms import DateField, SearchForm
 from connexions.models import PartnerAgency, ReceptionSite
+from connexions.text import FREE_TEXT_MAX_LENGTH
 
 # France and its overseas departments and territories.
 _FRENCH_COUNTRY_CODES = {33, 262, 269, 508, 590, 594, 596, 681, 687, 689}
@@ -101,6 +103,7 @@ class ReferralForm(PersonFields):
     comment = forms.CharField(
         label=_("Comment for the counsellors"),
         required=False,
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     consent_attested = forms.BooleanField(
@@ -187,6 +190,7 @@ class DeclineForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
+        max_length=FREE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to the referring social worker. Required for “Other”."),
     )
@@ -317,7 +321,10 @@ class SupportSessionForm(forms.Form):
     )
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=480)
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Notes"),
+        required=False,
+        max_length=FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -348,7 +355,10 @@ class FollowUpForm(forms.Form):
     has_computer = forms.NullBooleanField(label=_("Has a computer"), required=False)
     has_internet = forms.NullBooleanField(label=_("Has internet at home"), required=False)
     notes = forms.CharField(
-        label=_("Situation changes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Situation changes"),
+        required=False,
+        max_length=FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -372,7 +382,10 @@ class MediationOpenForm(forms.Form):
     )
     next_action_on = DateField(label=_("Next action on"), required=False, widget=_date_input())
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        required=False,
+        max_length=FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -406,7 +419,10 @@ class MediationUpdateForm(forms.Form):
     )
     next_action_on = DateField(label=_("Next action on"), required=False, widget=_date_input())
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        required=False,
+        max_length=FREE_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -417,7 +433,9 @@ class MediationUpdateForm(forms.Form):
 class MediationNoteForm(forms.Form):
     """What a finished (closed or failed) case still takes."""
 
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), max_length=FREE_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -430,3 +448,37 @@ class ReferralFilterForm(SearchForm):
         choices=[("", _("All statuses")), *ReferralStatus.choices],
         required=False,
     )
+
+
+class ErasureForm(forms.Form):
+    """Erase a person's data now: the reason (a choice, no free text: the audit keeps it) and an
+    explicit confirmation."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "---------")]
+        + [(c.value, c.label) for c in ErasureReason if c != ErasureReason.RETENTION],
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm the erasure: names, contact details, birth date (the year stays) and "
+            "every note about this person are removed for good."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class WithdrawalForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "The person withdraws their consent to the processing of their data; I confirm "
+            "their data is anonymised now."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -30,6 +30,7 @@ from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.perms import Action, can, sees_every_site, sites_for
 from connexions.search import trigram_index
+from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -96,7 +97,7 @@ class Referral(models.Model):
     needs = ArrayField(
         models.CharField(max_length=20, choices=Need.choices), verbose_name=_("needs")
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     consent_attested_at = models.DateTimeField(_("consent attested at"))
     status = models.CharField(
         _("status"),
@@ -118,7 +119,9 @@ class Referral(models.Model):
     decline_reason = models.CharField(
         _("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True
     )
-    decline_comment = models.TextField(_("decline comment"), blank=True)
+    decline_comment = models.TextField(
+        _("decline comment"), blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     beneficiary = models.ForeignKey(
         "Beneficiary",
         verbose_name=_("beneficiary"),
@@ -127,6 +130,7 @@ class Referral(models.Model):
         blank=True,
         related_name="referrals",
     )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -162,6 +166,8 @@ class Referral(models.Model):
                 name="referral_names_referrer",
             ),
             models.CheckConstraint(condition=Q(needs__len__gt=0), name="referral_has_needs"),
+            bounded_text("comment"),
+            bounded_text("decline_comment"),
         ]
 
     def __str__(self):
@@ -263,6 +269,11 @@ class Beneficiary(models.Model):
     )
     household_size = models.PositiveSmallIntegerField(_("household size"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Set by anonymisation (beneficiaries/privacy.py), with keyed digests of the identity that
+    # was erased, so a returning person is still recognised; never shown.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    identity_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     objects = BeneficiaryQuerySet.as_manager()
 
@@ -377,7 +388,7 @@ class SupportSession(models.Model):
         models.CharField(max_length=30, choices=SupportTopic.choices), verbose_name=_("topics")
     )
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=FREE_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -388,6 +399,7 @@ class SupportSession(models.Model):
                 condition=Q(duration_minutes__gt=0), name="support_duration_positive"
             ),
             models.CheckConstraint(condition=Q(topics__len__gt=0), name="support_has_topics"),
+            bounded_text("notes"),
         ]
 
     def __str__(self):
@@ -446,7 +458,7 @@ class FollowUp(models.Model):
     )
     has_computer = models.BooleanField(_("has a computer"), null=True, blank=True)
     has_internet = models.BooleanField(_("has internet at home"), null=True, blank=True)
-    notes = models.TextField(_("situation changes"), blank=True)
+    notes = models.TextField(_("situation changes"), blank=True, max_length=FREE_TEXT_MAX_LENGTH)
 
     objects = FollowUpQuerySet.as_manager()
 
@@ -471,6 +483,7 @@ class FollowUp(models.Model):
                 condition=Q(monthly_spending__isnull=True) | Q(monthly_spending__gte=0),
                 name="followup_spending_not_negative",
             ),
+            bounded_text("notes"),
         ]
 
     def __str__(self):
@@ -585,12 +598,13 @@ class MediationNote(models.Model):
         User, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
     written_at = models.DateTimeField(_("written at"), default=timezone.now)
-    text = models.TextField(_("note"))
+    text = models.TextField(_("note"), max_length=FREE_TEXT_MAX_LENGTH)
 
     class Meta:
         ordering = ["-written_at", "-id"]
         verbose_name = _("mediation note")
         verbose_name_plural = _("mediation notes")
+        constraints = [bounded_text("text")]
 
     def __str__(self):
         return f"{self.case_id} — {self.written_at:%Y-%m-%d}"

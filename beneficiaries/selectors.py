@@ -34,6 +34,7 @@ from beneficiaries.enums import (
     ReferralStatus,
 )
 from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
+from beneficiaries.privacy import identity_digest, phone_digest
 from connexions import numbers
 from connexions.periods import Period
 from connexions.search import SearchText, search_text
@@ -63,11 +64,31 @@ def possible_duplicates(*, first_name: str, last_name: str, birth_date: date, ph
         Q(normalised_name=typed) | Q(name_similarity__gte=settings.DUPLICATE_NAME_SIMILARITY)
     )
     match = same_birth | Q(phone=phone) if phone else same_birth
+    # An anonymised file keeps only keyed digests of who the person was.
+    match |= Q(identity_digest=identity_digest(first_name, last_name, birth_date))
+    if phone:
+        match |= Q(phone_digest=phone_digest(phone))
     return (
         candidates.filter(match)
         .select_related("enrolled_site")
         .order_by("-name_similarity", "last_name", "first_name")
     )
+
+
+def same_person_ids(beneficiary: Beneficiary):
+    """The ids (a subquery) of the person and of the anonymised files that were the same person
+    (same digest of name and birth date, or of phone): purchase limits count them together."""
+    match = Q(pk=beneficiary.pk)
+    if beneficiary.anonymised_at is None:
+        earlier = Q(identity_digest=identity_digest(*_identity(beneficiary)))
+        if beneficiary.phone:
+            earlier |= Q(phone_digest=phone_digest(beneficiary.phone))
+        match |= earlier & Q(anonymised_at__isnull=False)
+    return Beneficiary.objects.filter(match).values("pk")
+
+
+def _identity(person):
+    return person.first_name, person.last_name, person.birth_date
 
 
 def beneficiary_by_member_number(raw: str, *, user=None):

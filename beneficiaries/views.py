@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries import selectors, services
 from beneficiaries.cards import barcode_data_uri
-from beneficiaries.enums import ConsentKind, ReferralStatus
+from beneficiaries.enums import AuditAction, ConsentKind, ReferralStatus
 from beneficiaries.forms import (
     ConsentForm,
     DeclineForm,
@@ -25,6 +25,8 @@ from beneficiaries.forms import (
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral
 from beneficiaries.perms import may_handle, may_withdraw
 from beneficiaries.sections import render_file_sections
+from beneficiaries.subject_access import file_openings
+from connexions.audit import audit_reads
 from connexions.errors import show_refusal
 from connexions.forms import SearchForm, id_or_404
 from connexions.pagination import paginate
@@ -277,6 +279,13 @@ def enrol_link(request, referral_pk, pk):
 def beneficiary_search(request):
     query = SearchForm(request.GET).query()
     page_obj = paginate(request, selectors.beneficiary_search(request.user, query))
+    audit_reads(
+        actor=request.user,
+        action=AuditAction.FILE_LISTED,
+        objects=page_obj.object_list,
+        site=request.current_site,
+        via="search",
+    )
     return render(
         request,
         "beneficiaries/beneficiary_search.html",
@@ -315,6 +324,8 @@ def beneficiary_detail(request, pk):
         "mediation_cases": beneficiary.mediation_cases.select_related("site"),
         "sections": render_file_sections(request, beneficiary),
         "today": timezone.localdate(),
+        "may_erase": can(request.user, Action.ERASE_PERSONAL_DATA),
+        "openings": file_openings(beneficiary, limit=5),
     }
     return render(request, "beneficiaries/beneficiary_detail.html", context)
 

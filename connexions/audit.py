@@ -26,3 +26,20 @@ def audit_log(
         site=site,
         data=data,
     )
+
+
+def audit_reads(*, actor, action: str, objects, site=None, **data) -> None:
+    """Record that `actor` saw each of `objects` (a search result, a list page): one read row
+    per object, in one query. Never put personal data (a search term) in `data`."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            kind=AuditKind.READ,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            site=site,
+            data=data,
+        )
+        for obj in objects
+    )

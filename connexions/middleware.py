@@ -8,7 +8,7 @@ from django.db import DatabaseError, OperationalError, connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -43,6 +43,21 @@ def health(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a logged-in user is kept by a browser or a proxy (reception points share
+    computers): pages, PDFs, CSVs and ZIPs alike. Static files never reach the login check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class SessionLifetimeMiddleware:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from connexions.enums import AgencyKind, AuditKind, SiteRole, UserKind
+from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 
 
 class ReceptionSiteQuerySet(models.QuerySet):
@@ -23,7 +24,9 @@ class ReceptionSite(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
     phone = PhoneNumberField(_("phone"), blank=True)
-    opening_hours = models.TextField(_("opening hours"), blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"), blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = ReceptionSiteQuerySet.as_manager()
@@ -32,6 +35,7 @@ class ReceptionSite(models.Model):
         ordering = ["name"]
         verbose_name = _("reception site")
         verbose_name_plural = _("reception sites")
+        constraints = [bounded_text("opening_hours")]
 
     def __str__(self):
         return self.name

@@ -25,6 +25,8 @@ class Action(StrEnum):
     WORKSHOPS = "workshops"  # sessions, registrations, attendance at own sites
     VIEW_IMPACT = "view_impact"  # impact dashboard, site reports
     CONFIRM_CASH_DIFFERENCE = "confirm_cash_difference"  # a till's difference at its close
+    ERASE_PERSONAL_DATA = "erase_personal_data"  # anonymise a person now (right to erasure)
+    VIEW_ACCESS_LOG = "view_access_log"  # who opened which file
 
 
 # Site-bound actions and the site roles allowed to do them (programme admins may do everything).
@@ -41,7 +43,12 @@ _SITE_ROLES = {
 
 
 # Programme-wide settings: programme admins only.
-_PROGRAMME_ACTIONS = {Action.MANAGE_CATALOGUE, Action.MANAGE_TOPICS}
+_PROGRAMME_ACTIONS = {
+    Action.MANAGE_CATALOGUE,
+    Action.MANAGE_TOPICS,
+    Action.ERASE_PERSONAL_DATA,
+    Action.VIEW_ACCESS_LOG,
+}
 
 
 def sees_every_site(user) -> bool:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "connexions.middleware.NoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before the host check (CommonMiddleware): the load balancer probes with an IP as Host.
     "connexions.middleware.HealthCheckMiddleware",
@@ -282,9 +283,35 @@ DUPLICATE_NAME_SIMILARITY = env.float("DUPLICATE_NAME_SIMILARITY", default=0.5)
 # Workshops: reminders go out this many hours before a session (send_workshop_reminders).
 WORKSHOP_REMINDER_HOURS = env.int("WORKSHOP_REMINDER_HOURS", default=48)
 
+# Personal data's lifetime (apply_retention, README "Data protection").
+# A beneficiary is anonymised this many months after their last contact.
+RETENTION_BENEFICIARY_MONTHS = env.int("RETENTION_BENEFICIARY_MONTHS", default=24)
+# A referral closed without an enrolment (declined, expired, withdrawn): months after it closed.
+RETENTION_CLOSED_REFERRAL_MONTHS = env.int("RETENTION_CLOSED_REFERRAL_MONTHS", default=6)
+# Audit rows that record a read of a personal file are deleted after this many months (the
+# database function that deletes them refuses less than 6).
+RETENTION_READ_AUDIT_MONTHS = env.int("RETENTION_READ_AUDIT_MONTHS", default=12)
+# Finished background-task rows (their arguments name people by id) are deleted after this many
+# days; expired sessions go at every run.
+RETENTION_TASK_RESULT_DAYS = env.int("RETENTION_TASK_RESULT_DAYS", default=7)
+# Key of the digests kept after anonymisation (name + birth date, phone) so that a returning
+# person is still recognised. Set it once and keep it: a new key forgets every anonymised person.
+# Defaults to a key derived from SECRET_KEY.
+PRIVACY_DIGEST_KEY = env.str("PRIVACY_DIGEST_KEY", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_string": {"()": "connexions.logs.QueryStringFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        # runserver's request lines, without their query strings (searches by name or phone).
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["no_query_string"],
+            "propagate": False,
+        },
+    },
 }

@@ -11,6 +11,7 @@ from connexions.middleware import second_factor_not_required
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
+    path("donnees-personnelles/", views.information_notice, name="information_notice"),
     path("site-courant/", views.switch_site, name="switch_site"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path(

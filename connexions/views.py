@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -22,6 +23,22 @@ from connexions.registry import home_widgets
 @login_not_required
 def favicon(request):
     return redirect(static("favicon.svg"), permanent=True)
+
+
+@login_not_required
+def information_notice(request):
+    """What the programme collects about a person, why, for how long, who sees it and their
+    rights: read or printed at enrolment, linked from every file and from the footer."""
+    return render(
+        request,
+        "information_notice.html",
+        {
+            "beneficiary_months": settings.RETENTION_BENEFICIARY_MONTHS,
+            "referral_months": settings.RETENTION_CLOSED_REFERRAL_MONTHS,
+            "read_months": settings.RETENTION_READ_AUDIT_MONTHS,
+            "consent_version": settings.CONSENT_TEXT_VERSION,
+        },
+    )
 
 
 def home(request):

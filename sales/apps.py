@@ -7,9 +7,10 @@ class SalesConfig(AppConfig):
     verbose_name = _("Till and sales")
 
     def ready(self):
+        from beneficiaries.privacy import PersonData, register_person_data
         from beneficiaries.sections import FileSection, register_file_section
         from connexions.registry import NavEntry, register_nav
-        from sales import perms
+        from sales import models, perms, person_data
 
         register_nav(
             NavEntry(
@@ -31,5 +32,16 @@ class SalesConfig(AppConfig):
                 template="sales/file_section.html",
                 context=perms.purchases_context,
                 visible=perms.may_see_purchases,
+            )
+        )
+        register_person_data(
+            PersonData(
+                key="sales.purchases",
+                title=_("Purchases"),
+                models=(models.Sale, models.Refund),
+                last_contact=person_data.last_contact,
+                export=person_data.export,
+                anonymise=person_data.anonymise,
+                order=30,
             )
         )

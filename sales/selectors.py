@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
+from beneficiaries.selectors import same_person_ids
 from catalogue.enums import ProductKind
 from catalogue.limits import LimitStatus, limit_status
 from catalogue.models import PurchaseLimit
@@ -85,7 +86,8 @@ def _refunded_quantity():
 
 def limit_statuses(beneficiary, *, now: datetime | None = None, rules=None) -> list[RuleStatus]:
     """Every active rule with what it still allows `beneficiary`, counted from their sale lines
-    at every site, minus what was refunded (one purchase time per unit): two queries."""
+    at every site (those of their anonymised earlier files too), minus what was refunded (one
+    purchase time per unit): two queries."""
     now = now or timezone.now()
     rules = active_rules() if rules is None else rules
     if not rules:
@@ -96,7 +98,9 @@ def limit_statuses(beneficiary, *, now: datetime | None = None, rules=None) -> l
         for rule in rules
     }
     lines = (
-        SaleLine.objects.filter(sale__beneficiary=beneficiary, sale__at__gt=oldest)
+        SaleLine.objects.filter(
+            sale__beneficiary__in=same_person_ids(beneficiary), sale__at__gt=oldest
+        )
         .annotate(bought_at=F("sale__at"), refunded=_refunded_quantity(), **flags)
         .values("bought_at", "quantity", "refunded", *flags)
     )

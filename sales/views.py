@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beneficiaries.enums import AuditAction
 from beneficiaries.models import Beneficiary
 from beneficiaries.selectors import beneficiary_search
 from catalogue.enums import Tracking
 from catalogue.models import Product
 from catalogue.selectors import stock_levels
+from connexions.audit import audit_reads
 from connexions.errors import show_refusal
 from connexions.exports import csv_response
 from connexions.forms import SearchForm, id_or_404
@@ -144,11 +146,20 @@ def cart_scan(request):
     site = request.current_site
     cart = carts.load(request, site)
     error = ""
+    customer = cart.beneficiary_id
     try:
         carts.scan(cart, request.POST.get("code", ""), site=site, user=request.user)
     except carts.CartRefusal as refusal:
         error = refusal.message
     carts.save(request, cart)
+    if cart.beneficiary_id and cart.beneficiary_id != customer:  # a member card was scanned
+        audit_reads(
+            actor=request.user,
+            action=AuditAction.FILE_LISTED,
+            objects=Beneficiary.objects.filter(pk=cart.beneficiary_id).only("pk"),
+            site=site,
+            via="till",
+        )
     return _panel(request, cart, error=error)
 
 
@@ -157,6 +168,13 @@ def customer_search(request):
     """Find the person by name, number or phone when they have no card with them."""
     query = SearchForm(request.GET).query()
     results = list(beneficiary_search(request.user, query)[:10]) if query else []
+    audit_reads(
+        actor=request.user,
+        action=AuditAction.FILE_LISTED,
+        objects=results,
+        site=request.current_site,
+        via="till",
+    )
     return render(request, "sales/_customer_results.html", {"results": results, "query": query})
 
 
@@ -170,6 +188,13 @@ def cart_customer(request):
     )
     cart.beneficiary_id = beneficiary.pk
     carts.save(request, cart)
+    audit_reads(
+        actor=request.user,
+        action=AuditAction.FILE_LISTED,
+        objects=[beneficiary],
+        site=site,
+        via="till",
+    )
     return _panel(request, cart)
 
 

@@ -353,6 +353,20 @@ CASES = {
         "counsellor_a",
         lambda site, user: (_enrol_link_url(site), {}),
     ),
+    "beneficiaries:erase": (
+        "programme_admin",
+        lambda site, user: (
+            f"/beneficiaires/{BeneficiaryFactory(enrolled_site=site).pk}/effacer/",
+            {"reason": "person_request", "confirm": "on"},
+        ),
+    ),
+    "beneficiaries:data_processing_withdrawal": (
+        "counsellor_a",
+        lambda site, user: (
+            f"/beneficiaires/{BeneficiaryFactory(enrolled_site=site).pk}/consentements/retrait/",
+            {"confirm": "on"},
+        ),
+    ),
     "beneficiaries:consents": (
         "counsellor_a",
         lambda site, user: (

@@ -7,13 +7,14 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
+        from beneficiaries.privacy import PersonData, register_person_data
         from beneficiaries.sections import (
             FileSection,
             register_file_section,
             register_referral_outcome_provider,
         )
         from connexions.registry import NavEntry, register_nav
-        from workshops import perms, selectors
+        from workshops import models, perms, person_data, selectors
 
         register_nav(
             NavEntry(
@@ -38,3 +39,14 @@ class WorkshopsConfig(AppConfig):
             )
         )
         register_referral_outcome_provider("workshops.attendance", selectors.attended_outcomes)
+        register_person_data(
+            PersonData(
+                key="workshops.registrations",
+                title=_("Workshops"),
+                models=(models.Registration, models.Notification),
+                last_contact=person_data.last_contact,
+                export=person_data.export,
+                anonymise=person_data.anonymise,
+                order=40,
+            )
+        )

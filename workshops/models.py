@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.models import Beneficiary
 from connexions.models import ReceptionSite, User
 from connexions.perms import Action, sites_for
+from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 from workshops.enums import (
     ATTENDANCE,
     SEATED,
@@ -28,7 +29,7 @@ class WorkshopTopic(models.Model):
     """What a workshop teaches ("thème")."""
 
     title = models.CharField(_("title"), max_length=150, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=120)
     level = models.CharField(
         _("level"), max_length=20, choices=TopicLevel.choices, default=TopicLevel.BEGINNER
@@ -44,7 +45,8 @@ class WorkshopTopic(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="topic_duration_positive"
-            )
+            ),
+            bounded_text("description"),
         ]
 
     def __str__(self):
