@@ -67,6 +67,7 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("caisse/", include("sales.urls")),
     path("ateliers/", include("workshops.urls")),
+    path("rendez-vous/", include("workshops.urls_appointments")),
     path("impact/", include("connexions.impact.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from connexions.enums import SiteRole, UserKind
 from connexions.models import ReceptionSite, User
@@ -150,11 +151,26 @@ def day_appointments(site: ReceptionSite, day: date):
     )
 
 
-def week_appointments(counsellor: User, monday: date) -> list[tuple[date, list[Appointment]]]:
-    """A counsellor's appointments at every site, Monday to Sunday."""
+def staff_of(sites):
+    """Staff who receive people at any of `sites`."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            kind=UserKind.SITE_STAFF,
+            memberships__site__in=sites,
+            memberships__role__in=[SiteRole.COUNSELLOR, SiteRole.SITE_MANAGER],
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def week_appointments(counsellor: User, monday: date, sites) -> list[tuple[date, list]]:
+    """A counsellor's appointments at `sites`, Monday to Sunday."""
     start = local(monday, time.min)
     rows = (
         Appointment.objects.filter(
+            site__in=sites,
             counsellor=counsellor,
             starts_at__gte=start,
             starts_at__lt=local(monday + timedelta(days=7), time.min),
@@ -166,6 +182,27 @@ def week_appointments(counsellor: User, monday: date) -> list[tuple[date, list[A
     for appointment in rows:
         days[timezone.localtime(appointment.starts_at).date()].append(appointment)
     return list(days.items())
+
+
+def feed_appointments(counsellor: User, now: datetime):
+    """What a counsellor's calendar feed holds: the last 30 days and the next 180, without the
+    cancelled or moved ones."""
+    return (
+        Appointment.objects.filter(
+            counsellor=counsellor,
+            starts_at__gte=now - timedelta(days=30),
+            starts_at__lt=now + timedelta(days=180),
+        )
+        .exclude(
+            status__in=[
+                AppointmentStatus.CANCELLED_BY_PERSON,
+                AppointmentStatus.CANCELLED_BY_SITE,
+                AppointmentStatus.RESCHEDULED,
+            ]
+        )
+        .select_related("site")
+        .order_by("starts_at")
+    )
 
 
 def person_appointments(*, beneficiary=None, referral=None):
@@ -226,3 +263,36 @@ def no_show_rates(*, start: datetime, end: datetime, sites) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def appointment_outcomes(referrals) -> dict[int, list]:
+    """For the referral page of a social worker (people who share outcomes): the date and site
+    of their appointments to come or held, never their kind or the counsellor."""
+    from beneficiaries.sections import Outcome
+
+    by_person = defaultdict(list)
+    for referral in referrals:
+        by_person[referral.beneficiary_id].append(referral.pk)
+    rows = (
+        Appointment.objects.filter(beneficiary__in=list(by_person))
+        .exclude(
+            status__in=[
+                AppointmentStatus.CANCELLED_BY_PERSON,
+                AppointmentStatus.CANCELLED_BY_SITE,
+                AppointmentStatus.RESCHEDULED,
+            ]
+        )
+        .select_related("site")
+        .order_by("starts_at")
+    )
+    found = defaultdict(list)
+    for appointment in rows:
+        start = timezone.localtime(appointment.starts_at)
+        label = _("Appointment on %(date)s at %(time)s, %(site)s") % {
+            "date": formats.date_format(start, "j F Y"),
+            "time": formats.time_format(start, "G\\hi"),
+            "site": appointment.site.name,
+        }
+        for referral_id in by_person[appointment.beneficiary_id]:
+            found[referral_id].append(Outcome("appointments.booked", label, start.date()))
+    return found
