@@ -57,6 +57,10 @@ def sms_text(kind: str, appointment) -> str:
     return to_gsm7(f"{head}, {site}.{call}")[:SMS_SEGMENT]
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def email_text(kind: str, appointment) -> tuple[str, str]:
     """(subject, body) of the e-mail; the subject names no one."""
     facts = _facts(appointment)
@@ -67,7 +71,7 @@ def email_text(kind: str, appointment) -> tuple[str, str]:
     }.get(kind, _("Reminder: your appointment on %(long_date)s")) % facts
     lines = [
         _("Hello %(first_name)s,") % facts,
-        _sentence(kind, facts).split(", ", 1)[1].capitalize() + ".",
+        _capitalised(_sentence(kind, facts).split(", ", 1)[1]) + ".",
         _("Place: %(site)s, %(address)s.") % facts,
     ]
     if facts["phone"]:

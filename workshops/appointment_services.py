@@ -121,7 +121,11 @@ def appointment_book(
         created_at=now,
     )
     audit_log(
-        actor=actor, action=AuditAction.APPOINTMENT_BOOKED, obj=appointment, site=site, kind=kind
+        actor=actor,
+        action=AuditAction.APPOINTMENT_BOOKED,
+        obj=appointment,
+        site=site,
+        appointment_kind=kind,
     )
     message_queue(appointment, AppointmentMessageKind.BOOKED)
     return appointment

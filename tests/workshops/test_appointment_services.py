@@ -103,7 +103,8 @@ def test_booking_writes_the_appointment_an_audit_row_and_a_message(site_a, agend
     appointment = book(site_a, counsellor_a, at(0, 9))
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.ends_at - appointment.starts_at == timedelta(minutes=45)
-    assert AuditEvent.objects.filter(action="workshops.appointment.booked").count() == 1
+    event = AuditEvent.objects.get(action="workshops.appointment.booked")
+    assert event.kind == "action" and event.data == {"appointment_kind": "support"}
     message = appointment.messages.get()
     assert message.kind == AppointmentMessageKind.BOOKED
 
@@ -225,7 +226,7 @@ def test_messages_go_out_after_commit_and_lose_their_text_once_sent(
     with django_capture_on_commit_callbacks(execute=True):
         appointment = book(site_a, counsellor_a, at(0, 9), beneficiary=person)
     assert len(sms.outbox) == 1
-    assert sms.outbox[0].text.startswith("Connexions : Aicha-Éloise, votre rendez-vous")
+    assert sms.outbox[0].text.startswith("Connexions : Aicha-Éloise, votre RDV")
     message = appointment.messages.get()
     assert message.status == AppointmentMessageStatus.SENT and message.text == ""
 

@@ -185,7 +185,7 @@ def test_the_file_lists_appointments_and_messages_without_their_text(
         _book(site_a, counsellor_a, beneficiary=person)
     page = client_for(client, counsellor_a).get(f"/beneficiaires/{person.pk}/").content.decode()
     assert "Accompagnement individuel" in page and "Envoyé" in page
-    assert "votre rendez-vous" not in page
+    assert "votre RDV" not in page
 
 
 def test_calendar_feed_parses_holds_no_names_and_its_token_resets(
