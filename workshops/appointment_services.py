@@ -36,6 +36,8 @@ from workshops.enums import (
 from workshops.models import Appointment, AppointmentMessage, CalendarFeed
 from workshops.tasks import send_appointment_message
 
+# How early before their appointment a person may be marked arrived.
+ARRIVAL_EARLIEST = timedelta(hours=12)
 CANCELLED = (AppointmentStatus.CANCELLED_BY_PERSON, AppointmentStatus.CANCELLED_BY_SITE)
 
 
@@ -191,12 +193,9 @@ def appointment_set_status(
                 "new": status.label.lower(),
             }
         )
-    day = timezone.localtime(appointment.starts_at).date()
-    if status in (AppointmentStatus.ARRIVED, AppointmentStatus.DONE) and day > timezone.localdate(
-        now
-    ):
+    if status == AppointmentStatus.ARRIVED and appointment.starts_at > now + ARRIVAL_EARLIEST:
         raise AppointmentError(
-            _("The person can be marked arrived from the day of the appointment.")
+            _("A person is marked arrived at the earliest 12 hours before the appointment.")
         )
     if status == AppointmentStatus.NO_SHOW and appointment.starts_at > now:
         raise AppointmentError(_("A person is marked absent once the appointment has started."))

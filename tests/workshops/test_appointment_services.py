@@ -181,6 +181,13 @@ def test_status_changes_follow_the_rules(site_a, agenda, counsellor_a):
         appointment_set_status(
             appointment=appointment, status=AppointmentStatus.DONE, actor=counsellor_a, now=at(0, 9)
         )
+    with pytest.raises(AppointmentError, match="12 heures"):
+        appointment_set_status(
+            appointment=appointment,
+            status=AppointmentStatus.ARRIVED,
+            actor=counsellor_a,
+            now=at(-1, 20),
+        )
     with pytest.raises(AppointmentError, match="absent"):
         appointment_set_status(
             appointment=appointment,
