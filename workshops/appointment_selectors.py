@@ -240,14 +240,20 @@ def file_context(beneficiary) -> dict:
 SETTLED = (AppointmentStatus.ARRIVED, AppointmentStatus.DONE, AppointmentStatus.NO_SHOW)
 
 
-def no_show_rates(*, start: datetime, end: datetime, sites) -> list[dict]:
-    """For each site and kind: appointments settled (came or not) in [start, end), no-shows and
-    their rate (None when nothing was settled)."""
-    rows = (
-        Appointment.objects.filter(
-            site__in=sites, starts_at__gte=start, starts_at__lt=end, status__in=SETTLED
+def no_show_rates(*, period, sites=None, agency=None) -> list[dict]:
+    """For each site and kind: appointments of `period` whose outcome is known (the person came
+    or did not), no-shows among them and their rate in % (None when nothing was settled). With
+    `agency`, only the people it referred (their enrolment referral, or the referral booked)."""
+    start, end = period.bounds()
+    rows = Appointment.objects.filter(starts_at__gte=start, starts_at__lt=end, status__in=SETTLED)
+    if sites is not None:
+        rows = rows.filter(site__in=sites)
+    if agency is not None:
+        rows = rows.filter(
+            Q(beneficiary__enrolment_referral__agency=agency) | Q(referral__agency=agency)
         )
-        .values("site__name", "kind")
+    rows = (
+        rows.values("site__name", "kind")
         .annotate(
             settled=Count("pk"), no_shows=Count("pk", filter=Q(status=AppointmentStatus.NO_SHOW))
         )
@@ -259,7 +265,7 @@ def no_show_rates(*, start: datetime, end: datetime, sites) -> list[dict]:
             "kind": AppointmentKind(row["kind"]).label,
             "settled": row["settled"],
             "no_shows": row["no_shows"],
-            "rate": row["no_shows"] / row["settled"] if row["settled"] else None,
+            "rate": round(100 * row["no_shows"] / row["settled"], 1) if row["settled"] else None,
         }
         for row in rows
     ]

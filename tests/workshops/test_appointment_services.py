@@ -310,14 +310,16 @@ def test_no_show_rates_by_site_and_kind(site_a, agenda, counsellor_a):
     ):
         appointment = book(site_a, counsellor_a, at(0, hour))
         Appointment.objects.filter(pk=appointment.pk).update(status=status)
-    rows = no_show_rates(start=at(0, 0), end=at(1, 0), sites=[site_a])
+    from connexions.periods import Period
+
+    rows = no_show_rates(period=Period(at(0, 0).date(), at(0, 0).date()), sites=[site_a])
     assert rows == [
         {
             "site": site_a.name,
             "kind": "Accompagnement individuel",
             "settled": 4,
             "no_shows": 2,
-            "rate": 0.5,
+            "rate": 50.0,
         }
     ]
 

@@ -215,3 +215,30 @@ def test_a_referral_closed_cannot_be_booked(client, site_a, agenda, counsellor_a
         f"/rendez-vous/nouveau/?orientation={referral.pk}"
     )
     assert response.status_code == 404
+
+
+def test_no_show_rates_on_the_site_managers_figures_and_the_impact_dashboard(
+    client, site_a, agenda, counsellor_a, manager_a
+):
+    from connexions.impact.report import impact_report
+    from connexions.periods import Period
+
+    for hour, status in ((9, "no_show"), (10, "done"), (11, "arrived"), (12, "no_show")):
+        appointment = _book(site_a, counsellor_a, hour=hour)
+        Appointment.objects.filter(pk=appointment.pk).update(status=status)
+    day = _tomorrow_at(0).date()
+    page = client_for(client, manager_a).get(
+        "/ateliers/chiffres/", {"start": day.isoformat(), "end": day.isoformat(), "site": site_a.pk}
+    )
+    assert page.context["no_shows"] == [
+        {
+            "site": site_a.name,
+            "kind": "Accompagnement individuel",
+            "settled": 4,
+            "no_shows": 2,
+            "rate": 50.0,
+        }
+    ]
+    assert 'id="appointment-no-shows"' in page.content.decode()
+    table = impact_report(period=Period(day, day), sites=[site_a]).table("rendez-vous-absences")
+    assert [cell.value for cell in table.rows[0][2:4]] == [4, 2]
