@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
     path("site-courant/", views.switch_site, name="switch_site"),
+    path("mes-notifications/", views.notification_settings, name="notifications"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path(
         "connexion/",

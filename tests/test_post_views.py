@@ -217,6 +217,10 @@ def _appointment_status(site, user):
 
 # name -> (user fixture, builder(site, user) -> (url, valid data))
 CASES = {
+    "notifications": (
+        "counsellor_a",
+        lambda site, user: ("/mes-notifications/", {"on": "referral_digest"}),
+    ),
     "appointments:book": ("counsellor_a", _appointment_booking),
     "appointments:status": ("counsellor_a", _appointment_status),
     "appointments:calendar_reset": (

@@ -22,6 +22,7 @@ from connexions.locking import Rank, lock_row, pick_free
 from connexions.perms import Action, can, require
 from workshops.appointment_messages import sms_text
 from workshops.appointment_models import new_calendar_token
+from workshops.appointment_notices import tell_referrer_of_appointment
 from workshops.enums import (
     ACTIVE_APPOINTMENT,
     APPOINTMENT_TRANSITIONS,
@@ -130,6 +131,8 @@ def appointment_book(
         appointment_kind=kind,
     )
     message_queue(appointment, AppointmentMessageKind.BOOKED)
+    if appointment.beneficiary_id:
+        transaction.on_commit(lambda: tell_referrer_of_appointment.enqueue(appointment.pk))
     return appointment
 
 
