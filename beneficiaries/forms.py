@@ -113,6 +113,10 @@ class ReferralForm(PersonFields):
         ),
         error_messages={"required": _("The person's agreement is required to refer them.")},
     )
+    sms_consent_attested = forms.BooleanField(
+        label=_("The person agreed to receive SMS about their appointments."),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,11 +139,13 @@ class ReferralForm(PersonFields):
                 "comment",
             ),
             "consent_attested",
+            "sms_consent_attested",
         ]
 
     def person(self) -> dict:
         return {
             **super().person(),
+            "sms_consent_attested": self.cleaned_data["sms_consent_attested"],
             "profile": self.cleaned_data["profile"],
             "needs": self.cleaned_data["needs"],
             "comment": self.cleaned_data["comment"],

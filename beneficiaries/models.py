@@ -99,6 +99,8 @@ class Referral(models.Model):
     )
     comment = models.TextField(_("comment"), blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     consent_attested_at = models.DateTimeField(_("consent attested at"))
+    # The social worker attests that the person agreed to receive SMS about their appointments.
+    sms_consent_attested = models.BooleanField(_("agreed to SMS"), default=False)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -106,3 +106,30 @@ def referral_outcomes(referrals) -> dict[int, list[Outcome]]:
         for referral_id, found in _outcome_providers[key](referrals).items():
             outcomes.setdefault(referral_id, []).extend(found)
     return outcomes
+
+
+# --- row actions -------------------------------------------------------------------------------
+# Buttons that later apps add to the rows of this app's lists, e.g. workshops' "Book an
+# appointment" on the referral inbox ("referral_inbox", a referral), the follow-ups due
+# ("follow_ups_due", a follow-up) and the mediation actions due ("mediation_actions_due", a case).
+
+
+@dataclass(frozen=True)
+class RowAction:
+    key: str
+    label: str
+    icon: str
+    url: Callable  # (obj) -> str
+    visible: Callable = lambda user: True  # (user) -> bool
+
+
+_row_actions: dict[str, dict[str, RowAction]] = {}
+
+
+def register_row_action(place: str, action: RowAction) -> None:
+    _row_actions.setdefault(place, {})[action.key] = action
+
+
+def row_actions(place: str, user) -> list[RowAction]:
+    actions = _row_actions.get(place, {}).values()
+    return [a for a in sorted(actions, key=lambda a: a.key) if a.visible(user)]

@@ -102,6 +102,7 @@ def referral_submit(
         recorded_by=actor,
         site=site,
         consent_attested_at=timezone.now(),
+        sms_consent_attested=bool(person.get("sms_consent_attested")),
         **{field: person.get(field) or _empty(field) for field in REFERRAL_FIELDS},
     )
     audit_log(

@@ -7,6 +7,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from connexions.enums import NotificationKind
+from connexions.notifications import wants
+
 
 @task()
 def send_referral_notice(referral_id: int, kind: str) -> None:
@@ -16,6 +19,8 @@ def send_referral_notice(referral_id: int, kind: str) -> None:
     referral = Referral.objects.select_related("site", "referrer").get(pk=referral_id)
     recipient = referral.notification_email
     if not recipient:
+        return
+    if referral.referrer_id and not wants(referral.referrer, NotificationKind.REFERRAL_NEWS):
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {

@@ -28,7 +28,7 @@ from beneficiaries.sections import render_file_sections
 from beneficiaries.subject_access import file_openings
 from connexions.audit import audit_reads
 from connexions.errors import show_refusal
-from connexions.forms import SearchForm, id_or_404
+from connexions.forms import SearchForm, date_param, id_or_404
 from connexions.pagination import paginate
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required, can
@@ -365,7 +365,13 @@ def consents_edit(request, pk):
 @action_required(Action.SUPPORT, at_current_site=True)
 def support_session_create(request, pk):
     beneficiary = _beneficiary(request, pk)
-    form = SupportSessionForm(request.POST or None, initial={"date": timezone.localdate()})
+    # An appointment marked done opens this form with its date and length (?date=&duree=).
+    minutes = request.GET.get("duree", "")
+    initial = {
+        "date": date_param(request.GET, "date") or timezone.localdate(),
+        "duration_minutes": int(minutes) if minutes.isdigit() and len(minutes) <= 3 else None,
+    }
+    form = SupportSessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.support_session_record(

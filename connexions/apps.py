@@ -22,3 +22,13 @@ class ConnexionsConfig(AppConfig):
                 visible=lambda user: can(user, Action.VIEW_IMPACT),
             )
         )
+        register_nav(
+            NavEntry(
+                key="notifications",
+                label=_("My notifications"),
+                url_name="notifications",
+                icon="bell",
+                order=95,
+                visible=lambda user: getattr(user, "is_authenticated", False),
+            )
+        )

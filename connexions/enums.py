@@ -40,3 +40,13 @@ class AuditAction(StrEnum):
     USER_LOGGED_IN = "auth.user.logged_in"
     SECOND_FACTOR_ENROLLED = "auth.second_factor.enrolled"
     SECOND_FACTOR_RESET = "auth.second_factor.reset"
+
+
+class NotificationKind(models.TextChoices):
+    """E-mails a user may turn off in "Mes notifications" (all are on by default)."""
+
+    REFERRAL_DIGEST = "referral_digest", _("A daily digest of the new referrals at my sites")
+    REFERRAL_NEWS = (
+        "referral_news",
+        _("News of the referrals I sent: declined, expired, an appointment booked"),
+    )

@@ -10,6 +10,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from connexions.enums import AgencyKind, AuditKind, SiteRole, UserKind
 from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
+from connexions.enums import AgencyKind, AuditKind, NotificationKind, SiteRole, UserKind
 
 
 class ReceptionSiteQuerySet(models.QuerySet):
@@ -267,3 +268,22 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.ip_address or ''}"
+
+
+class NotificationOptOut(models.Model):
+    """A notification the user turned off (no row: on)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(_("notification"), max_length=20, choices=NotificationKind.choices)
+
+    class Meta:
+        verbose_name = _("notification turned off")
+        verbose_name_plural = _("notifications turned off")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_opt_out_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.kind}"

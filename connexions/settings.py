@@ -282,6 +282,10 @@ CONSENT_TEXT_VERSION = env.str("CONSENT_TEXT_VERSION", default="2026-01")
 DUPLICATE_NAME_SIMILARITY = env.float("DUPLICATE_NAME_SIMILARITY", default=0.5)
 # Workshops: reminders go out this many hours before a session (send_workshop_reminders).
 WORKSHOP_REMINDER_HOURS = env.int("WORKSHOP_REMINDER_HOURS", default=48)
+# Appointments: a reminder this many hours before (send_appointment_reminders), and another on
+# the morning of the day if APPOINTMENT_MORNING_REMINDER is on.
+APPOINTMENT_REMINDER_HOURS = env.int("APPOINTMENT_REMINDER_HOURS", default=48)
+APPOINTMENT_MORNING_REMINDER = env.bool("APPOINTMENT_MORNING_REMINDER", default=False)
 
 # Personal data's lifetime (apply_retention, README "Data protection").
 # A beneficiary is anonymised this many months after their last contact.

@@ -13,6 +13,7 @@ message never contains the number or the text.
 
 import json
 import sys
+import unicodedata
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -138,3 +139,55 @@ def get_backend(path: str | None = None) -> BaseBackend:
 
 def send_sms(to: str, text: str) -> SmsMessage:
     return get_backend().send(str(to), text)
+
+
+# Characters of the GSM 03.38 extension table: allowed, but each takes two of the 160.
+GSM_7BIT_EXTENSION = set("^{}\\[~]|€")
+SMS_SEGMENT = 160
+
+# Typography that has no GSM-7 form, and its nearest plain character.
+_PLAIN = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "«": '"',
+        "»": '"',
+        "“": '"',
+        "”": '"',
+        "—": "-",
+        "–": "-",
+        "…": "...",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+    }
+)
+
+
+def to_gsm7(text: str) -> str:
+    """`text` in GSM-7 characters only, so that an SMS keeps 160 characters a segment: accents
+    that GSM-7 lacks lose their accent ("Aïcha-Éloïse" becomes "Aicha-Éloise"), typographic
+    quotes and dashes become plain ones; anything else unknown becomes "?"."""
+    out = []
+    for char in text.translate(_PLAIN):
+        if char in GSM_7BIT:
+            out.append(char)
+            continue
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        out.append(base if base and set(base) <= GSM_7BIT else "?")
+    return "".join(out)
+
+
+def gsm7_length(text: str) -> int:
+    """Characters an SMS of GSM-7 `text` takes (extension characters count twice)."""
+    return len(text) + sum(char in GSM_7BIT_EXTENSION for char in text)
+
+
+def fits_one_segment(text: str) -> bool:
+    if needs_unicode(text):
+        return len(text) <= 70
+    return gsm7_length(text) <= SMS_SEGMENT

@@ -13,6 +13,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("donnees-personnelles/", views.information_notice, name="information_notice"),
     path("site-courant/", views.switch_site, name="switch_site"),
+    path("mes-notifications/", views.notification_settings, name="notifications"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path(
         "connexion/",
@@ -68,6 +69,7 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("caisse/", include("sales.urls")),
     path("ateliers/", include("workshops.urls")),
+    path("rendez-vous/", include("workshops.urls_appointments")),
     path("impact/", include("connexions.impact.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -84,3 +84,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         password_reset_request(email=form.cleaned_data["email"], ip=client_ip(self.request))
         return HttpResponseRedirect(self.get_success_url())
+
+
+def notification_settings(request):
+    """Mes notifications: every kind is on until the user turns it off."""
+    from connexions.enums import NotificationKind
+    from connexions.notifications import notifications_set, turned_off
+
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("on"))
+        notifications_set(user=request.user, off=set(NotificationKind.values) - wanted)
+        messages.success(request, _("Your notification choices are saved."))
+        return redirect("notifications")
+    off = turned_off(request.user)
+    return render(
+        request,
+        "connexions/notifications.html",
+        {"kinds": [(kind, kind.label, kind.value not in off) for kind in NotificationKind]},
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from beneficiaries.models import Beneficiary
 from connexions.demo import SITES
 from connexions.models import ReceptionSite, SiteMembership, User
-from workshops import services
+from workshops import appointment_demo, services
 from workshops.enums import TopicLevel
 from workshops.models import Facilitator, WorkshopSession, WorkshopTopic
 
@@ -110,6 +110,7 @@ def seed():
                     else services.staff_facilitator(staff[0])
                 )
                 _session(rng, site, topic, day, start, room, facilitator, staff[0], people)
+    appointment_demo.seed()
 
 
 def _volunteer(first_name, last_name, company, email, *, actor):

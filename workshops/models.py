@@ -319,3 +319,14 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.channel} #{self.registration_id}"
+
+
+# Appointments live in their own module; imported here so that Django finds the models.
+from workshops.appointment_models import (  # noqa: E402, F401
+    Absence,
+    Appointment,
+    AppointmentMessage,
+    Availability,
+    CalendarFeed,
+    OpeningHours,
+)

@@ -12,3 +12,8 @@ def may_run_workshops(user) -> bool:
 def may_manage_topics(user) -> bool:
     """Topics are shared by every site: programme admins only."""
     return can(user, Action.MANAGE_TOPICS)
+
+
+def may_book_appointments(user) -> bool:
+    """Agendas and appointments at the user's sites (those who receive people)."""
+    return can(user, Action.SUPPORT)

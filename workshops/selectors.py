@@ -248,3 +248,7 @@ def workshop_figures(*, period: Period, sites=None, agency=None) -> WorkshopFigu
             {"company": row["company"], "hours": _hours(row["duration"])} for row in hours_rows
         ],
     )
+
+
+# The agendas' figures, read by the impact dashboard through this module.
+from workshops.appointment_selectors import no_show_rates  # noqa: E402, F401

@@ -68,3 +68,55 @@ def send_notification(notification_id: int) -> None:
             sent_at=None, error=kind, attempts=F("attempts") + 1
         )
         raise NotificationFailed(kind) from None
+
+
+@task()
+def send_appointment_message(message_id: int) -> None:
+    """Send a queued message about an appointment; once sent, its text is not kept. A reminder
+    for an appointment no longer held is not sent."""
+    from connexions.sms import SmsError, send_sms
+    from workshops.enums import (
+        ACTIVE_APPOINTMENT,
+        AppointmentMessageChannel,
+        AppointmentMessageKind,
+        AppointmentMessageStatus,
+    )
+    from workshops.models import AppointmentMessage
+
+    claimed = AppointmentMessage.objects.filter(
+        pk=message_id, status=AppointmentMessageStatus.QUEUED, sent_at__isnull=True
+    ).update(sent_at=timezone.now())
+    if not claimed:
+        return
+    message = AppointmentMessage.objects.select_related(
+        "appointment__beneficiary", "appointment__referral", "appointment__site"
+    ).get(pk=message_id)
+    appointment = message.appointment
+    reminder = message.kind in (
+        AppointmentMessageKind.REMINDER,
+        AppointmentMessageKind.REMINDER_MORNING,
+    )
+    if reminder and appointment.status not in ACTIVE_APPOINTMENT:
+        AppointmentMessage.objects.filter(pk=message_id).update(
+            status=AppointmentMessageStatus.FAILED, error="appointment no longer held", text=""
+        )
+        return
+    person = appointment.beneficiary or appointment.referral
+    try:
+        if message.channel == AppointmentMessageChannel.SMS:
+            send_sms(person.phone.as_e164, message.text)
+        else:
+            from workshops.appointment_messages import email_text
+
+            with translation.override(settings.LANGUAGE_CODE):
+                subject, body = email_text(message.kind, appointment)
+            send_mail(subject, body, None, [person.email])
+    except (SmsError, OSError) as error:
+        kind = error_kind(error)
+        AppointmentMessage.objects.filter(pk=message_id).update(
+            status=AppointmentMessageStatus.FAILED, error=kind
+        )
+        raise NotificationFailed(kind) from None
+    AppointmentMessage.objects.filter(pk=message_id).update(
+        status=AppointmentMessageStatus.SENT, text=""
+    )

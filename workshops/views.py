@@ -20,6 +20,7 @@ from connexions.pdf import pdf_response
 from connexions.periods import Period
 from connexions.perms import Action, action_required, can, sees_every_site, sites_for
 from workshops import selectors, services
+from workshops.appointment_selectors import no_show_rates
 from workshops.enums import SessionStatus
 from workshops.forms import (
     AttendanceForm,
@@ -388,5 +389,6 @@ def figures(request):
             "form": form,
             "period": period,
             "figures": selectors.workshop_figures(period=period, sites=sites),
+            "no_shows": no_show_rates(period=period, sites=sites),
         },
     )

@@ -19,6 +19,7 @@ from connexions.impact.sections.activity import (
     sales_section,
     workshops_section,
 )
+from connexions.impact.sections.appointments import appointments_section
 from connexions.impact.sections.people import (
     mediation_section,
     people_section,
@@ -72,6 +73,7 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
     mediation = beneficiary_selectors.mediation_figures(**scope)
     sales = sales_selectors.sales_figures(**scope)
     workshops = workshop_selectors.workshop_figures(**scope)
+    no_shows = workshop_selectors.no_show_rates(**scope)
 
     active = sum(row["active"] for row in by_site)
     first_phones = first_phones_figure(sales, by_site)
@@ -132,6 +134,7 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
         impact_section(enrolment, sales, first_phones),
         sales_section(period, sales),
         workshops_section(workshops),
+        appointments_section(no_shows),
         mediation_section(mediation),
     ]
     return ImpactReport(period=period, key_figures=key_figures, sections=sections)

@@ -110,3 +110,21 @@ def test_workshops_at_several_sites():
     assert Registration.objects.filter(status=RegistrationStatus.PRESENT).exists()
     assert Registration.objects.filter(status=RegistrationStatus.WAITING).exists()
     assert PartnerCompany.objects.count() >= 3
+
+
+def test_demo_agendas_have_availability_and_past_and_future_appointments():
+    from workshops.enums import AppointmentStatus
+    from workshops.models import Appointment, Availability
+
+    demo = User.objects.get(email="conseiller@demo.connexions.fr")
+    assert Availability.objects.filter(counsellor=demo).count() == 10
+    site = demo.memberships.get().site
+    now = timezone.now()
+    past = Appointment.objects.filter(site=site, starts_at__lt=now)
+    assert set(past.values_list("status", flat=True)) == {
+        AppointmentStatus.DONE,
+        AppointmentStatus.NO_SHOW,
+    }
+    assert Appointment.objects.filter(
+        site=site, starts_at__gt=now, status=AppointmentStatus.BOOKED
+    ).exists()

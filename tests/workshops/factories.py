@@ -87,3 +87,15 @@ class RegistrationFactory(DjangoModelFactory):
             else None
         )
     )
+
+
+def availability(counsellor, site, weekdays=range(5), starts="09:00", ends="17:00"):
+    """Weekly availability of `counsellor` at `site` (Monday to Friday, 9:00 to 17:00)."""
+    from workshops.models import Availability
+
+    return [
+        Availability.objects.create(
+            counsellor=counsellor, site=site, weekday=day, starts=starts, ends=ends
+        )
+        for day in weekdays
+    ]
