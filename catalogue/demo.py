@@ -16,7 +16,7 @@ from catalogue.models import (
     StockThreshold,
     VoucherBatch,
 )
-from catalogue.validators import luhn_check_digit
+from connexions.codes import luhn_check_digit
 from connexions.demo import SITES
 from connexions.models import ReceptionSite, User
 

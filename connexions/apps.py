@@ -22,3 +22,13 @@ class ConnexionsConfig(AppConfig):
                 visible=lambda user: can(user, Action.VIEW_IMPACT),
             )
         )
+        register_nav(
+            NavEntry(
+                key="members",
+                label=_("Pending requests"),
+                url_name="onboarding:requests",
+                icon="person-plus",
+                order=80,
+                visible=lambda user: can(user, Action.MANAGE_MEMBERS),
+            )
+        )

@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from connexions.onboarding import account_requests_remind_and_expire
+
+
+class Command(BaseCommand):
+    help = (
+        "Remind the approvers of account requests left pending (once), expire those still "
+        "pending after the reminder and the unverified ones whose link ran out. Run daily."
+    )
+
+    def handle(self, *args, **options):
+        reminded, expired = account_requests_remind_and_expire()
+        self.stdout.write(f"{reminded} request(s) reminded, {expired} expired.")
