@@ -114,18 +114,19 @@ def _pending_or_404(request, pk):
     )
 
 
-def request_detail(request, pk):
+def request_detail(request, pk, *, approval_form=None, refusal_form=None):
     account_request = _pending_or_404(request, pk)
+    may_choose_agency = perms.sees_every_site(request.user)
     return render(
         request,
         "onboarding/request_detail.html",
         {
             "account_request": account_request,
-            "approval_form": ApprovalForm(
-                initial={"agency": account_request.agency},
-                may_choose_agency=perms.sees_every_site(request.user),
+            "approval_form": approval_form
+            or ApprovalForm(
+                initial={"agency": account_request.agency}, may_choose_agency=may_choose_agency
             ),
-            "refusal_form": RefusalForm(),
+            "refusal_form": refusal_form or RefusalForm(),
         },
     )
 
@@ -134,17 +135,18 @@ def request_detail(request, pk):
 def request_approve(request, pk):
     account_request = _pending_or_404(request, pk)
     form = ApprovalForm(request.POST, may_choose_agency=perms.sees_every_site(request.user))
-    if form.is_valid():
-        try:
-            user = onboarding.account_request_approve(
-                request=account_request, actor=request.user, agency=form.cleaned_data.get("agency")
-            )
-        except OnboardingError as error:
-            show_refusal(request, error)
-            return redirect("onboarding:request_detail", pk=pk)
-        messages.success(
-            request, _("The account of %(name)s is active.") % {"name": user.get_full_name()}
+    if not form.is_valid():
+        return request_detail(request, pk, approval_form=form)
+    try:
+        user = onboarding.account_request_approve(
+            request=account_request, actor=request.user, agency=form.cleaned_data.get("agency")
         )
+    except OnboardingError as error:
+        show_refusal(request, error, form=form)
+        return request_detail(request, pk, approval_form=form)
+    messages.success(
+        request, _("The account of %(name)s is active.") % {"name": user.get_full_name()}
+    )
     return redirect("onboarding:requests")
 
 
@@ -153,15 +155,14 @@ def request_refuse(request, pk):
     account_request = _pending_or_404(request, pk)
     form = RefusalForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the reason for the refusal; the person will read it."))
-        return redirect("onboarding:request_detail", pk=pk)
+        return request_detail(request, pk, refusal_form=form)
     try:
         onboarding.account_request_refuse(
             request=account_request, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except OnboardingError as error:
-        show_refusal(request, error)
-        return redirect("onboarding:request_detail", pk=pk)
+        show_refusal(request, error, form=form, field="reason")
+        return request_detail(request, pk, refusal_form=form)
     messages.success(request, _("The request was refused; the person was told why."))
     return redirect("onboarding:requests")
 

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from catalogue import services as catalogue_services
 from catalogue.enums import DeviceStatus
 from catalogue.services import TransferItem
-from connexions.enums import AuditKind, SiteRole
+from connexions.enums import AccountRequestStatus, AuditKind, SiteRole
+from connexions.models import AccountRequest
 from sales.services import CartItem
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -33,7 +34,12 @@ from tests.beneficiaries.factories import (
 )
 from tests.catalogue.factories import ProductFactory, make_imei, receive_phone, voucher_csv
 from tests.conftest import client_for
-from tests.connexions.factories import ReceptionSiteFactory, SiteMembershipFactory, staff_user
+from tests.connexions.factories import (
+    ReceptionSiteFactory,
+    SiteMembershipFactory,
+    UserFactory,
+    staff_user,
+)
 from tests.sales.factories import buyer, checkout, open_till, stocked_site
 from tests.workshops.factories import (
     FacilitatorFactory,
@@ -68,7 +74,33 @@ SKIPPED = {
     "password_change": "would change the password of the user the test posts as",
     "password_reset": "throttled and answered the same whatever is posted; tested on its own",
     "password_reset_confirm": "needs a reset token; Django's own form",
+    "onboarding:request": "public, throttled and answered the same whatever is posted; tested on "
+    "its own (tests/connexions/test_onboarding.py)",
+    "onboarding:verify": "needs a signed e-mail link; tested on its own",
 }
+
+
+@pytest.fixture
+def referent_a(agency_a):
+    return UserFactory(
+        social_worker=True, agency=agency_a, is_referent=True, email="referent.a@example.org"
+    )
+
+
+def _pending_request(user) -> int:
+    return AccountRequest.objects.create(
+        email=f"demande{AccountRequest.objects.count()}@example.org",
+        first_name="Camille",
+        last_name="Roux",
+        agency=user.agency,
+        status=AccountRequestStatus.PENDING,
+        for_referents=True,
+        verified_at=timezone.now(),
+    ).pk
+
+
+def _member(user) -> int:
+    return UserFactory(social_worker=True, agency=user.agency).pk
 
 
 def _session_post(site):
@@ -438,6 +470,25 @@ CASES = {
         lambda site, user: (_sold_receipt(site, user) + "ticket.pdf", {}),
     ),
     "workshops:attendance": ("counsellor_a", _attendance_post),
+    "onboarding:request_approve": (
+        "referent_a",
+        lambda site, user: (f"/inscription/demandes/{_pending_request(user)}/approuver/", {}),
+    ),
+    "onboarding:request_refuse": (
+        "referent_a",
+        lambda site, user: (
+            f"/inscription/demandes/{_pending_request(user)}/refuser/",
+            {"reason": "Cette personne ne travaille pas dans la structure."},
+        ),
+    ),
+    "onboarding:member_deactivate": (
+        "referent_a",
+        lambda site, user: (f"/inscription/membres/{_member(user)}/desactiver/", {}),
+    ),
+    "onboarding:member_referent": (
+        "referent_a",
+        lambda site, user: (f"/inscription/membres/{_member(user)}/referent/", {}),
+    ),
     "sales:till_open": (
         "manager_a",
         lambda site, user: ("/caisse/ouvrir/", {"opening_float": "50,00"}),
