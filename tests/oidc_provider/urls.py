@@ -9,4 +9,5 @@ urlpatterns = [
     path("o/userinfo/", views.userinfo_jwt),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("setup/", views.setup),
+    path("favicon.ico", views.no_favicon),
 ]

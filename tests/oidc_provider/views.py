@@ -91,3 +91,7 @@ def setup(request):
         if agent.get("siret"):
             user.groups.add(Group.objects.get_or_create(name=agent["siret"])[0])
     return JsonResponse({"ok": True})
+
+
+def no_favicon(request):
+    return HttpResponse(status=204)
