@@ -10,8 +10,11 @@ from django.utils import timezone
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral, SupportSession
 from catalogue.models import Device, Product, Voucher
 from catalogue.validators import imei_is_valid
+from connexions import perms
+from connexions.codes import validate_siret
 from connexions.demo import DEMO_PASSWORD
-from connexions.models import ReceptionSite, User
+from connexions.enums import AccountRequestStatus
+from connexions.models import AccountRequest, PartnerAgency, ReceptionSite, User
 from sales.journal import verify_site_journal
 from sales.models import Sale, SaleLine, TillSession
 from workshops.enums import RegistrationStatus, SessionStatus
@@ -88,3 +91,14 @@ def test_workshops_at_several_sites():
     assert Registration.objects.filter(status=RegistrationStatus.PRESENT).exists()
     assert Registration.objects.filter(status=RegistrationStatus.WAITING).exists()
     assert PartnerCompany.objects.count() >= 3
+
+
+def test_one_referent_per_agency_and_one_pending_request():
+    for agency in PartnerAgency.objects.all():
+        validate_siret(agency.siret)
+        assert agency.email_domains and agency.address
+        assert agency.social_workers.filter(is_referent=True, is_active=True).count() == 1
+    pending = AccountRequest.objects.get(status=AccountRequestStatus.PENDING)
+    referent = User.objects.get(email="ts.ccas@demo.connexions.fr")
+    assert list(perms.account_requests_for(referent)) == [pending]
+    assert not perms.account_requests_for(User.objects.get(email="ts.pimms@demo.connexions.fr"))
