@@ -79,6 +79,14 @@ def social_worker_b(agency_b):
 
 
 @pytest.fixture
+def referent_a(agency_a):
+    """A social worker of agency A who manages its members."""
+    return UserFactory(
+        social_worker=True, agency=agency_a, is_referent=True, email="referent.a@example.org"
+    )
+
+
+@pytest.fixture
 def programme_admin(db):
     return UserFactory(programme_admin=True, email="admin@example.org")
 

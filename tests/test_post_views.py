@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from catalogue import services as catalogue_services
 from catalogue.enums import DeviceStatus
 from catalogue.services import TransferItem
-from connexions.enums import AccountRequestStatus, AuditKind, SiteRole
-from connexions.models import AccountRequest
+from connexions.enums import AuditKind, SiteRole
 from sales.services import CartItem
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -35,6 +34,7 @@ from tests.beneficiaries.factories import (
 from tests.catalogue.factories import ProductFactory, make_imei, receive_phone, voucher_csv
 from tests.conftest import client_for
 from tests.connexions.factories import (
+    AccountRequestFactory,
     ReceptionSiteFactory,
     SiteMembershipFactory,
     UserFactory,
@@ -78,25 +78,6 @@ SKIPPED = {
     "its own (tests/connexions/test_onboarding.py)",
     "onboarding:verify": "needs a signed e-mail link; tested on its own",
 }
-
-
-@pytest.fixture
-def referent_a(agency_a):
-    return UserFactory(
-        social_worker=True, agency=agency_a, is_referent=True, email="referent.a@example.org"
-    )
-
-
-def _pending_request(user) -> int:
-    return AccountRequest.objects.create(
-        email=f"demande{AccountRequest.objects.count()}@example.org",
-        first_name="Camille",
-        last_name="Roux",
-        agency=user.agency,
-        status=AccountRequestStatus.PENDING,
-        for_referents=True,
-        verified_at=timezone.now(),
-    ).pk
 
 
 def _member(user) -> int:
@@ -472,12 +453,15 @@ CASES = {
     "workshops:attendance": ("counsellor_a", _attendance_post),
     "onboarding:request_approve": (
         "referent_a",
-        lambda site, user: (f"/inscription/demandes/{_pending_request(user)}/approuver/", {}),
+        lambda site, user: (
+            f"/inscription/demandes/{AccountRequestFactory(agency=user.agency).pk}/approuver/",
+            {},
+        ),
     ),
     "onboarding:request_refuse": (
         "referent_a",
         lambda site, user: (
-            f"/inscription/demandes/{_pending_request(user)}/refuser/",
+            f"/inscription/demandes/{AccountRequestFactory(agency=user.agency).pk}/refuser/",
             {"reason": "Cette personne ne travaille pas dans la structure."},
         ),
     ),
