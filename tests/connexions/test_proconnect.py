@@ -1,7 +1,10 @@
 """ProConnect login against a real OpenID Connect provider running locally
 (tests/oidc_provider: django-oauth-toolkit, PKCE, RS256, userinfo as a signed JWT)."""
 
+import os
 import re
+import subprocess
+import sys
 import time
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -88,6 +91,22 @@ def test_button_shown_and_csp_allows_the_provider(client, provider):
     response = client.get("/connexion/")
     assert "Se connecter avec ProConnect" in response.content.decode()
     assert provider.origin in response["Content-Security-Policy"]
+
+
+def test_settings_add_the_provider_origin_to_form_action():
+    """The login and logout redirects to the provider follow form posts (CSP `form-action`)."""
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(*settings.SECURE_CSP['form-action'])",
+        ],
+        env={**os.environ, "PROCONNECT_URL": "https://auth.agentconnect.gouv.fr/api/v2"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed.split() == ["'self'", "https://auth.agentconnect.gouv.fr"]
 
 
 def test_discovery_advertises_pkce_so_it_is_sent(client, provider):
