@@ -225,6 +225,21 @@ def test_state_mismatch_is_refused(client, provider):
     assert "plus valable" in " ".join(messages_of(response))
 
 
+def test_used_code_is_refused_by_the_provider(client, provider):
+    UserFactory(social_worker=True, email="code@ccas.example.org")
+    callback = sign_in_at_provider(
+        start(client), make_agent(provider, email="code@ccas.example.org")
+    )
+    client.get(callback)
+    client.post("/deconnexion/")
+    start(client)  # a new login under way: its state is valid, the old code is not
+    state = client.session[proconnect.FLOW_KEY]["state"]
+    response = client.get(re.sub(r"state=[^&]+", f"state={state}", callback))
+    assert response["Location"] == "/connexion/"
+    assert "code a peut-être expiré" in " ".join(messages_of(response))
+    assert not client.get("/connexion/").wsgi_request.user.is_authenticated
+
+
 def test_provider_down_gives_a_french_message(client, provider, settings):
     settings.PROCONNECT_URL = "http://127.0.0.1:9/o"
     proconnect._cache.clear()
