@@ -250,6 +250,23 @@ def account_requests_remind_and_expire(*, now=None) -> tuple[int, int]:
     return len(reminded), len(expired)
 
 
+@transaction.atomic(durable=True)
+def account_requests_purge(*, now=None) -> int:
+    """Requests decided (approved, refused, expired) more than ONBOARDING_RETENTION_DAYS ago are
+    deleted: they hold the names and addresses of people who may have no account. The audit log
+    keeps their ids only."""
+    since = (now or timezone.now()) - timedelta(days=settings.ONBOARDING_RETENTION_DAYS)
+    deleted, _ = AccountRequest.objects.filter(
+        status__in=[
+            AccountRequestStatus.APPROVED,
+            AccountRequestStatus.REFUSED,
+            AccountRequestStatus.EXPIRED,
+        ],
+        decided_at__lt=since,
+    ).delete()
+    return deleted
+
+
 # --- members of an agency ----------------------------------------------------------------------
 
 

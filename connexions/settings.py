@@ -301,6 +301,8 @@ if PROCONNECT_URL:
 ONBOARDING_LINK_HOURS = env.int("ONBOARDING_LINK_HOURS", default=48)
 ONBOARDING_REMINDER_DAYS = env.int("ONBOARDING_REMINDER_DAYS", default=14)
 ONBOARDING_EXPIRY_DAYS = env.int("ONBOARDING_EXPIRY_DAYS", default=7)
+# Decided requests are deleted this many days after the decision (expire_account_requests).
+ONBOARDING_RETENTION_DAYS = env.int("ONBOARDING_RETENTION_DAYS", default=180)
 # Account requests accepted per hour per address and per client IP.
 ONBOARDING_PER_EMAIL = env.int("ONBOARDING_PER_EMAIL", default=3)
 ONBOARDING_PER_IP = env.int("ONBOARDING_PER_IP", default=10)

@@ -298,6 +298,19 @@ def test_command_expires_unverified_requests(agency, settings):
     assert AccountRequest.objects.get().status == AccountRequestStatus.EXPIRED
 
 
+def test_decided_requests_are_deleted_after_the_retention(agency, referent_a, settings):
+    refused = pending_request(agency)
+    call(onboarding.account_request_refuse, request=refused, actor=referent_a, reason="Non")
+    waiting = pending_request(agency, email="attend@ccas-test.fr")
+    later = timezone.now() + timedelta(days=settings.ONBOARDING_RETENTION_DAYS)
+    assert onboarding.account_requests_purge(now=later - timedelta(days=1)) == 0
+    assert onboarding.account_requests_purge(now=later + timedelta(days=1)) == 1
+    assert list(AccountRequest.objects.all()) == [waiting]
+    assert AuditEvent.objects.filter(
+        action=AuditAction.ACCOUNT_REQUEST_REFUSED, object_id=str(refused.pk)
+    ).exists()
+
+
 # --- members -----------------------------------------------------------------------------------
 
 
