@@ -26,7 +26,7 @@ from catalogue.models import (
     VoucherBatch,
 )
 from catalogue.services import TransferItem
-from catalogue.validators import luhn_check_digit
+from connexions.codes import luhn_check_digit
 from connexions.demo import SITES
 from connexions.models import ReceptionSite, User
 

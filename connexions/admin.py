@@ -5,7 +5,14 @@ from django.utils.translation import ngettext
 
 from connexions import twofactor
 from connexions.forms import UserChangeForm, UserCreationForm
-from connexions.models import AuditEvent, PartnerAgency, ReceptionSite, SiteMembership, User
+from connexions.models import (
+    AccountRequest,
+    AuditEvent,
+    PartnerAgency,
+    ReceptionSite,
+    SiteMembership,
+    User,
+)
 
 admin.site.site_header = _("Connexions administration")
 admin.site.site_title = _("Connexions")
@@ -23,15 +30,23 @@ class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["last_name", "first_name"]
-    list_display = ["email", "first_name", "last_name", "kind", "agency", "is_active"]
-    list_filter = ["kind", "is_active", "agency"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "kind",
+        "agency",
+        "is_referent",
+        "is_active",
+    ]
+    list_filter = ["kind", "is_active", "is_referent", "agency"]
     search_fields = ["email", "first_name", "last_name"]
     autocomplete_fields = ["agency"]
     inlines = [SiteMembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Identity"), {"fields": ["first_name", "last_name", "phone"]}),
-        (_("Role"), {"fields": ["kind", "agency", "is_active"]}),
+        (_("Role"), {"fields": ["kind", "agency", "is_referent", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -81,9 +96,27 @@ class ReceptionSiteAdmin(admin.ModelAdmin):
 
 @admin.register(PartnerAgency)
 class PartnerAgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "city", "is_active"]
+    list_display = ["name", "kind", "siret", "city", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "city"]
+    search_fields = ["name", "city", "siret"]
+    fields = ["name", "kind", "siret", "address", "city", "email_domains", "is_active"]
+
+
+@admin.register(AccountRequest)
+class AccountRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are decided on the "Pending requests" page, where an admin may
+    approve any of them (at an agency created here first, for "my agency is not listed")."""
+
+    list_display = ["email", "first_name", "last_name", "agency", "unlisted_agency", "status"]
+    list_filter = ["status", "for_referents"]
+    search_fields = ["email", "last_name", "unlisted_agency"]
+    list_select_related = ["agency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SiteMembership)

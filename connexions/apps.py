@@ -32,3 +32,13 @@ class ConnexionsConfig(AppConfig):
                 visible=lambda user: getattr(user, "is_authenticated", False),
             )
         )
+        register_nav(
+            NavEntry(
+                key="members",
+                label=_("Pending requests"),
+                url_name="onboarding:requests",
+                icon="person-plus",
+                order=80,
+                visible=lambda user: can(user, Action.MANAGE_MEMBERS),
+            )
+        )

@@ -1,10 +1,12 @@
 """Demo data of the core: the programme's 7 reception sites, partner agencies and demo logins."""
 
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from connexions import twofactor
-from connexions.enums import AgencyKind, SiteRole, UserKind
-from connexions.models import PartnerAgency, ReceptionSite, SiteMembership, User
+from connexions.codes import luhn_check_digit
+from connexions.enums import AccountRequestStatus, AgencyKind, SiteRole, UserKind
+from connexions.models import AccountRequest, PartnerAgency, ReceptionSite, SiteMembership, User
 
 DEMO_PASSWORD = "demo-connexions-2026"
 
@@ -41,6 +43,25 @@ AGENCIES = [
     ("Centre d'hébergement Les Amandiers", AgencyKind.SHELTER, "Lyon"),
     ("Hôpital Lariboisière — service social", AgencyKind.HOSPITAL, "Paris"),
 ]
+
+# Agencies' address and declared e-mail domain (fictional); their SIRET is made up too, from the
+# agency's rank (14 digits passing the Luhn check).
+AGENCY_DETAILS = {
+    "CCAS de Saint-Denis": ("2 place Victor Hugo, 93200 Saint-Denis", "ville-saint-denis.fr"),
+    "PIMMS d'Antony": ("2 place des Baconnets, 92160 Antony", "pimms-antony.fr"),
+    "France Travail Paris 19e": ("52 rue d'Hautpoul, 75019 Paris", "francetravail.fr"),
+    "CAF de Paris": ("50 rue du Docteur Finlay, 75015 Paris", "caf.fr"),
+    "CCAS de Marseille": ("7 rue Beauvau, 13001 Marseille", "marseille.fr"),
+    "Secours populaire de Grenoble": ("5 rue Jay, 38000 Grenoble", "spf38.org"),
+    "Centre d'hébergement Les Amandiers": ("12 rue des Amandiers, 69007 Lyon", "amandiers.org"),
+    "Hôpital Lariboisière — service social": ("2 rue Ambroise Paré, 75010 Paris", "aphp.fr"),
+}
+# The social worker who is referent of each agency: the demo logins for the first two.
+REFERENTS = {
+    "CCAS de Saint-Denis": "ts.ccas@demo.connexions.fr",
+    "PIMMS d'Antony": "ts.pimms@demo.connexions.fr",
+}
+PENDING_REQUEST = ("camille.roux@ville-saint-denis.fr", "Camille", "Roux", "CCAS de Saint-Denis")
 
 # (email, first name, last name, kind, agency name, [(site index, role, can_open_till)])
 USERS = [
@@ -104,9 +125,19 @@ def seed():
         )
         sites.append(site)
     agencies = {}
-    for name, kind, city in AGENCIES:
+    for rank, (name, kind, city) in enumerate(AGENCIES, start=1):
+        address, domain = AGENCY_DETAILS[name]
+        body = f"2{rank:04d}93200000"
         agencies[name], _ = PartnerAgency.objects.update_or_create(
-            name=name, defaults={"kind": kind, "city": city, "is_active": True}
+            name=name,
+            defaults={
+                "kind": kind,
+                "city": city,
+                "is_active": True,
+                "siret": body + luhn_check_digit(body),
+                "address": address,
+                "email_domains": [domain],
+            },
         )
     users = list(USERS) + [
         (email, first, last, UserKind.SITE_STAFF, None, [(index, SiteRole.SITE_MANAGER, True)])
@@ -120,6 +151,27 @@ def seed():
                 site=sites[index],
                 defaults={"role": role, "can_open_till": can_open_till},
             )
+    _seed_referents(agencies)
+
+
+def _seed_referents(agencies):
+    """One referent per agency, and one request waiting for the CCAS de Saint-Denis's."""
+    for rank, (name, agency) in enumerate(agencies.items(), start=1):
+        email = REFERENTS.get(name, f"referent{rank}@demo.connexions.fr")
+        if email not in REFERENTS.values():
+            _demo_user(email, "Référent", f"Structure {rank}", UserKind.SOCIAL_WORKER, agency)
+        User.objects.filter(email=email).update(is_referent=True)
+    email, first_name, last_name, agency_name = PENDING_REQUEST
+    if not AccountRequest.objects.filter(email=email).exists():
+        AccountRequest.objects.create(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            agency=agencies[agency_name],
+            status=AccountRequestStatus.PENDING,
+            for_referents=True,
+            verified_at=timezone.now(),
+        )
 
 
 def _demo_user(email, first_name, last_name, kind, agency):

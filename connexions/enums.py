@@ -18,11 +18,20 @@ class SiteRole(models.TextChoices):
 class AgencyKind(models.TextChoices):
     CCAS = "ccas", _("Municipal social services (CCAS)")
     JOB_CENTRE = "job_centre", _("Job centre")
+    DEPARTMENT = "department", _("Department social services")
     FAMILY_ALLOWANCE = "family_allowance", _("Family allowance office")
     ASSOCIATION = "association", _("Association")
     SHELTER = "shelter", _("Shelter")
     HOSPITAL = "hospital", _("Hospital")
     OTHER = "other", _("Other")
+
+
+class AccountRequestStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("E-mail not verified yet")
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    EXPIRED = "expired", _("Expired")
 
 
 class AuditKind(models.TextChoices):
@@ -40,6 +49,14 @@ class AuditAction(StrEnum):
     USER_LOGGED_IN = "auth.user.logged_in"
     SECOND_FACTOR_ENROLLED = "auth.second_factor.enrolled"
     SECOND_FACTOR_RESET = "auth.second_factor.reset"
+    PROCONNECT_LOGGED_IN = "auth.user.logged_in_proconnect"
+    ACCOUNT_REQUESTED = "onboarding.request.created"
+    ACCOUNT_REQUEST_VERIFIED = "onboarding.request.verified"
+    ACCOUNT_REQUEST_APPROVED = "onboarding.request.approved"
+    ACCOUNT_REQUEST_REFUSED = "onboarding.request.refused"
+    ACCOUNT_REQUEST_EXPIRED = "onboarding.request.expired"
+    MEMBER_DEACTIVATED = "onboarding.member.deactivated"
+    REFERENT_HANDED_OVER = "onboarding.referent.handed_over"
 
 
 class NotificationKind(models.TextChoices):

@@ -1,6 +1,7 @@
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,9 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from connexions.enums import AgencyKind, AuditKind, SiteRole, UserKind
+from connexions.codes import validate_siret
+from connexions.enums import (
+    AccountRequestStatus,
+    AgencyKind,
+    AuditKind,
+    NotificationKind,
+    SiteRole,
+    UserKind,
+)
 from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
-from connexions.enums import AgencyKind, AuditKind, NotificationKind, SiteRole, UserKind
 
 
 class ReceptionSiteQuerySet(models.QuerySet):
@@ -51,7 +59,19 @@ class PartnerAgencyQuerySet(models.QuerySet):
 class PartnerAgency(models.Model):
     name = models.CharField(_("name"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=AgencyKind.choices)
+    siret = models.CharField(
+        _("SIRET"), max_length=14, blank=True, validators=[validate_siret], db_index=True
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
     city = models.CharField(_("city"), max_length=100)
+    # Account requests from these domains go to the agency's referents; others to programme admins.
+    email_domains = ArrayField(
+        models.CharField(max_length=100),
+        verbose_name=_("e-mail domains"),
+        default=list,
+        blank=True,
+        help_text=_("Domains of the agency's professional addresses, e.g. ccas-saint-denis.fr"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = PartnerAgencyQuerySet.as_manager()
@@ -60,9 +80,21 @@ class PartnerAgency(models.Model):
         ordering = ["name"]
         verbose_name = _("partner agency")
         verbose_name_plural = _("partner agencies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"], condition=~Q(siret=""), name="agency_unique_siret"
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        self.email_domains = sorted({d.strip().lower().lstrip("@") for d in self.email_domains})
+
+    def accepts_domain(self, email: str) -> bool:
+        return email.rsplit("@", 1)[-1].lower() in self.email_domains
 
 
 class UserManager(BaseUserManager):
@@ -105,6 +137,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = PhoneNumberField(_("phone"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
+    # A social worker who manages their agency's members (connexions/perms.py).
+    is_referent = models.BooleanField(_("agency referent"), default=False)
+    # The subject of the ProConnect identity, stored at the first ProConnect login.
+    proconnect_sub = models.CharField(
+        _("ProConnect subject"), max_length=255, null=True, blank=True, unique=True
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -130,6 +168,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=Q(kind=UserKind.PROGRAMME_ADMIN) | Q(is_staff=False, is_superuser=False),
                 name="user_admin_access_only_programme_admin",
                 violation_error_message=_("Only programme admins may use the administration."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_referent=False) | Q(kind=UserKind.SOCIAL_WORKER),
+                name="user_referent_is_social_worker",
+                violation_error_message=_("Only social workers can be agency referents."),
             ),
         ]
 
@@ -165,6 +208,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             raise ValidationError({"agency": _("A social worker must belong to a partner agency.")})
         if self.kind != UserKind.SOCIAL_WORKER and self.agency_id:
             raise ValidationError({"agency": _("Only social workers belong to a partner agency.")})
+        if self.kind != UserKind.SOCIAL_WORKER:
+            self.is_referent = False
         if self.pk and self.kind != UserKind.SITE_STAFF and self.memberships.exists():
             raise ValidationError(
                 {"kind": _("This user works at reception sites; remove those memberships first.")}
@@ -287,3 +332,70 @@ class NotificationOptOut(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.kind}"
+
+
+class AccountRequest(models.Model):
+    """A social worker asking for an account (connexions/onboarding.py): verified by e-mail (or
+    by ProConnect), then approved by a referent of the agency or a programme admin."""
+
+    email = models.EmailField(_("e-mail address"))
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    agency = models.ForeignKey(
+        PartnerAgency,
+        verbose_name=_("partner agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account_requests",
+    )
+    # "My agency is not listed": what the person typed, for a programme admin to act on.
+    unlisted_agency = models.CharField(_("agency not listed"), max_length=255, blank=True)
+    proconnect_sub = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=AccountRequestStatus.choices,
+        default=AccountRequestStatus.UNVERIFIED,
+    )
+    # True when the agency's referents decide; else programme admins (no referent, domain not
+    # declared by the agency, agency not listed).
+    for_referents = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="account_requests"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("account request")
+        verbose_name_plural = _("account requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(status__in=["unverified", "pending"]),
+                name="account_request_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+
+class OnboardingAttempt(models.Model):
+    """An account request posted, kept one hour for the throttle (connexions/onboarding.py).
+    The address is kept as a keyed digest only."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.ip_address or ''}"

@@ -9,8 +9,8 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from connexions.enums import SiteRole, UserKind
-from connexions.models import ReceptionSite
+from connexions.enums import AccountRequestStatus, SiteRole, UserKind
+from connexions.models import AccountRequest, PartnerAgency, ReceptionSite, User
 
 
 class Action(StrEnum):
@@ -27,6 +27,7 @@ class Action(StrEnum):
     CONFIRM_CASH_DIFFERENCE = "confirm_cash_difference"  # a till's difference at its close
     ERASE_PERSONAL_DATA = "erase_personal_data"  # anonymise a person now (right to erasure)
     VIEW_ACCESS_LOG = "view_access_log"  # who opened which file
+    MANAGE_MEMBERS = "manage_members"  # an agency's members and account requests (referents)
 
 
 # Site-bound actions and the site roles allowed to do them (programme admins may do everything).
@@ -82,6 +83,8 @@ def can(user, action: Action, site: ReceptionSite | None = None) -> bool:
         return True
     if action == Action.REFER:
         return user.kind == UserKind.SOCIAL_WORKER
+    if action == Action.MANAGE_MEMBERS:
+        return user.kind == UserKind.SOCIAL_WORKER and user.is_referent
     if action in _PROGRAMME_ACTIONS:
         return False
     found = memberships(user)
@@ -89,6 +92,35 @@ def can(user, action: Action, site: ReceptionSite | None = None) -> bool:
         membership = found.get(site.pk)
         return membership is not None and _membership_allows(membership, action)
     return any(m.site.is_active and _membership_allows(m, action) for m in found.values())
+
+
+def can_manage_members(user, agency: PartnerAgency | None) -> bool:
+    """Programme admins manage every agency's members; a referent those of their own agency."""
+    if agency is None or not can(user, Action.MANAGE_MEMBERS):
+        return False
+    return sees_every_site(user) or user.agency_id == agency.pk
+
+
+def members_for(user):
+    """The social workers whose accounts `user` manages: every one for programme admins, their
+    agency's for a referent, none for anybody else."""
+    members = User.objects.filter(kind=UserKind.SOCIAL_WORKER)
+    if sees_every_site(user):
+        return members
+    if not can(user, Action.MANAGE_MEMBERS):
+        return members.none()
+    return members.filter(agency_id=user.agency_id)
+
+
+def account_requests_for(user):
+    """Pending account requests `user` decides: every one for programme admins, those routed to
+    their agency's referents for a referent."""
+    pending = AccountRequest.objects.filter(status=AccountRequestStatus.PENDING)
+    if sees_every_site(user):
+        return pending
+    if not can(user, Action.MANAGE_MEMBERS):
+        return pending.none()
+    return pending.filter(for_referents=True, agency_id=user.agency_id)
 
 
 def sites_for(user, action: Action):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -319,3 +320,26 @@ LOGGING = {
         },
     },
 }
+
+# ProConnect (connexions/proconnect.py): the provider's base URL (its discovery document is at
+# <url>/.well-known/openid-configuration), e.g. https://auth.agentconnect.gouv.fr/api/v2, and
+# this service's client id and secret. Without them the button is hidden.
+PROCONNECT_URL = env.str("PROCONNECT_URL", default="")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)  # seconds
+if PROCONNECT_URL:
+    # The login and logout redirects to the provider follow form posts.
+    _provider = urlsplit(PROCONNECT_URL)
+    SECURE_CSP["form-action"].append(f"{_provider.scheme}://{_provider.netloc}")
+
+# Onboarding (connexions/onboarding.py): the e-mail link lasts this many hours; requests left
+# pending this many days are reminded to their approvers once, and expire this many days after.
+ONBOARDING_LINK_HOURS = env.int("ONBOARDING_LINK_HOURS", default=48)
+ONBOARDING_REMINDER_DAYS = env.int("ONBOARDING_REMINDER_DAYS", default=14)
+ONBOARDING_EXPIRY_DAYS = env.int("ONBOARDING_EXPIRY_DAYS", default=7)
+# Decided requests are deleted this many days after the decision (expire_account_requests).
+ONBOARDING_RETENTION_DAYS = env.int("ONBOARDING_RETENTION_DAYS", default=180)
+# Account requests accepted per hour per address and per client IP.
+ONBOARDING_PER_EMAIL = env.int("ONBOARDING_PER_EMAIL", default=3)
+ONBOARDING_PER_IP = env.int("ONBOARDING_PER_IP", default=10)

@@ -4,9 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from connexions import views, views_twofactor
+from connexions import views, views_proconnect, views_twofactor
 from connexions.forms import LoginForm
-from connexions.middleware import second_factor_not_required
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,11 +16,11 @@ urlpatterns = [
     path("langue/", login_not_required(set_language), name="set_language"),
     path(
         "connexion/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
+        views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
+    path("connexion/proconnect/", views_proconnect.start, name="proconnect_start"),
+    path("connexion/proconnect/retour/", views_proconnect.callback, name="proconnect_callback"),
     path("connexion/double-facteur/", views_twofactor.verify, name="two_factor_verify"),
     path(
         "connexion/double-facteur/activation/",
@@ -33,11 +32,7 @@ urlpatterns = [
         views_twofactor.backup_codes,
         name="two_factor_backup_codes",
     ),
-    path(
-        "deconnexion/",
-        second_factor_not_required(auth_views.LogoutView.as_view()),
-        name="logout",
-    ),
+    path("deconnexion/", views_proconnect.logout_view, name="logout"),
     path(
         "mot-de-passe/changer/",
         auth_views.PasswordChangeView.as_view(),
@@ -64,6 +59,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("inscription/", include("connexions.urls_onboarding")),
     path("orientations/", include("beneficiaries.urls_referrals")),
     path("beneficiaires/", include("beneficiaries.urls")),
     path("catalogue/", include("catalogue.urls")),

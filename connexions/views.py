@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from connexions import perms
+from connexions import perms, proconnect
 from connexions.enums import UserKind
 from connexions.forms import id_or_404
 from connexions.middleware import CURRENT_SITE_KEY
@@ -102,3 +102,10 @@ def notification_settings(request):
         "connexions/notifications.html",
         {"kinds": [(kind, kind.label, kind.value not in off) for kind in NotificationKind]},
     )
+
+
+class LoginView(auth_views.LoginView):
+    """E-mail and password; beside them the ProConnect button, when ProConnect is configured."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, proconnect_enabled=proconnect.enabled())

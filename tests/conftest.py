@@ -79,6 +79,14 @@ def social_worker_b(agency_b):
 
 
 @pytest.fixture
+def referent_a(agency_a):
+    """A social worker of agency A who manages its members."""
+    return UserFactory(
+        social_worker=True, agency=agency_a, is_referent=True, email="referent.a@example.org"
+    )
+
+
+@pytest.fixture
 def programme_admin(db):
     return UserFactory(programme_admin=True, email="admin@example.org")
 
@@ -229,3 +237,46 @@ def browser_login(page, live_server, email, password=TEST_PASSWORD):
         page.wait_for_url("**/connexion/double-facteur/**")
         page.get_by_label("Code").fill(totp_code(device))
         page.get_by_role("button", name="Vérifier").click()
+
+
+# --- ProConnect: a real OpenID Connect provider, local (tests/oidc_provider) ------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(django_db_setup, django_db_blocker):
+    from tests.oidc_provider import server
+
+    with django_db_blocker.unblock():
+        provider = server.start()
+    yield provider
+    provider.process.terminate()
+    provider.process.wait(timeout=10)
+
+
+@pytest.fixture
+def proconnect_for(oidc_provider, settings):
+    """Configures ProConnect against the local provider for a client at `base_url` (the test
+    client's or the live server's); returns the provider."""
+    from connexions import proconnect
+
+    def configure(base_url):
+        oidc_provider.setup(
+            client={
+                "client_id": "connexions-test",
+                "client_secret": "connexions-test-secret",
+                "redirect_uri": f"{base_url}/connexion/proconnect/retour/",
+                "post_logout_redirect_uri": f"{base_url}/connexion/",
+            }
+        )
+        settings.PROCONNECT_URL = oidc_provider.url
+        settings.PROCONNECT_CLIENT_ID = "connexions-test"
+        settings.PROCONNECT_CLIENT_SECRET = "connexions-test-secret"
+        settings.SECURE_CSP = {
+            **settings.SECURE_CSP,
+            "form-action": [*settings.SECURE_CSP["form-action"], oidc_provider.origin],
+        }
+        proconnect._cache.clear()
+        return oidc_provider
+
+    yield configure
+    proconnect._cache.clear()

@@ -37,7 +37,13 @@ from tests.beneficiaries.factories import (
 )
 from tests.catalogue.factories import ProductFactory, make_imei, receive_phone, voucher_csv
 from tests.conftest import client_for
-from tests.connexions.factories import ReceptionSiteFactory, SiteMembershipFactory, staff_user
+from tests.connexions.factories import (
+    AccountRequestFactory,
+    ReceptionSiteFactory,
+    SiteMembershipFactory,
+    UserFactory,
+    staff_user,
+)
 from tests.sales.factories import buyer, checkout, open_till, stocked_site
 from tests.workshops.factories import (
     FacilitatorFactory,
@@ -72,7 +78,14 @@ SKIPPED = {
     "password_change": "would change the password of the user the test posts as",
     "password_reset": "throttled and answered the same whatever is posted; tested on its own",
     "password_reset_confirm": "needs a reset token; Django's own form",
+    "onboarding:request": "public, throttled and answered the same whatever is posted; tested on "
+    "its own (tests/connexions/test_onboarding.py)",
+    "onboarding:verify": "needs a signed e-mail link; tested on its own",
 }
+
+
+def _member(user) -> int:
+    return UserFactory(social_worker=True, agency=user.agency).pk
 
 
 def _session_post(site):
@@ -580,6 +593,28 @@ CASES = {
         ),
     ),
     "workshops:attendance": ("counsellor_a", _attendance_post),
+    "onboarding:request_approve": (
+        "referent_a",
+        lambda site, user: (
+            f"/inscription/demandes/{AccountRequestFactory(agency=user.agency).pk}/approuver/",
+            {},
+        ),
+    ),
+    "onboarding:request_refuse": (
+        "referent_a",
+        lambda site, user: (
+            f"/inscription/demandes/{AccountRequestFactory(agency=user.agency).pk}/refuser/",
+            {"reason": "Cette personne ne travaille pas dans la structure."},
+        ),
+    ),
+    "onboarding:member_deactivate": (
+        "referent_a",
+        lambda site, user: (f"/inscription/membres/{_member(user)}/desactiver/", {}),
+    ),
+    "onboarding:member_referent": (
+        "referent_a",
+        lambda site, user: (f"/inscription/membres/{_member(user)}/referent/", {}),
+    ),
     "sales:till_open": (
         "manager_a",
         lambda site, user: ("/caisse/ouvrir/", {"opening_float": "50,00"}),

@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 
 from catalogue.enums import DeviceGrade, ProductKind
 from catalogue.models import Operator, Product, PurchaseLimit
-from catalogue.validators import luhn_check_digit
+from connexions.codes import luhn_check_digit
 
 
 class OperatorFactory(DjangoModelFactory):

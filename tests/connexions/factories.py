@@ -1,8 +1,9 @@
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from connexions.enums import AgencyKind, SiteRole, UserKind
-from connexions.models import PartnerAgency, ReceptionSite, SiteMembership, User
+from connexions.enums import AccountRequestStatus, AgencyKind, SiteRole, UserKind
+from connexions.models import AccountRequest, PartnerAgency, ReceptionSite, SiteMembership, User
 
 TEST_PASSWORD = "mot-de-passe-de-test-2026"
 
@@ -64,3 +65,18 @@ def staff_user(site, role=SiteRole.COUNSELLOR, *, can_open_till=False, **fields)
     user = UserFactory(**fields)
     SiteMembershipFactory(user=user, site=site, role=role, can_open_till=can_open_till)
     return user
+
+
+class AccountRequestFactory(DjangoModelFactory):
+    """A request whose address was confirmed, waiting for the agency's referents."""
+
+    class Meta:
+        model = AccountRequest
+
+    email = factory.Sequence(lambda n: f"demande{n}@example.org")
+    first_name = "Camille"
+    last_name = "Roux"
+    agency = factory.SubFactory(PartnerAgencyFactory)
+    status = AccountRequestStatus.PENDING
+    for_referents = True
+    verified_at = factory.LazyFunction(timezone.now)

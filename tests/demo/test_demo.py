@@ -18,8 +18,11 @@ from catalogue.models import (
     Voucher,
 )
 from catalogue.validators import imei_is_valid
+from connexions import perms
+from connexions.codes import validate_siret
 from connexions.demo import DEMO_PASSWORD
-from connexions.models import ReceptionSite, User
+from connexions.enums import AccountRequestStatus
+from connexions.models import AccountRequest, PartnerAgency, ReceptionSite, User
 from sales.journal import verify_site_journal
 from sales.models import Sale, SaleLine, TillSession
 from workshops.enums import RegistrationStatus, SessionStatus
@@ -128,3 +131,14 @@ def test_demo_agendas_have_availability_and_past_and_future_appointments():
     assert Appointment.objects.filter(
         site=site, starts_at__gt=now, status=AppointmentStatus.BOOKED
     ).exists()
+
+
+def test_one_referent_per_agency_and_one_pending_request():
+    for agency in PartnerAgency.objects.all():
+        validate_siret(agency.siret)
+        assert agency.email_domains and agency.address
+        assert agency.social_workers.filter(is_referent=True, is_active=True).count() == 1
+    pending = AccountRequest.objects.get(status=AccountRequestStatus.PENDING)
+    referent = User.objects.get(email="ts.ccas@demo.connexions.fr")
+    assert list(perms.account_requests_for(referent)) == [pending]
+    assert not perms.account_requests_for(User.objects.get(email="ts.pimms@demo.connexions.fr"))
