@@ -5,7 +5,15 @@ from django.utils.translation import ngettext
 
 from connexions import twofactor
 from connexions.forms import UserChangeForm, UserCreationForm
-from connexions.models import AuditEvent, PartnerAgency, ReceptionSite, SiteMembership, User
+from connexions.models import (
+    AuditEvent,
+    Grant,
+    Partner,
+    PartnerAgency,
+    ReceptionSite,
+    SiteMembership,
+    User,
+)
 
 admin.site.site_header = _("Connexions administration")
 admin.site.site_title = _("Connexions")
@@ -111,3 +119,26 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class GrantInline(admin.StackedInline):
+    model = Grant
+    extra = 0
+    filter_horizontal = ["sites"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    inlines = [GrantInline]
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ["partner", "amount", "starts_on", "ends_on", "purpose"]
+    list_filter = ["partner__kind"]
+    search_fields = ["partner__name", "purpose"]
+    autocomplete_fields = ["partner"]
+    filter_horizontal = ["sites"]

@@ -25,6 +25,16 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PartnerKind(models.TextChoices):
+    """Who supports the programme (funders and donors, not the referring agencies)."""
+
+    OPERATOR = "operator", _("Telecom operator")
+    MANUFACTURER = "manufacturer", _("Manufacturer")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+    FOUNDATION = "foundation", _("Foundation")
+    COMPANY = "company", _("Company")
+
+
 class AuditKind(models.TextChoices):
     """Reads of personal files are kept apart from actions: retention and the access log select
     them by this column, never by action names."""

@@ -24,6 +24,7 @@ class Action(StrEnum):
     MANAGE_TOPICS = "manage_topics"  # workshop topics, shared by every site
     WORKSHOPS = "workshops"  # sessions, registrations, attendance at own sites
     VIEW_IMPACT = "view_impact"  # impact dashboard, site reports
+    MANAGE_PARTNERS = "manage_partners"  # funders, grants and partner reports
 
 
 # Site-bound actions and the site roles allowed to do them (programme admins may do everything).
@@ -39,7 +40,7 @@ _SITE_ROLES = {
 
 
 # Programme-wide settings: programme admins only.
-_PROGRAMME_ACTIONS = {Action.MANAGE_CATALOGUE, Action.MANAGE_TOPICS}
+_PROGRAMME_ACTIONS = {Action.MANAGE_CATALOGUE, Action.MANAGE_TOPICS, Action.MANAGE_PARTNERS}
 
 
 def sees_every_site(user) -> bool:
