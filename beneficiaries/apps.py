@@ -7,8 +7,12 @@ class BeneficiariesConfig(AppConfig):
     verbose_name = _("Beneficiaries")
 
     def ready(self):
-        from beneficiaries import outcomes, widgets
-        from beneficiaries.sections import register_referral_outcome_provider
+        from beneficiaries import offers, outcomes, widgets
+        from beneficiaries.sections import (
+            FileSection,
+            register_file_section,
+            register_referral_outcome_provider,
+        )
         from connexions.perms import Action, can
         from connexions.registry import NavEntry, register_home_widget, register_nav
 
@@ -36,3 +40,12 @@ class BeneficiariesConfig(AppConfig):
         register_home_widget(widgets.AGENCY_REFERRALS)
         register_referral_outcome_provider("beneficiaries.enrolment", outcomes.enrolment_outcomes)
         register_referral_outcome_provider("beneficiaries.mediation", outcomes.mediation_outcomes)
+        register_file_section(
+            FileSection(
+                key="offers",
+                title=_("Offers subscribed with help"),
+                order=15,
+                template="beneficiaries/offers_section.html",
+                context=offers.file_section_context,
+            )
+        )

@@ -124,6 +124,14 @@ def spending_prefill(beneficiary) -> tuple[Decimal, list[OfferSubscription]] | N
     return sum((o.monthly_price for o in chosen), Decimal("0.00")), chosen
 
 
+def file_section_context(beneficiary, user) -> dict:
+    """The file's "offers" section (a file section of this app): one query."""
+    offers = OfferSubscription.objects.filter(beneficiary=beneficiary).order_by(
+        "-subscribed_on", "-id"
+    )
+    return {"offers": list(offers[:20])}
+
+
 # --- person data, for the privacy registry ------------------------------------------------------
 
 

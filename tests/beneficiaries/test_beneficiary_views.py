@@ -141,8 +141,8 @@ def test_file_page_query_count_is_flat(client, counsellor_a, size, django_assert
     beneficiary = BeneficiaryFactory()
     _file_with(beneficiary, size)
     client_for(client, counsellor_a)
-    # 14 for the page, 1 per section (purchases, workshops)
-    with django_assert_num_queries(16):
+    # 14 for the page, 1 per section (offers, purchases, workshops)
+    with django_assert_num_queries(17):
         client.get(f"/beneficiaires/{beneficiary.pk}/")
 
 
@@ -193,8 +193,8 @@ def test_file_section_extension_point(
     beneficiary = BeneficiaryFactory()
     _file_with(beneficiary, size)
     client_for(client, counsellor_a)
-    # the page's 16 (both sections included) + this section's one
-    with django_assert_num_queries(17):
+    # the page's 17 (the three sections included) + this section's one
+    with django_assert_num_queries(18):
         response = client.get(f"/beneficiaires/{beneficiary.pk}/")
     content = response.content.decode()
     assert "Section de test" in content
