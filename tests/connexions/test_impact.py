@@ -108,6 +108,12 @@ def test_published_figures_on_the_page(client, programme_admin, published):
     for key, shown in PUBLISHED.items():
         assert key_figure(html, key) == shown, key
     assert key_figure(html, "enrolled") == "500"
+    assert key_figure(html, "launch_enrolled") == "500"
+    # Each key figure's numerator and denominator in a tooltip.
+    assert (
+        "title=\"personnes sans téléphone mobile à l'inscription / "
+        'personnes inscrites sur la période"' in unescape(html)
+    )
     # Each share says what it is counted over.
     text = page_text(html)
     assert "sur les personnes qui avaient un téléphone mobile à l'inscription (400)" in text
@@ -229,6 +235,15 @@ def test_published_figures_in_the_pdf(client, programme_admin, published):
     assert "attachment" in response["Content-Disposition"]
     text = pdf_text(response)
     assert "Bilan d'impact" in text
+    # The methodology page: each key figure's numerator and denominator, the settings.
+    assert "Méthodologie" in text
+    assert (
+        "Sans téléphone mobile personnes sans téléphone mobile à l'inscription "
+        "personnes inscrites sur la période" in text
+    )
+    assert "au moins 60 jours après l'inscription" in text
+    assert "(ligne de référence) : 24,00 €" in text
+    assert "Depuis le lancement Indicateur Valeur Personnes inscrites depuis le lancement 500" in text
     for label, shown in [
         ("Sans téléphone mobile", "20 %"),
         ("Carte prépayée, parmi les détenteurs d'un mobile", "87 %"),
