@@ -7,9 +7,13 @@ class BeneficiariesConfig(AppConfig):
     verbose_name = _("Beneficiaries")
 
     def ready(self):
-        from beneficiaries import models, outcomes, person_data, widgets
+        from beneficiaries import models, offers, outcomes, person_data, widgets
         from beneficiaries.privacy import PersonData, register_person_data
-        from beneficiaries.sections import register_referral_outcome_provider
+        from beneficiaries.sections import (
+            FileSection,
+            register_file_section,
+            register_referral_outcome_provider,
+        )
         from connexions.perms import Action, can
         from connexions.registry import NavEntry, register_home_widget, register_nav
 
@@ -65,5 +69,25 @@ class BeneficiariesConfig(AppConfig):
                 anonymise=person_data.anonymise,
                 # Last: the file's own row is anonymised once the other apps are done.
                 order=1000,
+            )
+        )
+        register_person_data(
+            PersonData(
+                key="beneficiaries.offers",
+                title=_("Offers subscribed with help"),
+                models=(offers.OfferSubscription,),
+                last_contact=offers.last_contact,
+                export=offers.export,
+                anonymise=offers.anonymise,
+                order=20,
+            )
+        )
+        register_file_section(
+            FileSection(
+                key="offers",
+                title=_("Offers subscribed with help"),
+                order=15,
+                template="beneficiaries/offers_section.html",
+                context=offers.file_section_context,
             )
         )

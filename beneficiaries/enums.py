@@ -107,6 +107,11 @@ class AgreementKind(models.TextChoices):
     FULL_WRITE_OFF = "full_write_off", _("Full write-off")
 
 
+class OfferKind(models.TextChoices):
+    SOCIAL_MOBILE = "social_mobile", _("Social mobile tariff")
+    HOME_INTERNET = "home_internet", _("Home internet social tariff")
+
+
 class AuditAction(StrEnum):
     """Audit action names (`<app>.<entity>.<past participle>`, see connexions.enums)."""
 
@@ -125,6 +130,7 @@ class AuditAction(StrEnum):
     MEDIATION_CASE_OPENED = "beneficiaries.mediation_case.opened"
     MEDIATION_CASE_UPDATED = "beneficiaries.mediation_case.updated"
     MEDIATION_NOTE_ADDED = "beneficiaries.mediation_note.added"
+    OFFER_SUBSCRIBED = "beneficiaries.offer_subscription.recorded"
     BENEFICIARY_ANONYMISED = "beneficiaries.beneficiary.anonymised"
     SUBJECT_ACCESS_EXPORTED = "beneficiaries.subject_access.exported"
     CONSENT_WITHDRAWN = "beneficiaries.consent.withdrawn"

@@ -18,6 +18,7 @@ from beneficiaries.enums import (
     HousingSituation,
     MediationStatus,
     Need,
+    OfferKind,
     PlanType,
     ReferralChannel,
     ReferralStatus,
@@ -488,3 +489,20 @@ class WithdrawalForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+
+class OfferSubscriptionForm(forms.Form):
+    subscribed_on = DateField(label=_("Subscribed on"), widget=_date_input())
+    kind = forms.ChoiceField(label=_("Kind of offer"), choices=OfferKind.choices)
+    operator = forms.ChoiceField(label=_("Operator"), choices=TelecomOperator.choices)
+    monthly_price = forms.DecimalField(label=_("Monthly price (EUR)"), **_MONEY)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_subscribed_on(self):
+        day = self.cleaned_data["subscribed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day

@@ -610,3 +610,6 @@ class MediationNote(models.Model):
 
     def __str__(self):
         return f"{self.case_id} — {self.written_at:%Y-%m-%d}"
+
+
+from beneficiaries.offers import OfferSubscription  # noqa: E402, F401  (a model of this app)

@@ -3,7 +3,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import phonenumbers
@@ -13,6 +13,7 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -32,8 +33,17 @@ from beneficiaries.enums import (
     MediationStatus,
     PlanType,
     ReferralStatus,
+    SupportTopic,
 )
-from beneficiaries.models import Beneficiary, Consent, FollowUp, MediationCase, Referral
+from beneficiaries.models import (
+    Beneficiary,
+    Consent,
+    FollowUp,
+    MediationCase,
+    OfferSubscription,
+    Referral,
+    SupportSession,
+)
 from beneficiaries.privacy import identity_digest, phone_digest
 from connexions import numbers
 from connexions.periods import Period
@@ -173,15 +183,6 @@ def mediation_actions_due(site, today: date | None = None):
     )
 
 
-def latest_follow_up_spending():
-    """Subquery: the spending recorded at the person's latest follow-up done."""
-    return Subquery(
-        FollowUp.objects.filter(beneficiary=OuterRef("pk"), done_on__isnull=False)
-        .order_by("-done_on", "-id")
-        .values("monthly_spending")[:1]
-    )
-
-
 # --- aggregate figures (impact dashboard) ------------------------------------------------------
 
 
@@ -208,12 +209,6 @@ class EnrolmentFigures:
     internet: int
     with_spending: int
     average_spending: Decimal | None
-    with_reduction: int
-    average_reduction: Decimal | None
-    # The same people as the reduction (baseline and a follow-up): spending at entry and at
-    # their latest follow-up, so the two averages compare the same group.
-    paired_entry_spending: Decimal | None
-    paired_latest_spending: Decimal | None
 
     @property
     def no_mobile_rate(self):  # over all enrolled
@@ -238,45 +233,38 @@ class EnrolmentFigures:
 
 def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFigures:
     """People enrolled in `period` (at `sites`, referred by `agency`): one query. A person counts
-    under the site where they enrolled and the agency of the referral that enrolled them; the
-    reduction compares the baseline spending with the latest follow-up's."""
-    money = DecimalField(max_digits=9, decimal_places=2)
-    reduction = ExpressionWrapper(F("monthly_spending") - F("latest_spending"), output_field=money)
-    has_both = Q(monthly_spending__isnull=False, latest_spending__isnull=False)
-    row = (
-        _enrolled(period=period, sites=sites, agency=agency)
-        .annotate(latest_spending=latest_follow_up_spending())
-        .aggregate(
-            enrolled=Count("pk"),
-            no_mobile=Count("pk", filter=Q(has_mobile=False)),
-            with_mobile=Count("pk", filter=Q(has_mobile=True)),
-            prepaid=Count("pk", filter=Q(has_mobile=True, plan_type=PlanType.PREPAID)),
-            job_seeking=Count("pk", filter=Q(employment_status=EmploymentStatus.JOB_SEEKING)),
-            computer=Count("pk", filter=Q(has_computer=True)),
-            internet=Count("pk", filter=Q(has_internet=True)),
-            with_spending=Count("pk", filter=Q(monthly_spending__isnull=False)),
-            average_spending=Avg("monthly_spending"),
-            with_reduction=Count("pk", filter=has_both),
-            average_reduction=Avg(reduction, filter=has_both),
-            paired_entry_spending=Avg("monthly_spending", filter=has_both),
-            paired_latest_spending=Avg("latest_spending", filter=has_both),
-        )
+    under the site where they enrolled and the agency of the referral that enrolled them. The
+    spending reduction is `follow_up_figures`: its cohort is not the people enrolled."""
+    row = _enrolled(period=period, sites=sites, agency=agency).aggregate(
+        enrolled=Count("pk"),
+        no_mobile=Count("pk", filter=Q(has_mobile=False)),
+        with_mobile=Count("pk", filter=Q(has_mobile=True)),
+        prepaid=Count("pk", filter=Q(has_mobile=True, plan_type=PlanType.PREPAID)),
+        job_seeking=Count("pk", filter=Q(employment_status=EmploymentStatus.JOB_SEEKING)),
+        computer=Count("pk", filter=Q(has_computer=True)),
+        internet=Count("pk", filter=Q(has_internet=True)),
+        with_spending=Count("pk", filter=Q(monthly_spending__isnull=False)),
+        average_spending=Avg("monthly_spending"),
     )
-    for key in (
-        "average_spending",
-        "average_reduction",
-        "paired_entry_spending",
-        "paired_latest_spending",
-    ):
-        row[key] = None if row[key] is None else numbers.money(row[key])
+    if row["average_spending"] is not None:
+        row["average_spending"] = numbers.money(row["average_spending"])
     return EnrolmentFigures(**row)
+
+
+def enrolled_until(day: date, *, sites=None, agency=None) -> int:
+    """People enrolled since the programme's launch, up to `day` (the "since launch" row)."""
+    people = Beneficiary.objects.filter(enrolled_on__lte=day)
+    if sites is not None:
+        people = people.filter(enrolled_site__in=sites)
+    if agency is not None:
+        people = people.filter(enrolment_referral__agency=agency)
+    return people.count()
 
 
 def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[dict]:
     """Per enrolment site: people enrolled in `period`, and people active in it (eligible on at
-    least one day of the period, whenever they enrolled), of whom those who had no mobile phone
-    at enrolment. One grouped query; rows `{"site_id", "site_name", "enrolled", "active",
-    "active_no_mobile"}` by site name."""
+    least one day of the period, whenever they enrolled). One grouped query; rows
+    `{"site_id", "site_name", "enrolled", "active"}` by site name."""
     people = Beneficiary.objects.filter(enrolled_on__lte=period.end, valid_until__gte=period.start)
     if sites is not None:
         people = people.filter(enrolled_site__in=sites)
@@ -287,7 +275,6 @@ def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[di
         .annotate(
             enrolled=Count("pk", filter=Q(enrolled_on__gte=period.start)),
             active=Count("pk"),
-            active_no_mobile=Count("pk", filter=Q(has_mobile=False)),
         )
         .order_by("site_name")
     )
@@ -350,28 +337,229 @@ class MediationFigures:
     agreements: int
     amount_owed: Decimal
     amount_written_off: Decimal
+    closed_with_agreement: int
+    written_off_on_closing: Decimal
 
 
 def mediation_figures(*, period: Period, sites=None, agency=None) -> MediationFigures:
-    """Mediation cases opened in `period` at `sites`, for people referred by `agency`: two
-    queries. "Agreements" counts cases that reached an agreement (agreement or closed)."""
-    cases = MediationCase.objects.filter(opened_on__range=(period.start, period.end))
+    """Mediation cases at `sites`, for people referred by `agency`: two queries. Opened in
+    `period`: how many, how many reached an agreement (agreement or closed), amounts owed and
+    written off. Closed in `period` (a case closes only after an agreement): how many and the
+    amounts written off on them."""
+    in_period = (period.start, period.end)
+    cases = MediationCase.objects.filter(
+        Q(opened_on__range=in_period) | Q(closed_on__range=in_period)
+    )
     if sites is not None:
         cases = cases.filter(site__in=sites)
     if agency is not None:
         cases = cases.filter(beneficiary__enrolment_referral__agency=agency)
     reached = [MediationStatus.AGREEMENT, MediationStatus.CLOSED]
+    opened = Q(opened_on__range=in_period)
+    closed = Q(status=MediationStatus.CLOSED, closed_on__range=in_period)
+    zero = Decimal("0.00")
     totals = cases.aggregate(
-        opened=Count("pk"),
-        agreements=Count("pk", filter=Q(status__in=reached)),
-        amount_owed=Sum("amount_owed", default=Decimal("0.00")),
-        amount_written_off=Sum("amount_written_off", default=Decimal("0.00")),
+        opened=Count("pk", filter=opened),
+        agreements=Count("pk", filter=opened & Q(status__in=reached)),
+        owed=Sum("amount_owed", filter=opened, default=zero),
+        written_off=Sum("amount_written_off", filter=opened, default=zero),
+        closed_with_agreement=Count("pk", filter=closed),
+        written_off_on_closing=Sum("amount_written_off", filter=closed, default=zero),
     )
     by_status = {
         row["status"]: row["n"]
-        for row in cases.values("status").annotate(n=Count("pk")).order_by("status")
+        for row in cases.filter(opened).values("status").annotate(n=Count("pk")).order_by("status")
     }
-    return MediationFigures(by_status=by_status, **totals)
+    return MediationFigures(
+        by_status=by_status,
+        amount_owed=totals.pop("owed"),
+        amount_written_off=totals.pop("written_off"),
+        **totals,
+    )
+
+
+# --- follow-ups: spending and outcomes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """At entry vs at the latest follow-up, for the same people: `group` people whose follow-up
+    recorded it, `at_entry` and `at_follow_up` of them in that situation."""
+
+    group: int
+    at_entry: int
+    at_follow_up: int
+
+
+@dataclass(frozen=True)
+class FollowUpFigures:
+    """The people followed up in the period (see `follow_up_figures`)."""
+
+    followed_up: int
+    paired: int  # of whom those with a spending recorded at entry
+    entry_spending: Decimal | None  # averages over the paired people
+    latest_spending: Decimal | None
+    average_reduction: Decimal | None
+    relative_reduction: Decimal | None  # in %, the reduction over the spending at entry
+    employed_or_training: Outcome  # among those job-seeking at entry
+    computer: Outcome
+    internet: Outcome
+    mobile: Outcome
+
+
+def _latest_follow_up_ids(*, period: Period, sites, agency):
+    """Subquery of each person's latest follow-up done up to the end of `period` and at least
+    `FOLLOW_UP_MIN_DAYS` after their enrolment (None for those who have none)."""
+    earliest = ExpressionWrapper(
+        OuterRef("enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
+        output_field=DateField(),
+    )
+    qualifying = FollowUp.objects.filter(
+        beneficiary=OuterRef("pk"), done_on__lte=period.end, done_on__gte=earliest
+    ).order_by("-done_on", "-id")
+    people = Beneficiary.objects.all()
+    if sites is not None:
+        people = people.filter(enrolled_site__in=sites)
+    if agency is not None:
+        people = people.filter(enrolment_referral__agency=agency)
+    return people.annotate(latest=Subquery(qualifying.values("pk")[:1])).values("latest")
+
+
+def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFigures:
+    """The people followed up in `period`, whatever their enrolment date: those whose latest
+    follow-up up to the end of the period, among those at least `FOLLOW_UP_MIN_DAYS` after
+    enrolment, falls in the period (a follow-up on the enrolment day measures nothing, and a
+    past period's figures do not change). Spending at entry and at that follow-up, for those
+    with a spending at entry; outcomes at entry vs at that follow-up, for those whose follow-up
+    recorded them. A person counts under their enrolment site and agency. One query."""
+    cohort = FollowUp.objects.filter(
+        pk__in=_latest_follow_up_ids(period=period, sites=sites, agency=agency),
+        done_on__gte=period.start,
+    )
+    paired = Q(beneficiary__monthly_spending__isnull=False)
+    money = DecimalField(max_digits=11, decimal_places=2)
+    seeking = Q(beneficiary__employment_status=EmploymentStatus.JOB_SEEKING) & ~Q(
+        employment_status=""
+    )
+    working = [EmploymentStatus.EMPLOYED, EmploymentStatus.TRAINING]
+    with_mobile = [PlanType.PREPAID, PlanType.CONTRACT]
+    row = cohort.aggregate(
+        followed_up=Count("pk"),
+        paired=Count("pk", filter=paired),
+        entry_total=Sum("beneficiary__monthly_spending", filter=paired, output_field=money),
+        latest_total=Sum("monthly_spending", filter=paired, output_field=money),
+        seeking=Count("pk", filter=seeking),
+        working=Count("pk", filter=seeking & Q(employment_status__in=working)),
+        computer_group=Count("pk", filter=Q(has_computer__isnull=False)),
+        computer_entry=Count(
+            "pk", filter=Q(has_computer__isnull=False, beneficiary__has_computer=True)
+        ),
+        computer_now=Count("pk", filter=Q(has_computer=True)),
+        internet_group=Count("pk", filter=Q(has_internet__isnull=False)),
+        internet_entry=Count(
+            "pk", filter=Q(has_internet__isnull=False, beneficiary__has_internet=True)
+        ),
+        internet_now=Count("pk", filter=Q(has_internet=True)),
+        mobile_group=Count("pk", filter=~Q(plan_type="")),
+        mobile_entry=Count("pk", filter=~Q(plan_type="") & Q(beneficiary__has_mobile=True)),
+        mobile_now=Count("pk", filter=Q(plan_type__in=with_mobile)),
+    )
+    n = row["paired"]
+    entry, latest = row["entry_total"], row["latest_total"]
+    return FollowUpFigures(
+        followed_up=row["followed_up"],
+        paired=n,
+        entry_spending=numbers.money(entry / n) if n else None,
+        latest_spending=numbers.money(latest / n) if n else None,
+        average_reduction=numbers.money((entry - latest) / n) if n else None,
+        relative_reduction=numbers.percentage(entry - latest, entry) if n else None,
+        employed_or_training=Outcome(row["seeking"], 0, row["working"]),
+        computer=Outcome(row["computer_group"], row["computer_entry"], row["computer_now"]),
+        internet=Outcome(row["internet_group"], row["internet_entry"], row["internet_now"]),
+        mobile=Outcome(row["mobile_group"], row["mobile_entry"], row["mobile_now"]),
+    )
+
+
+# --- one-to-one help ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportFigures:
+    sessions: int
+    people: int
+    hours: Decimal
+    by_site: list[dict]  # {"site_id", "site_name", "sessions", "people", "<topic>": sessions}
+    by_topic: dict[str, int]  # sessions that dealt with each topic (a session may deal with two)
+
+
+def support_figures(*, period: Period, sites=None, agency=None) -> SupportFigures:
+    """Support sessions held in `period` at `sites` (where they were held), for people referred by
+    `agency`, by site and topic: two queries."""
+    sessions = SupportSession.objects.filter(date__range=(period.start, period.end))
+    if sites is not None:
+        sessions = sessions.filter(site__in=sites)
+    if agency is not None:
+        sessions = sessions.filter(beneficiary__enrolment_referral__agency=agency)
+    topics = {
+        topic.value: Count("pk", filter=Q(topics__contains=[topic.value])) for topic in SupportTopic
+    }
+    by_site = list(
+        sessions.values("site_id", site_name=F("site__name"))
+        .annotate(sessions=Count("pk"), people=Count("beneficiary", distinct=True), **topics)
+        .order_by("site_name")
+    )
+    totals = sessions.aggregate(
+        people=Count("beneficiary", distinct=True), minutes=Sum("duration_minutes", default=0)
+    )
+    return SupportFigures(
+        sessions=sum(row["sessions"] for row in by_site),
+        people=totals["people"],
+        hours=numbers.rounded(Decimal(totals["minutes"]) / 60, numbers.TENTH),
+        by_site=by_site,
+        by_topic={topic: sum(row[topic] for row in by_site) for topic in topics},
+    )
+
+
+@dataclass(frozen=True)
+class OfferFigures:
+    subscribed: int
+    people: int
+    average_price: Decimal | None
+    by_kind: dict[str, dict]  # {kind: {"subscribed", "average_price"}}
+
+
+def offer_figures(*, period: Period, sites=None, agency=None) -> OfferFigures:
+    """Offers subscribed with a counsellor's help in `period` at `sites` (where they were
+    recorded), for people referred by `agency`: one grouped query."""
+    offers = OfferSubscription.objects.filter(subscribed_on__range=(period.start, period.end))
+    if sites is not None:
+        offers = offers.filter(site__in=sites)
+    if agency is not None:
+        offers = offers.filter(beneficiary__enrolment_referral__agency=agency)
+    rows = list(
+        offers.values("kind")
+        .annotate(
+            n=Count("pk"),
+            people=Count("beneficiary", distinct=True),
+            total=Sum("monthly_price"),
+        )
+        .order_by("kind")
+    )
+    subscribed = sum(row["n"] for row in rows)
+    total = sum((row["total"] for row in rows), Decimal("0.00"))
+    return OfferFigures(
+        subscribed=subscribed,
+        # A person may subscribe to both kinds: counted once per kind here, an upper bound.
+        people=sum(row["people"] for row in rows),
+        average_price=numbers.money(total / subscribed) if subscribed else None,
+        by_kind={
+            row["kind"]: {
+                "subscribed": row["n"],
+                "average_price": numbers.money(row["total"] / row["n"]),
+            }
+            for row in rows
+        },
+    )
 
 
 def outcomes_for_referrals(referrals) -> dict[int, list]:

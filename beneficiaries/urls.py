@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beneficiaries import views, views_privacy
+from beneficiaries import views, views_offers, views_privacy
 
 app_name = "beneficiaries"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/accompagnement/", views.support_session_create, name="support_create"),
     path("<int:pk>/suivi/", views.follow_up_create, name="follow_up_create"),
     path("<int:pk>/mediation/", views.mediation_create, name="mediation_create"),
+    path("<int:pk>/offre/", views_offers.offer_create, name="offer_create"),
     path("mediations/<int:pk>/", views.mediation_detail, name="mediation"),
     path("suivis-a-faire/", views.follow_ups_due, name="follow_ups_due"),
     path("mediations/actions/", views.mediation_actions_due, name="mediation_actions_due"),

@@ -23,6 +23,7 @@ from beneficiaries.forms import (
     SupportSessionForm,
 )
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral
+from beneficiaries.offers import spending_prefill
 from beneficiaries.perms import may_handle, may_withdraw
 from beneficiaries.sections import render_file_sections
 from beneficiaries.subject_access import file_openings
@@ -401,7 +402,19 @@ def follow_up_create(request, pk):
             FollowUp.objects.filter(beneficiary=beneficiary, done_on__isnull=True),
             pk=id_or_404(request.GET, "suivi"),
         )
-    form = FollowUpForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    initial = {"done_on": timezone.localdate()}
+    prefill = spending_prefill(beneficiary)
+    form = FollowUpForm(request.POST or None, initial=initial)
+    if prefill is not None:
+        # The offers subscribed with help since the latest follow-up: the counsellor confirms.
+        form.fields["monthly_spending"].initial = prefill[0]
+        form.fields["monthly_spending"].help_text = _(
+            "Prefilled from the offers subscribed with help (%(offers)s): confirm or correct."
+        ) % {
+            "offers": ", ".join(
+                f"{o.get_kind_display()}, {o.get_operator_display()}" for o in prefill[1]
+            )
+        }
     if request.method == "POST" and form.is_valid():
         try:
             services.follow_up_record(

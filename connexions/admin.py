@@ -8,6 +8,8 @@ from connexions.forms import UserChangeForm, UserCreationForm
 from connexions.models import (
     AccountRequest,
     AuditEvent,
+    Grant,
+    Partner,
     PartnerAgency,
     ReceptionSite,
     SiteMembership,
@@ -144,3 +146,26 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class GrantInline(admin.StackedInline):
+    model = Grant
+    extra = 0
+    filter_horizontal = ["sites"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    inlines = [GrantInline]
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ["partner", "amount", "starts_on", "ends_on", "purpose"]
+    list_filter = ["partner__kind"]
+    search_fields = ["partner__name", "purpose"]
+    autocomplete_fields = ["partner"]
+    filter_horizontal = ["sites"]

@@ -34,6 +34,16 @@ class AccountRequestStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class PartnerKind(models.TextChoices):
+    """Who supports the programme (funders and donors, not the referring agencies)."""
+
+    OPERATOR = "operator", _("Telecom operator")
+    MANUFACTURER = "manufacturer", _("Manufacturer")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+    FOUNDATION = "foundation", _("Foundation")
+    COMPANY = "company", _("Company")
+
+
 class AuditKind(models.TextChoices):
     """Reads of personal files are kept apart from actions: retention and the access log select
     them by this column, never by action names."""

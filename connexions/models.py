@@ -15,6 +15,7 @@ from connexions.enums import (
     AgencyKind,
     AuditKind,
     NotificationKind,
+    PartnerKind,
     SiteRole,
     UserKind,
 )
@@ -399,3 +400,56 @@ class OnboardingAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.ip_address or ''}"
+
+
+@pghistory.track()
+class Partner(models.Model):
+    """A funder or donor of the programme: an operator, a manufacturer, a local authority, a
+    foundation, a company."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+
+@pghistory.track(exclude=["purpose"])
+class Grant(models.Model):
+    """Money a partner gives the programme for a period, for some sites or programme-wide (no
+    site chosen)."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="grants"
+    )
+    amount = models.DecimalField(_("amount (EUR)"), max_digits=11, decimal_places=2)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    sites = models.ManyToManyField(
+        ReceptionSite,
+        verbose_name=_("reception sites"),
+        blank=True,
+        related_name="+",
+        help_text=_("None: the whole programme."),
+    )
+    purpose = models.CharField(_("purpose"), max_length=255)
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="grant_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="grant_period_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} — {self.starts_on:%Y}"

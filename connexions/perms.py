@@ -28,6 +28,7 @@ class Action(StrEnum):
     ERASE_PERSONAL_DATA = "erase_personal_data"  # anonymise a person now (right to erasure)
     VIEW_ACCESS_LOG = "view_access_log"  # who opened which file
     MANAGE_MEMBERS = "manage_members"  # an agency's members and account requests (referents)
+    MANAGE_PARTNERS = "manage_partners"  # funders, grants and partner reports
 
 
 # Site-bound actions and the site roles allowed to do them (programme admins may do everything).
@@ -47,6 +48,7 @@ _SITE_ROLES = {
 _PROGRAMME_ACTIONS = {
     Action.MANAGE_CATALOGUE,
     Action.MANAGE_TOPICS,
+    Action.MANAGE_PARTNERS,
     Action.ERASE_PERSONAL_DATA,
     Action.VIEW_ACCESS_LOG,
 }

@@ -281,6 +281,17 @@ CONSENT_TEXT_VERSION = env.str("CONSENT_TEXT_VERSION", default="2026-01")
 # Duplicate check: trigram similarity (0-1) of full names above which, with the same birth date,
 # two people are probably the same.
 DUPLICATE_NAME_SIMILARITY = env.float("DUPLICATE_NAME_SIMILARITY", default=0.5)
+# Impact: a follow-up counts towards the spending figures and the outcomes only from this many
+# days after enrolment (a follow-up on the day of enrolment measures nothing).
+FOLLOW_UP_MIN_DAYS = env.int("FOLLOW_UP_MIN_DAYS", default=60)
+# Impact: the national average monthly telecom spending, the dashboard's reference line. Dated and
+# cited: change all three together when a newer figure is published.
+NATIONAL_TELECOM_SPENDING = env.str("NATIONAL_TELECOM_SPENDING", default="24.00")
+NATIONAL_TELECOM_SPENDING_AS_OF = env.str("NATIONAL_TELECOM_SPENDING_AS_OF", default="2026-01-01")
+NATIONAL_TELECOM_SPENDING_SOURCE = env.str(
+    "NATIONAL_TELECOM_SPENDING_SOURCE",
+    default="Moyenne nationale retenue par le programme (dossier de presse 2026)",
+)
 # Workshops: reminders go out this many hours before a session (send_workshop_reminders).
 WORKSHOP_REMINDER_HOURS = env.int("WORKSHOP_REMINDER_HOURS", default=48)
 # Appointments: a reminder this many hours before (send_appointment_reminders), and another on

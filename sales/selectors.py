@@ -360,56 +360,130 @@ DEVICE_KINDS = [ProductKind.PHONE, ProductKind.COMPUTER, ProductKind.TABLET]
 
 
 @dataclass(frozen=True)
-class SalesFigures:
-    """What the till did in a period (see `sales_figures`)."""
+class TillTotals:
+    """What sale lines (or the refund lines that give them back) amount to."""
 
-    sales_count: int
-    topups_sold: int
-    operator_credit: Decimal
-    devices_by_kind: dict[str, int]
-    amount_paid: Decimal
-    paid_by_method: dict[str, Decimal]
-    subsidy: Decimal
-    refunds_count: int
-    refunds_total: Decimal
-    by_site_month: list[dict]  # {"site_id", "site_name", "month", "sales", "amount", "subsidy"}
-    first_mobile_phones: int
+    topups: int = 0
+    operator_credit: Decimal = ZERO
+    devices_by_kind: dict[str, int] = field(default_factory=dict)
+    amount: Decimal = ZERO  # paid (refunded) by the people
+    subsidy: Decimal = ZERO  # reference price minus price paid
+
+    @property
+    def devices(self) -> int:
+        return sum(self.devices_by_kind.values())
+
+    def __sub__(self, other: "TillTotals") -> "TillTotals":
+        return TillTotals(
+            topups=self.topups - other.topups,
+            operator_credit=self.operator_credit - other.operator_credit,
+            devices_by_kind={
+                kind: n - other.devices_by_kind.get(kind, 0)
+                for kind, n in self.devices_by_kind.items()
+            },
+            amount=self.amount - other.amount,
+            subsidy=self.subsidy - other.subsidy,
+        )
 
 
-def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
-    """The till's figures for the impact dashboard, in six queries, all aggregated in the
-    database.
+def _till_totals(rows, quantity: str, line: str, amount) -> TillTotals:
+    """Totals of `rows` (sale lines, or refund lines through `line`), in one query."""
+    prefix = f"{line}__" if line else ""
+    units = F(quantity)
 
-    Sales, lines, payments and refunds count under the site of the sale (where the money was
-    taken and the stock left), and under the agency of the referral that enrolled the buyer.
-    "First mobile phones" counts people, not sales: people enrolled without a mobile who bought
-    a phone (not refunded) in the period; they count under the site where they enrolled and the
-    agency of their enrolment referral, like every person-based figure (docs/architecture.md).
-    Topped-up operator credit and subsidy (reference price minus price paid) are net of nothing:
-    refunds are reported on their own (count and amount)."""
-    start, end = period.bounds()
-    sales = Sale.objects.filter(at__gte=start, at__lt=end)
-    refunds = Refund.objects.filter(at__gte=start, at__lt=end)
-    if sites is not None:
-        sales = sales.filter(site__in=sites)
-        refunds = refunds.filter(site__in=sites)
-    if agency is not None:
-        sales = sales.filter(beneficiary__enrolment_referral__agency=agency)
-        refunds = refunds.filter(sale__beneficiary__enrolment_referral__agency=agency)
-    lines = SaleLine.objects.filter(sale__in=sales)
-    line_totals = lines.aggregate(
-        topups=Coalesce(Sum("quantity", filter=Q(kind__in=TOPUP_KINDS)), 0),
-        credit=Coalesce(
-            Sum(ExpressionWrapper(F("face_value") * F("quantity"), output_field=MONEY)),
+    def per_unit(name):
+        return Coalesce(
+            Sum(ExpressionWrapper(F(prefix + name) * units, output_field=MONEY)),
             ZERO,
             output_field=MONEY,
-        ),
-        subsidy=Coalesce(Sum(_line_subsidy()), ZERO, output_field=MONEY),
+        )
+
+    totals = rows.aggregate(
+        topups=Coalesce(Sum(quantity, filter=Q(**{f"{prefix}kind__in": TOPUP_KINDS})), 0),
+        operator_credit=per_unit("face_value"),
+        reference=per_unit("reference_price"),
+        amount=Coalesce(Sum(amount), ZERO, output_field=MONEY),
         **{
-            f"device_{kind}": Coalesce(Sum("quantity", filter=Q(kind=kind)), 0)
+            f"device_{kind}": Coalesce(Sum(quantity, filter=Q(**{f"{prefix}kind": kind})), 0)
             for kind in DEVICE_KINDS
         },
     )
+    return TillTotals(
+        topups=totals["topups"],
+        operator_credit=totals["operator_credit"],
+        devices_by_kind={kind.value: totals[f"device_{kind}"] for kind in DEVICE_KINDS},
+        amount=totals["amount"],
+        subsidy=totals["reference"] - totals["amount"],
+    )
+
+
+def _scoped(queryset, *, period: Period, sites, agency, sale: str = ""):
+    """Sales or refunds made in `period` at `sites` for people referred by `agency`."""
+    start, end = period.bounds()
+    queryset = queryset.filter(at__gte=start, at__lt=end)
+    if sites is not None:
+        queryset = queryset.filter(site__in=sites)
+    if agency is not None:
+        queryset = queryset.filter(**{f"{sale}beneficiary__enrolment_referral__agency": agency})
+    return queryset
+
+
+def sold_in(*, period: Period, sites=None, agency=None) -> TillTotals:
+    """Gross: what the sales made in `period` sold. One query."""
+    sales = _scoped(Sale.objects, period=period, sites=sites, agency=agency)
+    return _till_totals(SaleLine.objects.filter(sale__in=sales), "quantity", "", _line_amount())
+
+
+def refunded_in(*, period: Period, sites=None, agency=None) -> tuple[int, TillTotals]:
+    """The refunds made in `period` (whenever the sale was), from their refund lines: how many
+    refunds, and what they gave back (units, credit, money, and the subsidy the refunded units
+    had carried). The one place that counts refunds for the figures. Two queries."""
+    refunds = _scoped(Refund.objects, period=period, sites=sites, agency=agency, sale="sale__")
+    lines = RefundLine.objects.filter(refund__in=refunds)
+    return refunds.count(), _till_totals(lines, "quantity", "sale_line", "amount")
+
+
+@dataclass(frozen=True)
+class SalesFigures:
+    """What the till did in a period (see `sales_figures`): gross, refunded in the period, net."""
+
+    sales_count: int
+    gross: TillTotals
+    refunds_count: int
+    refunded: TillTotals
+    paid_by_method: dict[str, Decimal]  # gross, as paid
+    by_site_month: list[dict]  # {"site_id", "site_name", "month", "sales", "amount", "subsidy"}
+    first_mobile_phones: int
+
+    @property
+    def net(self) -> TillTotals:
+        return self.gross - self.refunded
+
+
+def sales_totals(*, period: Period, sites=None, agency=None) -> TillTotals:
+    """Net of the refunds made in `period`: what the till gave out (the "since launch" row
+    passes a period from the launch). Three queries."""
+    return (
+        sold_in(period=period, sites=sites, agency=agency)
+        - refunded_in(period=period, sites=sites, agency=agency)[1]
+    )
+
+
+def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
+    """The till's figures for the impact dashboard, in seven queries, all aggregated in the
+    database.
+
+    Sales and their lines count under the site of the sale (where the money was taken and the
+    stock left) and the agency of the referral that enrolled the buyer; refunds likewise, in the
+    period they were made (whenever the sale was): every figure is shown gross, refunded and net.
+    "First mobile phones" counts people, not sales: people enrolled in the period without a
+    mobile who bought a phone by the end of the period, not refunded by then; they count under
+    the site where they enrolled and the agency of their enrolment referral, like every
+    person-based figure (docs/architecture.md)."""
+    start, end = period.bounds()
+    sales = _scoped(Sale.objects, period=period, sites=sites, agency=agency)
+    lines = SaleLine.objects.filter(sale__in=sales)
+    refunds_count, refunded = refunded_in(period=period, sites=sites, agency=agency)
     paid = {
         row["method"]: row["amount"]
         for row in Payment.objects.filter(sale__in=sales)
@@ -417,9 +491,6 @@ def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
         .annotate(amount=Sum("amount"))
         .order_by("method")
     }
-    refund_totals = refunds.aggregate(
-        n=Count("pk"), total=Coalesce(Sum("amount"), ZERO, output_field=MONEY)
-    )
     months = sales.annotate(month=TruncMonth("at", tzinfo=timezone.get_current_timezone())).values(
         "site_id", "month"
     )
@@ -450,28 +521,24 @@ def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
         }
         for (site_id, month), row in month_sales.items()
     ]
-    first_phones = Beneficiary.objects.filter(has_mobile=False)
+    first_phones = Beneficiary.objects.filter(
+        has_mobile=False, enrolled_on__range=(period.start, period.end)
+    )
     if sites is not None:
         first_phones = first_phones.filter(enrolled_site__in=sites)
     if agency is not None:
         first_phones = first_phones.filter(enrolment_referral__agency=agency)
+    refunded_by_then = RefundLine.objects.filter(sale_line=OuterRef("pk"), refund__at__lt=end)
     phone_lines = SaleLine.objects.filter(
-        sale__beneficiary=OuterRef("pk"),
-        kind=ProductKind.PHONE,
-        sale__at__gte=start,
-        sale__at__lt=end,
-    ).exclude(refunds__isnull=False)
+        sale__beneficiary=OuterRef("pk"), kind=ProductKind.PHONE, sale__at__lt=end
+    ).exclude(Exists(refunded_by_then))
     first_mobile_phones = first_phones.filter(Exists(phone_lines)).count()
     return SalesFigures(
         sales_count=sum(row["n"] for row in month_sales.values()),
-        topups_sold=line_totals["topups"],
-        operator_credit=line_totals["credit"],
-        devices_by_kind={kind.value: line_totals[f"device_{kind}"] for kind in DEVICE_KINDS},
-        amount_paid=sum(paid.values(), ZERO),
+        gross=_till_totals(lines, "quantity", "", _line_amount()),
+        refunds_count=refunds_count,
+        refunded=refunded,
         paid_by_method=paid,
-        subsidy=line_totals["subsidy"],
-        refunds_count=refund_totals["n"],
-        refunds_total=refund_totals["total"],
         by_site_month=by_site_month,
         first_mobile_phones=first_mobile_phones,
     )

@@ -437,6 +437,18 @@ CASES = {
             {"done_on": _today(), "monthly_spending": "12"},
         ),
     ),
+    "beneficiaries:offer_create": (
+        "counsellor_a",
+        lambda site, user: (
+            f"/beneficiaires/{BeneficiaryFactory(enrolled_site=site).pk}/offre/",
+            {
+                "subscribed_on": _today(),
+                "kind": "social_mobile",
+                "operator": "orange",
+                "monthly_price": "9,99",
+            },
+        ),
+    ),
     "beneficiaries:mediation_create": (
         "counsellor_a",
         lambda site, user: (

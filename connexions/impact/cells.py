@@ -70,6 +70,15 @@ def share(part: int, whole: int) -> Cell:
     return Cell(_trimmed(percentage(part, whole)), RATE, (part, whole))
 
 
+def rate(value: Decimal | None, *, over: int) -> Cell:
+    """A percentage worked out from amounts (a relative reduction) about `over` people."""
+    return Cell(_trimmed(value), RATE, (over,))
+
+
+def hours(value: Decimal, *, over: int) -> Cell:
+    return Cell(value, HOURS, (over,))
+
+
 def money(amount: Decimal | None, *, over: int | None = None) -> Cell:
     """An amount (an average or a total) over `over` people when it is about people."""
     return Cell(amount, MONEY, () if over is None else (over,))

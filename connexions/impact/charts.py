@@ -34,7 +34,8 @@ def svg_chart(chart: Chart, *, protect: bool = True) -> SafeString:
         for cell in series.cells
         if not (protect and cell.is_small)
     ]
-    top = max(numbers, default=0) or 1
+    reference = chart.reference.cells[0].as_number() if chart.reference is not None else None
+    top = max([*numbers, reference or 0], default=0) or 1
     legend = len(chart.series) > 1
     group_height = len(chart.series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
     y = LEGEND_HEIGHT if legend else 0
@@ -88,6 +89,24 @@ def svg_chart(chart: Chart, *, protect: bool = True) -> SafeString:
             )
         y += group_height + GROUP_GAP
     height = y - GROUP_GAP + 4
+    if reference is not None:
+        # The reference as a dashed line across the bars, named under the chart.
+        x = round(LABEL_WIDTH + BAR_AREA * reference / top, 1)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#dc3545" stroke-dasharray="6 4"/>'
+                '<text x="{}" y="{}" font-size="10" fill="#dc3545">{} : {}</text>',
+                x,
+                LEGEND_HEIGHT if legend else 0,
+                x,
+                height,
+                LABEL_WIDTH,
+                height + 12,
+                chart.reference.label,
+                format_cell(chart.reference.cells[0], protect=protect),
+            )
+        )
+        height += 16
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {} {}" '
         'width="{}" height="{}" role="img" aria-label="{}" '

@@ -87,3 +87,35 @@ class ImpactFilterForm(forms.Form):
             "sites": sites,
             "agency": self.cleaned_data["agency"],
         }
+
+
+class PeriodForm(forms.Form):
+    """A period (GET), this year to date by default: the partner report's filter."""
+
+    start = DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data, **kwargs):
+        default = Period.year_to_date()
+        data = data.copy()
+        for name, day in (("start", default.start), ("end", default.end)):
+            if not data.get(name):
+                data[name] = day.isoformat()
+        super().__init__(data, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].widget.format = "%Y-%m-%d"
+            self.fields[name].widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None:
+            if start > end:
+                self.add_error("end", _("The end of the period must come after its start."))
+            else:
+                cleaned["period"] = Period(start, end)
+        return cleaned
+
+    def query_string(self) -> str:
+        data = self.cleaned_data
+        return urlencode({"start": data["start"].isoformat(), "end": data["end"].isoformat()})

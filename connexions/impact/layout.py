@@ -11,8 +11,17 @@ class KeyFigure:
     key: str
     label: str
     cell: Cell
-    basis: str = ""  # what it is counted over, said in words
+    basis: str = ""  # what it is counted over (the denominator), said in words
     basis_cell: Cell | None = None  # how many that is
+    counted: str = ""  # what is counted (the numerator), said in words
+    counted_cell: Cell | None = None  # how many that is
+
+    @property
+    def definition(self) -> str:
+        """Numerator / denominator in words (the page's tooltip, the PDF's methodology)."""
+        if self.counted and self.basis:
+            return f"{self.counted} / {self.basis}"
+        return self.counted or self.basis
 
 
 @dataclass(frozen=True)
@@ -43,17 +52,31 @@ class Chart:
     unit: str = COUNT  # COUNT, RATE, MONEY or HOURS
     horizontal: bool = False
     wide: bool = False
+    reference: Series | None = None  # a reference line (one cell), e.g. a national average
 
     def as_json(self) -> dict:
-        """What the page's script draws (Chart.js), with the exact figures."""
+        """What the page's script draws (Chart.js), with the exact figures; the reference as a
+        line across the bars."""
+        datasets = [
+            {"label": s.label, "data": [c.as_number() for c in s.cells]} for s in self.series
+        ]
+        if self.reference is not None:
+            value = self.reference.cells[0].as_number()
+            datasets.append(
+                {
+                    "type": "line",
+                    "label": self.reference.label,
+                    "data": [value for _ in self.labels],
+                    "borderDash": [6, 4],
+                    "pointRadius": 0,
+                }
+            )
         return {
             "type": "bar",
             "horizontal": self.horizontal,
             "unit": self.unit,
             "labels": self.labels,
-            "datasets": [
-                {"label": s.label, "data": [c.as_number() for c in s.cells]} for s in self.series
-            ],
+            "datasets": datasets,
         }
 
 

@@ -11,6 +11,7 @@ from connexions.impact.cells import small_group_label
 from connexions.impact.charts import svg_chart
 from connexions.impact.forms import ImpactFilterForm
 from connexions.impact.report import impact_report
+from connexions.impact.sections.outcomes import national_average
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required
 
@@ -68,6 +69,10 @@ def export_pdf(request):
         **_scope_label(form),
         "report": report,
         "key_table": report.tables()[0],
+        "launch_table": report.tables()[1],
+        "follow_up_min_days": settings.FOLLOW_UP_MIN_DAYS,
+        "national_average": national_average()[0],
+        "national_citation": national_average()[1],
         "sections": [
             {"section": section, "charts": [svg_chart(chart) for chart in section.charts]}
             for section in report.sections

@@ -37,6 +37,8 @@
         datasets: spec.datasets.map((dataset, index) => ({
           ...dataset,
           backgroundColor: colours[index % colours.length],
+          // A reference (the national average) is a dashed line across the bars.
+          ...(dataset.type === "line" ? { borderColor: "#dc3545", backgroundColor: "#dc3545" } : {}),
         })),
       },
       options: {

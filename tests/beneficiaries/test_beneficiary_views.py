@@ -141,9 +141,10 @@ def test_file_page_query_count_is_flat(client, counsellor_a, size, django_assert
     beneficiary = BeneficiaryFactory()
     _file_with(beneficiary, size)
     client_for(client, counsellor_a)
-    # 15 for the page (its latest openings included), 1 per section (purchases, workshops,
-    # appointments: their messages are a second query only when the person has appointments)
-    with django_assert_num_queries(18):
+    # 15 for the page (its latest openings included), 1 per section (offers, purchases,
+    # workshops, appointments: their messages are a second query only when the person has
+    # appointments)
+    with django_assert_num_queries(19):
         client.get(f"/beneficiaires/{beneficiary.pk}/")
 
 
@@ -194,7 +195,7 @@ def test_file_section_extension_point(
     beneficiary = BeneficiaryFactory()
     _file_with(beneficiary, size)
     client_for(client, counsellor_a)
-    # the page's 17 (both sections included) + this section's one
+    # the page's 19 (the four sections included) + this section's one
     with django_assert_num_queries(18):
         response = client.get(f"/beneficiaires/{beneficiary.pk}/")
     content = response.content.decode()

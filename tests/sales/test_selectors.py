@@ -44,15 +44,18 @@ def test_sales_figures_for_the_impact_dashboard(
     checkout(site_b, buyer(enrolled_site=site_b), [CartItem(topup_b)], manager_b)
 
     period = Period.year_to_date(timezone.localdate())
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         figures = sales_figures(period=period)
     assert figures.sales_count == 3
-    assert figures.topups_sold == 3
-    assert figures.operator_credit == D("45.00")
-    assert figures.devices_by_kind["phone"] == 1
-    assert figures.amount_paid == D("49.00") + D("5.00") + D("2.50")
-    assert figures.subsidy == D("140.00") + 3 * D("12.50")
-    assert (figures.refunds_count, figures.refunds_total) == (1, D("2.50"))
+    assert figures.gross.topups == 3
+    assert figures.gross.operator_credit == D("45.00")
+    assert figures.gross.devices_by_kind["phone"] == 1
+    assert figures.gross.amount == D("49.00") + D("5.00") + D("2.50")
+    assert figures.gross.subsidy == D("140.00") + 3 * D("12.50")
+    # One top-up given back: netted from every figure.
+    assert (figures.refunds_count, figures.refunded.amount) == (1, D("2.50"))
+    assert (figures.net.topups, figures.net.operator_credit) == (2, D("30.00"))
+    assert figures.net.subsidy == D("140.00") + 2 * D("12.50")
     assert figures.first_mobile_phones == 1
     assert {row["site_id"] for row in figures.by_site_month} == {site_a.pk, site_b.pk}
 

@@ -1,5 +1,5 @@
-"""The dashboard's sections about what the programme did: spending before and after and first
-phones, sales at the till, workshops."""
+"""The dashboard's sections about what the programme did: first phones, sales at the till (net
+of refunds), workshops."""
 
 from decimal import Decimal
 
@@ -7,77 +7,39 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from catalogue.enums import ProductKind
-from connexions.impact.cells import HOURS, MONEY, Cell, count, money, people, share, text
+from connexions.impact.cells import COUNT, HOURS, MONEY, Cell, count, money, people, share, text
 from connexions.impact.layout import Chart, KeyFigure, Section, Series, Table
 from sales.enums import PaymentMethod
 
 ZERO = Decimal("0.00")
 
 
-def first_phones_figure(sales, by_site) -> KeyFigure:
-    """People who got their first mobile phone through the programme (sales counts them), over
-    the people active in the period who had none at enrolment (the group they come from)."""
-    without = sum(row["active_no_mobile"] for row in by_site)
-    return KeyFigure(
-        "first_phones",
-        _("First mobile phone through the programme"),
-        share(sales.first_mobile_phones, without),
-        _("active people who had no mobile phone at enrolment"),
-        people(without),
-    )
-
-
-def impact_section(enrolment, sales, first_phones) -> Section:
-    paired = enrolment.with_reduction
-    entry = money(enrolment.paired_entry_spending, over=paired)
-    latest = money(enrolment.paired_latest_spending, over=paired)
-    reduction = money(enrolment.average_reduction, over=paired)
-    return Section(
-        key="impact",
-        title=_("Impact"),
-        intro=_(
-            "Average monthly telecom spending at entry and at the latest follow-up, for the "
-            "same people: those with a spending recorded at entry and at least one follow-up."
+def first_phones_figures(sales, enrolment) -> list[KeyFigure]:
+    """People enrolled in the period without a mobile who got their first phone through the
+    programme (sales counts them), over two groups, each named: all the people enrolled in the
+    period (the programme's published figure) and those of them who had no mobile."""
+    counted = _("people enrolled in the period without a mobile who bought a phone (not refunded)")
+    first = people(sales.first_mobile_phones)
+    return [
+        KeyFigure(
+            "first_phones",
+            _("First mobile phone through the programme"),
+            share(sales.first_mobile_phones, enrolment.enrolled),
+            _("people enrolled in the period"),
+            people(enrolment.enrolled),
+            counted,
+            first,
         ),
-        tables=[
-            Table(
-                "depenses-telecom",
-                _("Monthly telecom spending, paired"),
-                (_("Figure"), _("Value")),
-                [
-                    (text(_("People with both figures")), people(paired)),
-                    (text(_("Average at entry")), entry),
-                    (text(_("Average at the latest follow-up")), latest),
-                    (text(_("Average reduction")), reduction),
-                ],
-            ),
-            Table(
-                "premiers-telephones",
-                _("First mobile phones"),
-                (_("Figure"), _("Value")),
-                [
-                    (
-                        text(_("People who got their first mobile phone through the programme")),
-                        people(sales.first_mobile_phones),
-                    ),
-                    (
-                        text(_("Active people who had no mobile phone at enrolment")),
-                        first_phones.basis_cell,
-                    ),
-                    (text(_("Share")), first_phones.cell),
-                ],
-            ),
-        ],
-        charts=[
-            Chart(
-                "spending",
-                _("Monthly telecom spending, paired"),
-                [_("At entry"), _("At the latest follow-up")],
-                [Series(_("Average per month"), [entry, latest])],
-                unit=MONEY,
-            )
-        ],
-    )
+        KeyFigure(
+            "first_phones_without",
+            _("First mobile phone, among those without one"),
+            share(sales.first_mobile_phones, enrolment.no_mobile),
+            _("people enrolled in the period who had no mobile phone"),
+            people(enrolment.no_mobile),
+            counted,
+            first,
+        ),
+    ]
 
 
 def sales_section(period, sales) -> Section:
@@ -85,21 +47,34 @@ def sales_section(period, sales) -> Section:
     the buyer. The number of sales stands for the group of buyers a figure is about (there are
     never more buyers than sales)."""
     about = sales.sales_count
+    gross, refunded, net = sales.gross, sales.refunded, sales.net
+    refunds = sales.refunds_count
+
+    def row(label, kind, name):
+        cells = []
+        for totals, over in ((gross, about), (refunded, refunds), (net, about)):
+            value = getattr(totals, name)
+            cells.append(
+                money(value, over=over) if kind == MONEY else count(value, about_people=over)
+            )
+        return (text(label), *cells)
+
     summary = [
-        (text(_("Sales")), count(about, about_people=about)),
-        (text(_("Top-ups sold")), count(sales.topups_sold, about_people=about)),
-        (text(_("Operator credit issued")), money(sales.operator_credit, over=about)),
-        (text(_("Amounts paid")), money(sales.amount_paid, over=about)),
         (
-            text(_("Total subsidy (reference price minus price paid)")),
-            money(sales.subsidy, over=about),
+            text(_("Sales and refunds")),
+            count(about, about_people=about),
+            count(refunds, about_people=refunds),
+            text(""),
         ),
-        (text(_("Refunds")), count(sales.refunds_count, about_people=sales.refunds_count)),
-        (text(_("Amount refunded")), money(sales.refunds_total, over=sales.refunds_count)),
+        row(_("Top-ups sold"), COUNT, "topups"),
+        row(_("Operator credit"), MONEY, "operator_credit"),
+        row(_("Devices"), COUNT, "devices"),
+        row(_("Amounts paid"), MONEY, "amount"),
+        row(_("Subsidy (reference price minus price paid)"), MONEY, "subsidy"),
     ]
     device_kinds = [ProductKind.PHONE, ProductKind.COMPUTER, ProductKind.TABLET]
     device_rows = [
-        (text(kind.label), people(sales.devices_by_kind.get(kind, 0))) for kind in device_kinds
+        (text(kind.label), people(net.devices_by_kind.get(kind, 0))) for kind in device_kinds
     ]
     method_rows = [
         (text(method.label), money(sales.paid_by_method.get(method, ZERO), over=about))
@@ -128,14 +103,22 @@ def sales_section(period, sales) -> Section:
         intro=_(
             "Solidarity-priced top-ups and refurbished devices sold at the till in the period, "
             "under the site where they were sold and the agency that referred the buyer. The "
-            "subsidy is the reference price minus the price paid; refunds are shown apart."
+            "subsidy is the reference price minus the price paid. Every figure is net of the "
+            "refunds made in the period (whenever the sale was): gross, refunded and net side by "
+            "side. Payment methods, months and sites show the sales as paid (gross)."
         ),
         tables=[
-            Table("ventes", _("Sales"), (_("Figure"), _("Value")), summary),
+            Table(
+                "ventes",
+                _("Sales"),
+                (_("Figure"), _("Gross"), _("Refunded in the period"), _("Net")),
+                summary,
+                wide=True,
+            ),
             Table(
                 "appareils-par-type",
                 _("Devices sold by kind"),
-                (_("Kind"), _("Devices sold")),
+                (_("Kind"), _("Devices sold (net)")),
                 device_rows,
             ),
             Table(

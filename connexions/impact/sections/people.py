@@ -11,43 +11,54 @@ from connexions.impact.layout import Chart, KeyFigure, Section, Series, Table
 
 def situation_figures(enrolment) -> list[KeyFigure]:
     """The programme's published situation figures, each over the denominator that
-    docs/architecture.md fixes."""
+    docs/architecture.md fixes; prepaid over both groups, each named."""
     enrolled = _("people enrolled in the period")
+    everyone = people(enrolment.enrolled)
+
+    def over_enrolled(key, label, part, counted):
+        return KeyFigure(
+            key, label, share(part, enrolment.enrolled), enrolled, everyone, counted, people(part)
+        )
+
     return [
-        KeyFigure(
+        over_enrolled(
             "no_mobile",
             _("Without a mobile phone"),
-            share(enrolment.no_mobile, enrolment.enrolled),
-            enrolled,
-            people(enrolment.enrolled),
+            enrolment.no_mobile,
+            _("people without a mobile phone at enrolment"),
         ),
         KeyFigure(
             "prepaid",
-            _("Prepaid card"),
+            _("Prepaid card, among mobile owners"),
             share(enrolment.prepaid, enrolment.with_mobile),
             _("people who had a mobile phone at enrolment"),
             people(enrolment.with_mobile),
+            _("people on a prepaid card at enrolment"),
+            people(enrolment.prepaid),
         ),
-        KeyFigure(
+        over_enrolled(
+            "prepaid_all",
+            _("Prepaid card, among all enrolled"),
+            enrolment.prepaid,
+            _("people on a prepaid card at enrolment"),
+        ),
+        over_enrolled(
             "job_seeking",
             _("Job-seeking"),
-            share(enrolment.job_seeking, enrolment.enrolled),
-            enrolled,
-            people(enrolment.enrolled),
+            enrolment.job_seeking,
+            _("people job-seeking at enrolment"),
         ),
-        KeyFigure(
+        over_enrolled(
             "computer",
             _("With a computer"),
-            share(enrolment.computer, enrolment.enrolled),
-            enrolled,
-            people(enrolment.enrolled),
+            enrolment.computer,
+            _("people with a computer at enrolment"),
         ),
-        KeyFigure(
+        over_enrolled(
             "internet",
             _("Internet at home"),
-            share(enrolment.internet, enrolment.enrolled),
-            enrolled,
-            people(enrolment.enrolled),
+            enrolment.internet,
+            _("people with internet at home at enrolment"),
         ),
         KeyFigure(
             "spending",
@@ -55,6 +66,7 @@ def situation_figures(enrolment) -> list[KeyFigure]:
             money(enrolment.average_spending, over=enrolment.with_spending),
             _("people whose spending was recorded at enrolment"),
             people(enrolment.with_spending),
+            _("monthly spending at enrolment, added up"),
         ),
     ]
 
@@ -211,42 +223,31 @@ def referrals_section(referrals) -> Section:
 
 def situation_section(enrolment) -> Section:
     figures = situation_figures(enrolment)
-    shares = [f for f in figures if f.cell.kind == RATE]
-    numerators = {
-        "no_mobile": enrolment.no_mobile,
-        "prepaid": enrolment.prepaid,
-        "job_seeking": enrolment.job_seeking,
-        "computer": enrolment.computer,
-        "internet": enrolment.internet,
-    }
     rows = [
-        (text(f.label), people(numerators[f.key]), f.basis_cell, f.cell, text(f.basis))
-        for f in shares
-    ]
-    spending = figures[-1]
-    rows.append(
         (
-            text(spending.label),
-            spending.basis_cell,
-            spending.basis_cell,
-            spending.cell,
-            text(spending.basis),
+            text(f.label),
+            f.counted_cell if f.counted_cell is not None else f.basis_cell,
+            f.basis_cell,
+            f.cell,
+            text(f.definition),
         )
-    )
+        for f in figures
+    ]
+    shares = [f for f in figures if f.cell.kind == RATE]
     return Section(
         key="situation",
         title=_("Situation at enrolment"),
         intro=_(
             "As the programme publishes it. Each share has its own denominator: the prepaid "
-            "share is counted over the people who had a mobile phone at enrolment; the others "
-            "over all the people enrolled in the period; the average spending over the people "
-            "whose spending was recorded."
+            "share is shown over the people who had a mobile phone at enrolment (the published "
+            "one) and over all the people enrolled; the others over all the people enrolled in "
+            "the period; the average spending over the people whose spending was recorded."
         ),
         tables=[
             Table(
                 "situation-a-l-inscription",
                 _("Situation at enrolment"),
-                (_("Indicator"), _("People"), _("Counted over"), _("Value"), _("Denominator")),
+                (_("Indicator"), _("People"), _("Counted over"), _("Value"), _("Definition")),
                 rows,
                 wide=True,
             )
@@ -276,7 +277,8 @@ def mediation_section(mediation) -> Section:
         title=_("Mediation with operators"),
         intro=_(
             "Cases opened in the period at the sites chosen. Agreements: cases that reached an "
-            "agreement with the operator (closed ones included)."
+            "agreement with the operator (closed ones included). Closed with an agreement: cases "
+            "closed in the period (a case closes only after an agreement), whenever opened."
         ),
         tables=[
             Table(
@@ -290,6 +292,17 @@ def mediation_section(mediation) -> Section:
                     (
                         text(_("Amount written off")),
                         money(mediation.amount_written_off, over=opened),
+                    ),
+                    (
+                        text(_("Cases closed with an agreement")),
+                        people(mediation.closed_with_agreement),
+                    ),
+                    (
+                        text(_("Amount written off on the cases closed")),
+                        money(
+                            mediation.written_off_on_closing,
+                            over=mediation.closed_with_agreement,
+                        ),
                     ),
                 ],
             ),

@@ -1,0 +1,143 @@
+"""The partner report: for one partner (a funder or a donor) and a period, what their support
+funded, with the programme's key figures beside it. Page, CSV and PDF render the same tables;
+the small-group rule applies on all three (the report leaves the programme).
+
+Extension point: each kind of support is one builder in `CONTRIBUTIONS`, a function
+`(partner, period) -> list[Table]`. Grants are the first. Donated batches recorded on catalogue's
+receptions (a donor and a value on a voucher batch or a device reception) add a builder here that
+reads a catalogue selector of what the donor's batches gave out through the stock ledger; nothing
+else of the report changes.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from beneficiaries import selectors as beneficiary_selectors
+from connexions.impact.cells import count, money, people, rate, share, text
+from connexions.impact.layout import Table
+from connexions.models import Grant, Partner
+from connexions.periods import Period
+from sales import selectors as sales_selectors
+
+
+def _overlap(grant: Grant, period: Period) -> Period | None:
+    start, end = max(grant.starts_on, period.start), min(grant.ends_on, period.end)
+    return Period(start, end) if start <= end else None
+
+
+def grant_tables(partner: Partner, period: Period) -> list[Table]:
+    """Each grant running in the period: its amount and purpose, and what the programme did at
+    its sites (or everywhere) while it ran: people served, top-ups and devices given out and
+    the aid value, net of refunds. Two queries, then five per grant."""
+    grants = list(
+        partner.grants.filter(starts_on__lte=period.end, ends_on__gte=period.start)
+        .prefetch_related("sites")
+        .order_by("starts_on", "id")
+    )
+    rows = []
+    for grant in grants:
+        overlap = _overlap(grant, period)
+        sites = list(grant.sites.all()) or None
+        served = sum(
+            row["active"]
+            for row in beneficiary_selectors.beneficiaries_by_site(period=overlap, sites=sites)
+        )
+        till = sales_selectors.sales_totals(period=overlap, sites=sites)
+        rows.append(
+            (
+                text(grant.purpose),
+                money(grant.amount),
+                text(
+                    _("%(start)s to %(end)s")
+                    % {
+                        "start": formats.date_format(grant.starts_on, "SHORT_DATE_FORMAT"),
+                        "end": formats.date_format(grant.ends_on, "SHORT_DATE_FORMAT"),
+                    }
+                ),
+                text(", ".join(s.name for s in sites) if sites else _("Whole programme")),
+                people(served),
+                count(till.topups, about_people=served),
+                count(till.devices, about_people=served),
+                money(till.subsidy, over=served),
+            )
+        )
+    return [
+        Table(
+            "subventions",
+            _("Grants and what they funded"),
+            (
+                _("Purpose"),
+                _("Amount"),
+                _("Grant period"),
+                _("Sites"),
+                _("People served"),
+                _("Top-ups sold"),
+                _("Devices"),
+                _("Aid value"),
+            ),
+            rows,
+            wide=True,
+        )
+    ]
+
+
+# What a partner's support funded: one builder per kind of support (see the module's docstring).
+CONTRIBUTIONS: list[Callable[[Partner, Period], list[Table]]] = [grant_tables]
+
+
+def programme_table(period: Period) -> Table:
+    """The programme's key figures for the period, every site: six queries."""
+    scope = {"period": period, "sites": None, "agency": None}
+    enrolment = beneficiary_selectors.enrolment_figures(**scope)
+    follow_ups = beneficiary_selectors.follow_up_figures(**scope)
+    till = sales_selectors.sales_totals(**scope)
+    since_launch = beneficiary_selectors.enrolled_until(period.end)
+    return Table(
+        "programme",
+        _("The programme's key figures"),
+        (_("Figure"), _("Value")),
+        [
+            (text(_("People enrolled since the launch")), people(since_launch)),
+            (text(_("People enrolled")), people(enrolment.enrolled)),
+            (text(_("Without a mobile phone")), share(enrolment.no_mobile, enrolment.enrolled)),
+            (text(_("Top-ups sold")), count(till.topups)),
+            (text(_("Devices")), count(till.devices)),
+            (text(_("Total subsidy")), money(till.subsidy)),
+            (
+                text(_("Average reduction of telecom spending")),
+                money(follow_ups.average_reduction, over=follow_ups.paired),
+            ),
+            (
+                text(_("Relative reduction of telecom spending")),
+                rate(follow_ups.relative_reduction, over=follow_ups.paired),
+            ),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class PartnerReport:
+    partner: Partner
+    period: Period
+    contributions: list[Table]
+    programme: Table
+
+    def tables(self) -> list[Table]:
+        return [*self.contributions, self.programme]
+
+
+def partner_report(partner: Partner, period: Period) -> PartnerReport:
+    return PartnerReport(
+        partner=partner,
+        period=period,
+        contributions=[table for build in CONTRIBUTIONS for table in build(partner, period)],
+        programme=programme_table(period),
+    )
+
+
+def partners_with_grants():
+    """Every partner with its grants, for the list page: two queries."""
+    return Partner.objects.prefetch_related("grants__sites").order_by("name")

@@ -1,0 +1,120 @@
+"""The impact dashboard and the partner report answer in a number of queries that does not grow
+with the data: measured at two data sizes."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from beneficiaries.enums import OfferKind
+from connexions.enums import SiteRole
+from sales import refunds
+from sales.services import CartItem
+from tests.beneficiaries.factories import (
+    FollowUpFactory,
+    MediationCaseFactory,
+    SupportSessionFactory,
+)
+from tests.conftest import client_for
+from tests.connexions.factories import PartnerAgencyFactory, ReceptionSiteFactory, staff_user
+from tests.connexions.impact_data import SALE_TIME, declined_referrals, enrol_people
+from tests.sales.factories import checkout, open_till, stocked_site
+from tests.workshops.factories import (
+    FacilitatorFactory,
+    RegistrationFactory,
+    WorkshopSessionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+YEAR_2026 = {"start": "2026-01-01", "end": "2026-12-31"}
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
+    """`size` people at each of two sites and agencies, with follow-ups, mediation cases, support
+    sessions, offers subscribed with help, sales and a refund."""
+    for site, agency, start in [(site_a, agency_a, 0), (site_b, agency_b, 1000)]:
+        seller = staff_user(site, SiteRole.SITE_MANAGER, can_open_till=True)
+        open_till(site, seller)
+        topup, _, _ = stocked_site(site, seller, vouchers=5, phones=0)
+        people = enrol_people(
+            site=site,
+            agency=agency,
+            recorder=recorder,
+            specs=[{"enrolled_on": date(2026, 1 + n % 12, 1)} for n in range(size)],
+            start=start,
+        )
+        for person in people[: max(1, size // 10)]:
+            FollowUpFactory(beneficiary=person, done=True, done_on=date(2026, 11, 1))
+            MediationCaseFactory(beneficiary=person, site=site, opened_on=date(2026, 6, 1))
+            SupportSessionFactory(beneficiary=person, date=date(2026, 10, 1))
+            person.offer_subscriptions.create(
+                site=site,
+                counsellor=recorder,
+                subscribed_on=date(2026, 10, 1),
+                operator="orange",
+                kind=OfferKind.SOCIAL_MOBILE,
+                monthly_price="10.00",
+            )
+        sales = [  # people enrolled January to May: eligible in July
+            checkout(site, person, [CartItem(topup)], seller, now=SALE_TIME).sale
+            for person in people[: 1 + size // 10]
+        ]
+        refunds.refund_create(
+            sale=sales[0],
+            quantities={sales[0].lines.get().pk: 1},
+            method="cash",
+            reason="Erreur",
+            voucher_unused=True,
+            actor=seller,
+        )
+        for n in range(1 + size // 10):
+            session = WorkshopSessionFactory(
+                site=site, starts_at=SALE_TIME + timedelta(days=n), status="held"
+            )
+            session.facilitators.add(FacilitatorFactory())
+            for person in people[n::5]:
+                RegistrationFactory(session=session, beneficiary=person, status="present")
+        declined_referrals(
+            site=site, agency=agency, recorder=recorder, count=size, submitted_on=date(2026, 2, 1)
+        )
+        PartnerAgencyFactory()
+        ReceptionSiteFactory()
+
+
+# Session, user, current site, the agency chosen; 27 aggregate queries (enrolment 1, follow-ups
+# 1, by site 1, by month 1, referrals 4, mediation 2, support 2, offers 1, sales 7, workshops 3,
+# since the launch 4); the page's navigation and filter choices; the session. Admins: one more,
+# their second-factor device.
+@pytest.mark.parametrize("size", [3, 40])
+@pytest.mark.parametrize(
+    ("who", "path", "queries"),
+    [
+        ("programme_admin", "/impact/", 38),
+        ("manager_a", "/impact/", 37),
+        ("programme_admin", "/impact/export/chiffres-cles.csv", 35),
+        ("programme_admin", "/impact/bilan.pdf", 36),
+    ],
+)
+def test_query_count_does_not_grow_with_the_data(
+    request,
+    client,
+    django_assert_num_queries,
+    size,
+    who,
+    path,
+    queries,
+    site_a,
+    site_b,
+    agency_a,
+    agency_b,
+):
+    user = request.getfixturevalue(who)
+    _grow(size, site_a, site_b, agency_a, agency_b, user)
+    client = client_for(client, user)
+    params = {**YEAR_2026, "agency": agency_a.pk}
+    client.get(path, params)
+    with django_assert_num_queries(queries):
+        assert client.get(path, params).status_code == 200
