@@ -24,7 +24,7 @@ from beneficiaries.enums import (
     SupportTopic,
     TelecomOperator,
 )
-from connexions.forms import DateField, SearchForm
+from connexions.forms import DateField, DateInput, SearchForm
 from connexions.models import PartnerAgency, ReceptionSite
 
 # France and its overseas departments and territories.
@@ -39,7 +39,7 @@ def _helper() -> FormHelper:
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class FrenchPhoneField(PhoneNumberField):

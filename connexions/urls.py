@@ -12,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
     path("site-courant/", views.switch_site, name="switch_site"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
+    path("session/maintenir/", views.keep_alive, name="keep_alive"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path(
         "connexion/",
