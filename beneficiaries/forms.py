@@ -26,7 +26,7 @@ from beneficiaries.enums import (
     SupportTopic,
     TelecomOperator,
 )
-from connexions.forms import DateField, SearchForm
+from connexions.forms import DateField, DateInput, SearchForm
 from connexions.models import PartnerAgency, ReceptionSite
 from connexions.text import FREE_TEXT_MAX_LENGTH
 
@@ -42,7 +42,7 @@ def _helper() -> FormHelper:
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class FrenchPhoneField(PhoneNumberField):

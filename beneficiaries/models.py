@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from phonenumber_field.modelfields import PhoneNumberField
 
 from beneficiaries.enums import (
@@ -28,6 +29,7 @@ from beneficiaries.enums import (
 )
 from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
+from connexions.periods import whole_months_between
 from connexions.perms import Action, can, sees_every_site, sites_for
 from connexions.search import trigram_index
 from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
@@ -494,6 +496,20 @@ class FollowUp(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_on is not None
+
+    def overdue_text(self, today=None) -> str:
+        """ "en retard de 4 mois" (or "de 12 jours" under a month) for a follow-up not done
+        after its due date; "" otherwise."""
+        today = today or timezone.localdate()
+        if self.is_done or self.due_on >= today:
+            return ""
+        months = whole_months_between(self.due_on, today)
+        if months:
+            return ngettext("%(count)d month late", "%(count)d months late", months) % {
+                "count": months
+            }
+        days = (today - self.due_on).days
+        return ngettext("%(count)d day late", "%(count)d days late", days) % {"count": days}
 
 
 class MediationCaseQuerySet(models.QuerySet):

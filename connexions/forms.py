@@ -37,9 +37,20 @@ def validate_date_range(day: date) -> None:
         raise ValidationError(_("Enter a date between 1900 and 2199."), code="date_range")
 
 
-class DateField(forms.DateField):
-    """The project's date field: years 1900 to 2199 only."""
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value must be ISO (2026-11-30): given the French format
+    (30/11/2026), the field shows blank."""
 
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """The project's date field: years 1900 to 2199 only, with the browser's date picker."""
+
+    widget = DateInput
     default_validators = [validate_date_range]
 
 

@@ -22,6 +22,12 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def whole_months_between(start: date, end: date) -> int:
+    """Calendar months from `start` to `end` (0 when less than one month has passed)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if months > 0 and add_months(start, months) > end else max(months, 0)
+
+
 @dataclass(frozen=True)
 class Period:
     start: date

@@ -219,6 +219,10 @@ PASSWORD_RESET_PER_EMAIL = env.int("PASSWORD_RESET_PER_EMAIL", default=3)
 PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Connexions <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the accessibility statement (/accessibilite/) tells people to report a problem.
+ACCESSIBILITY_CONTACT_EMAIL = env.str(
+    "ACCESSIBILITY_CONTACT_EMAIL", default="accessibilite@connexions.example"
+)
 
 # Text messages (connexions/sms.py): console by default, Brevo's HTTP API in production.
 SMS_BACKEND = env.str("SMS_BACKEND", default="connexions.sms.ConsoleBackend")

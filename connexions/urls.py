@@ -13,6 +13,8 @@ urlpatterns = [
     path("donnees-personnelles/", views.information_notice, name="information_notice"),
     path("site-courant/", views.switch_site, name="switch_site"),
     path("mes-notifications/", views.notification_settings, name="notifications"),
+    path("accessibilite/", views.accessibility_statement, name="accessibility"),
+    path("session/maintenir/", views.keep_alive, name="keep_alive"),
     path("langue/", login_not_required(set_language), name="set_language"),
     path(
         "connexion/",

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,21 @@ from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.password_reset import password_reset_request
 from connexions.proxy import client_ip
 from connexions.registry import home_widgets
+
+
+@login_not_required
+def accessibility_statement(request):
+    return render(
+        request,
+        "connexions/accessibility.html",
+        {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
+    )
+
+
+def keep_alive(request):
+    """Renews the idle session (every request does: SESSION_SAVE_EVERY_REQUEST); the idle-logout
+    dialog's "Rester connecté" calls it."""
+    return HttpResponse(status=204)
 
 
 @login_not_required

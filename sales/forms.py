@@ -8,7 +8,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from connexions.forms import DateField
+from connexions.forms import DateField, DateInput
 from connexions.models import PartnerAgency
 from sales.enums import CashMovementKind, PaymentMethod, RefundReason
 from sales.services import REFERENCE_MESSAGE, REFERENCE_PATTERN, PaymentLine, normalise_reference
@@ -328,11 +328,11 @@ class DifferenceForm(forms.Form):
 class ReportForm(forms.Form):
     start = DateField(
         label=pgettext_lazy("period", "From"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
     end = DateField(
         label=pgettext_lazy("period", "To"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=DateInput(attrs={"class": "form-control"}),
     )
 
     def clean(self):

@@ -7,20 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from connexions.enums import UserKind
-from connexions.forms import LAST_DAY, DateField, SearchField, SearchForm
+from connexions.forms import LAST_DAY, DateField, DateInput, SearchField, SearchForm
 from connexions.models import ReceptionSite, User
 from connexions.periods import Period
 from connexions.perms import Action, sites_for
 from workshops.enums import ATTENDANCE, RegistrationStatus, SessionStatus
 from workshops.models import Facilitator, PartnerCompany, WorkshopTopic
 from workshops.services import MAX_SERIES_WEEKS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):

@@ -1,9 +1,11 @@
 """One figure of the impact dashboard (`Cell`), its French display, and the small-group rule.
 
-Small-group rule: a figure about fewer than `SMALL_GROUP_THRESHOLD` people is shown as "< 5" in
-the exports and the PDF, so that nobody can be singled out. A count of 1 to 4 people is hidden;
-so is a share or an average whose group (or, for a share, whose counted part) is that small, since
-the hidden count could otherwise be worked out from it. Zero singles out nobody and is shown.
+Small-group rule: a figure about fewer than `SMALL_GROUP_THRESHOLD` people is shown as "masqué"
+(with the note "moins de 5 personnes concernées"; never "< 5", read as a percentage, nor "—",
+which means no data) in the exports and the PDF, so that nobody can be singled out. A count of 1
+to 4 people is hidden; so is a share or an average whose group (or, for a share, whose counted
+part) is that small, since the hidden count could otherwise be worked out from it. Zero singles
+out nobody and is shown.
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import formats
+from django.utils.translation import gettext
 
 from connexions.numbers import percentage
 
@@ -22,7 +25,15 @@ TEXT = "text"
 
 
 def small_group_label() -> str:
-    return f"< {settings.SMALL_GROUP_THRESHOLD}"
+    return gettext("masked")
+
+
+def small_group_note() -> str:
+    """What "masqué" means, said once under every table, export or chart that shows it."""
+    return gettext("%(label)s: fewer than %(threshold)s people concerned") % {
+        "label": small_group_label(),
+        "threshold": settings.SMALL_GROUP_THRESHOLD,
+    }
 
 
 def _trimmed(rate: Decimal | None) -> Decimal | None:
@@ -45,7 +56,7 @@ class Cell:
         return any(0 < n < settings.SMALL_GROUP_THRESHOLD for n in self.groups)
 
     def shown(self, *, protect: bool):
-        """The value, or "< 5" for a small group when `protect` (exports and PDF)."""
+        """The value, or "masqué" for a small group when `protect` (exports and PDF)."""
         return small_group_label() if protect and self.is_small else self.value
 
     def as_number(self) -> float | None:

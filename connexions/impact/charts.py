@@ -1,7 +1,7 @@
 """The dashboard's charts as SVG, for the PDF (weasyprint runs no JavaScript).
 
 Horizontal bars, one group per label and one bar per series. A figure hidden by the small-group
-rule gets no bar, only "< 5", so its size cannot be read off the drawing either."""
+rule gets no bar, only "masqué", so its size cannot be read off the drawing either."""
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe

@@ -5,7 +5,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from connexions import perms
-from connexions.forms import DateField
+from connexions.forms import DateField, DateInput
 from connexions.models import PartnerAgency, ReceptionSite
 from connexions.periods import Period
 
@@ -16,8 +16,8 @@ class ImpactFilterForm(forms.Form):
     """The dashboard's filters (GET): period, one of the user's sites or all, one agency or all.
     Bound to the query string even when empty, so defaults apply: this year to date."""
 
-    start = DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label=_("Period from"), widget=DateInput())
+    end = DateField(label=_("Period to"), widget=DateInput())
     site = forms.ModelChoiceField(
         label=_("Reception site"), queryset=ReceptionSite.objects.none(), required=False
     )

@@ -33,7 +33,7 @@ class Table:
     wide: bool = False  # the page gives it the full width
 
     def export_rows(self):
-        """Rows for the CSV: numbers stay numbers, small groups become "< 5"."""
+        """Rows for the CSV: numbers stay numbers, small groups become "masqué"."""
         return [[cell.shown(protect=True) for cell in row] for row in self.rows]
 
 

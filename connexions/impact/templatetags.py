@@ -19,5 +19,5 @@ def figure(cell):
 
 @register.filter
 def protected_figure(cell):
-    """A figure as exported: "< 5" when it is about fewer than 5 people."""
+    """A figure as exported: "masqué" when it is about fewer than 5 people."""
     return format_cell(cell, protect=True)

@@ -32,6 +32,8 @@ def test_receive_three_phones_by_scanning_and_see_them_in_stock(page, live_serve
 
     scan(bad_imei)
     expect(page.locator("#scan-feedback")).to_contain_text("chiffre de contrôle")
+    # Read out by the page's one live region, which the swaps never replace.
+    expect(page.locator("#live-region")).to_contain_text("chiffre de contrôle")
     expect(page.locator("#received-units li.refused-unit")).to_contain_text(bad_imei)
     expect(units).to_have_count(1)
 

@@ -198,11 +198,11 @@ def test_published_figures_in_the_csv(client, programme_admin, published, site_a
         "Places proposées": ["28"],
         "Inscriptions": ["26"],
         "Présents": ["15"],
-        "Absents (non excusés)": ["< 5"],
-        "Absences excusées": ["< 5"],
+        "Absents (non excusés)": ["masqué"],
+        "Absences excusées": ["masqué"],
         "Taux de présence": ["75"],
-        "Taux d'absence non excusée": ["< 5"],  # 3 people: hidden with their count
-        "En liste d'attente": ["< 5"],
+        "Taux d'absence non excusée": ["masqué"],  # 3 people: hidden with their count
+        "En liste d'attente": ["masqué"],
     }
     assert table("benevolat") == {
         "Entreprise partenaire": ["Heures de bénévolat"],
@@ -431,7 +431,7 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
         for row in csv_rows(client.get("/impact/export/beneficiaires-par-site.csv", YEAR_2026))
     }
     assert by_site[site_a.name] == ["12", "12"]
-    assert by_site[site_b.name] == ["< 5", "< 5"]
+    assert by_site[site_b.name] == ["masqué", "masqué"]
     assert by_site["Total"] == ["15", "15"]
 
     status = {
@@ -439,21 +439,25 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
         for row in csv_rows(client.get("/impact/export/orientations-par-statut.csv", YEAR_2026))
     }
     assert status["Acceptée"] == "15"
-    assert status["Refusée"] == "< 5"
+    assert status["Refusée"] == "masqué"
     assert status["En attente"] == "0"  # nobody to single out
 
     mediation = {
         row[0]: row[1] for row in csv_rows(client.get("/impact/export/mediation.csv", YEAR_2026))
     }
-    assert mediation["Dossiers ouverts"] == "< 5"
-    assert mediation["Montant dû"] == "< 5"  # 480 EUR owed by one person
+    assert mediation["Dossiers ouverts"] == "masqué"
+    assert mediation["Montant dû"] == "masqué"  # 480 EUR owed by one person
+    # What "masqué" means is said under the figures (never "< 5", read as a percentage).
+    rows = csv_rows(client.get("/impact/export/mediation.csv", YEAR_2026))
+    assert rows[-1] == ["masqué : moins de 5 personnes concernées"]
+    assert not any("< 5" in cell for row in rows for cell in row)
 
     by_site_month = {
         row[0]: row[1:]
         for row in csv_rows(client.get("/impact/export/ventes-par-site-et-mois.csv", YEAR_2026))
     }
     assert by_site_month[site_a.name] == ["juillet 2026", "6", "15,00", "75,00"]
-    assert by_site_month[site_b.name] == ["juillet 2026", "< 5", "< 5", "< 5"]
+    assert by_site_month[site_b.name] == ["juillet 2026", "masqué", "masqué", "masqué"]
 
     # Site B alone: every figure is about 3 people.
     keys = {
@@ -462,10 +466,10 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
             client.get("/impact/export/chiffres-cles.csv", {**YEAR_2026, "site": site_b.pk})
         )
     }
-    assert keys["Personnes inscrites"] == "< 5"
-    assert keys["Internet à domicile"] == "< 5"  # 100 % of 3 people
-    assert keys["Sans téléphone mobile"] == "< 5"  # 0 of 3: the group itself is small
-    assert keys["Recharges vendues"] == "< 5"
+    assert keys["Personnes inscrites"] == "masqué"
+    assert keys["Internet à domicile"] == "masqué"  # 100 % of 3 people
+    assert keys["Sans téléphone mobile"] == "masqué"  # 0 of 3: the group itself is small
+    assert keys["Recharges vendues"] == "masqué"
     at_a = {
         row[0]: row[1]
         for row in csv_rows(
@@ -478,7 +482,7 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     assert {
         row[0]: row[1] for row in csv_rows(client.get("/impact/export/chiffres-cles.csv", june))
     }["Recharges vendues"] == "0"
-    assert keys["Aide totale apportée"] == "< 5"
+    assert keys["Aide totale apportée"] == "masqué"
 
     text = pdf_text(client.get("/impact/bilan.pdf", {**YEAR_2026, "site": site_b.pk}))
     assert "Personnes inscrites < 5" in text

@@ -1,0 +1,160 @@
+// Accessibility helpers of every page (no inline script or handler: CSP).
+// - The form-errors summary takes the focus when the page opens; its links focus their field.
+// - After a search, focus goes to the first result ([data-focus-on-load]).
+// - Submitting a form marks its button busy (aria-busy) and ignores a second submission.
+// - htmx requests mark their element busy; messages marked data-announce in swapped content are
+//   read out by the page's one stable live region (#live-region), which is never replaced.
+// - Two minutes before the idle logout, a dialog offers to stay logged in.
+(() => {
+  const BUSY_RELEASE_MS = 8000; // downloads (PDF, CSV) leave the page in place: release the button
+
+  function focusErrorSummary() {
+    const summary = document.querySelector("[data-error-summary]");
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("[data-error-link]");
+      if (!link) return;
+      const field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    });
+  }
+
+  // After a search, the first result takes the focus (its first button or link, else itself).
+  function focusFirstResult() {
+    const results = document.querySelector("[data-focus-on-load]");
+    if (!results || document.querySelector("[data-error-summary]")) return;
+    const target = results.querySelector("button, a[href], input:not([type=hidden])") || results;
+    target.focus();
+  }
+
+  function setBusy(element, busy) {
+    if (!element) return;
+    if (busy) {
+      element.setAttribute("aria-busy", "true");
+      element.classList.add("is-busy");
+    } else {
+      element.removeAttribute("aria-busy");
+      element.classList.remove("is-busy");
+    }
+  }
+
+  function guardSubmissions() {
+    document.addEventListener("submit", (event) => {
+      const form = event.target;
+      if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return; // htmx's own
+      if (form.dataset.submitting === "true") {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.submitting = "true";
+      const button = event.submitter || form.querySelector('[type="submit"]');
+      setBusy(button, true);
+      setBusy(form, true);
+      window.setTimeout(() => {
+        delete form.dataset.submitting;
+        setBusy(button, false);
+        setBusy(form, false);
+      }, BUSY_RELEASE_MS);
+    });
+    // Back from the browser's cache: the page's forms are usable again.
+    window.addEventListener("pageshow", () => {
+      document.querySelectorAll("form[data-submitting]").forEach((form) => {
+        delete form.dataset.submitting;
+        setBusy(form, false);
+        form.querySelectorAll("[aria-busy]").forEach((el) => setBusy(el, false));
+      });
+    });
+  }
+
+  // Messages of one swap (its target and any out-of-band parts) are read together, once.
+  let pending = [];
+  function announce(texts) {
+    const region = document.getElementById("live-region");
+    if (!region || !texts.length) return;
+    if (!pending.length) {
+      region.textContent = "";
+      // A short pause, so that the same message twice in a row is read twice.
+      window.setTimeout(() => {
+        region.textContent = [...new Set(pending)].join(" ");
+        pending = [];
+      }, 50);
+    }
+    pending.push(...texts);
+  }
+
+  function followHtmx() {
+    document.body.addEventListener("htmx:beforeRequest", (event) => setBusy(event.detail.elt, true));
+    document.body.addEventListener("htmx:afterRequest", (event) => setBusy(event.detail.elt, false));
+    // Fired on each settled element: the swap's new content and out-of-band parts alike.
+    document.body.addEventListener("htmx:afterSettle", (event) => {
+      const settled = event.target;
+      const marked = [];
+      if (settled.matches && settled.matches("[data-announce]")) marked.push(settled);
+      if (settled.querySelectorAll) marked.push(...settled.querySelectorAll("[data-announce]"));
+      announce(marked.map((el) => el.textContent.trim().replace(/\s+/g, " ")).filter(Boolean));
+    });
+  }
+
+  function idleWarning() {
+    const dialog = document.getElementById("idle-dialog");
+    if (!dialog) return;
+    const idleSeconds = Number(dialog.dataset.idleSeconds);
+    const warnSeconds = Number(dialog.dataset.warnSeconds);
+    const keepAliveUrl = dialog.dataset.keepAliveUrl;
+    const expired = document.getElementById("idle-expired");
+    const warning = document.getElementById("idle-warning");
+    const stay = document.getElementById("idle-stay");
+    let warnTimer;
+    let expireTimer;
+
+    function schedule() {
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(expireTimer);
+      warnTimer = window.setTimeout(() => {
+        warning.hidden = false;
+        expired.hidden = true;
+        stay.hidden = false;
+        if (!dialog.open) dialog.showModal();
+        stay.focus();
+      }, (idleSeconds - warnSeconds) * 1000);
+      expireTimer = window.setTimeout(() => {
+        // Nothing is reloaded: what was typed stays on screen, and the dialog says so.
+        warning.hidden = true;
+        expired.hidden = false;
+        stay.hidden = true;
+        if (!dialog.open) dialog.showModal();
+        document.getElementById("idle-login").focus();
+      }, idleSeconds * 1000);
+    }
+
+    stay.addEventListener("click", async () => {
+      const response = await fetch(keepAliveUrl, { credentials: "same-origin" });
+      if (response.ok && !response.redirected) {
+        dialog.close();
+        schedule();
+      }
+    });
+    document.getElementById("idle-close").addEventListener("click", () => dialog.close());
+    // Any htmx request renews the session on the server, as a page load does.
+    document.body.addEventListener("htmx:afterRequest", schedule);
+    schedule();
+  }
+
+  function start() {
+    focusErrorSummary();
+    focusFirstResult();
+    guardSubmissions();
+    followHtmx();
+    idleWarning();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
