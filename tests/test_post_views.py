@@ -261,6 +261,8 @@ def _count_confirm_post(site, user):
     missing = _device(site, user)
     url = f"/catalogue/stock/inventaire/scan/{count.pk}/valider/"
     return url, {f"reason_device-{missing.pk}": "stolen"}
+
+
 def _appointment_booking(site, user):
     """A pending referral at `site` and the first free slot of its counsellor."""
     from tests.workshops.factories import availability

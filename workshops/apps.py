@@ -60,6 +60,7 @@ class WorkshopsConfig(AppConfig):
         from django.urls import reverse
         from django.utils.http import urlencode
 
+        from beneficiaries.privacy import PersonData, register_person_data
         from beneficiaries.sections import (
             FileSection,
             RowAction,
@@ -67,7 +68,6 @@ class WorkshopsConfig(AppConfig):
             register_referral_outcome_provider,
             register_row_action,
         )
-        from beneficiaries.privacy import PersonData, register_person_data
         from connexions.registry import NavEntry, register_nav
         from workshops import appointment_privacy, appointment_selectors, models, perms
 

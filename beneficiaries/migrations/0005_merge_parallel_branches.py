@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('beneficiaries', '0002_referral_sms_consent_attested'),
-        ('beneficiaries', '0002_search_and_list_indexes'),
-        ('beneficiaries', '0004_free_text_length_limits'),
+        ("beneficiaries", "0002_referral_sms_consent_attested"),
+        ("beneficiaries", "0002_search_and_list_indexes"),
+        ("beneficiaries", "0004_free_text_length_limits"),
     ]
 
-    operations = [
-    ]
+    operations = []

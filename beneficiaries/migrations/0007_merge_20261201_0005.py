@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('beneficiaries', '0002_offer_subscriptions'),
-        ('beneficiaries', '0006_referral_history_with_sms_agreement'),
+        ("beneficiaries", "0002_offer_subscriptions"),
+        ("beneficiaries", "0006_referral_history_with_sms_agreement"),
     ]
 
-    operations = [
-    ]
+    operations = []

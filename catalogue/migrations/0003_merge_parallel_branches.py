@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0002_scanning_stocktake_and_device_life'),
-        ('catalogue', '0002_stockmovement_site_at_id'),
+        ("catalogue", "0002_scanning_stocktake_and_device_life"),
+        ("catalogue", "0002_stockmovement_site_at_id"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connexions', '0004_free_text_length_limits'),
-        ('connexions', '0004_immutable_unaccent'),
-        ('connexions', '0004_notification_opt_outs'),
+        ("connexions", "0004_free_text_length_limits"),
+        ("connexions", "0004_immutable_unaccent"),
+        ("connexions", "0004_notification_opt_outs"),
     ]
 
-    operations = [
-    ]
+    operations = []

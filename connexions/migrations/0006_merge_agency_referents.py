@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connexions', '0004_agency_referents_account_requests'),
-        ('connexions', '0005_merge_parallel_branches'),
+        ("connexions", "0004_agency_referents_account_requests"),
+        ("connexions", "0005_merge_parallel_branches"),
     ]
 
-    operations = [
-    ]
+    operations = []

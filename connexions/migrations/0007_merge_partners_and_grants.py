@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connexions', '0004_partners_and_grants'),
-        ('connexions', '0006_merge_agency_referents'),
+        ("connexions", "0004_partners_and_grants"),
+        ("connexions", "0006_merge_agency_referents"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workshops', '0003_appointments_and_agendas'),
-        ('workshops', '0003_free_text_length_limits'),
+        ("workshops", "0003_appointments_and_agendas"),
+        ("workshops", "0003_free_text_length_limits"),
     ]
 
-    operations = [
-    ]
+    operations = []
