@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -17,10 +17,11 @@ def csv_cell(value) -> str:
         return "oui" if value else "non"
     if isinstance(value, Decimal | float | int):
         return str(value).replace(".", ",")
+    # strftime, not Django's date_format (same digits, several times faster on large exports).
     if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "d/m/Y H:i")
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
-        return formats.date_format(value, "d/m/Y")
+        return value.strftime("%d/%m/%Y")
     text = str(value)
     if text.startswith(_FORMULA_PREFIXES):
         # A spreadsheet would run it as a formula (CSV injection): make it plain text.

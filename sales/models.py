@@ -256,6 +256,8 @@ class Sale(JournalEntryMixin):
                 name="sale_amounts_not_negative",
             ),
         ]
+        # The sales list: one site's sales, newest first.
+        indexes = [models.Index(fields=["site", "at", "id"], name="sale_site_at_id")]
         triggers = [_append_only("sale_append_only")]
 
     def __str__(self):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +25,7 @@ from sales import cart as carts
 from sales import money as money_reads
 from sales import selectors, services
 from sales.forms import OpenTillForm, PaymentForm, ReportForm
-from sales.models import Sale, TillSession
+from sales.models import Refund, Sale, TillSession
 from sales.services import SaleError
 
 sell = action_required(Action.SELL, at_current_site=True)
@@ -341,7 +341,10 @@ def sale_list(request):
         sales = sales.filter(site=request.current_site)
     if query := request.GET.get("q", "").strip():
         sales = selectors.sales_matching(sales, query)
-    sales = sales.annotate(refund_count=Count("refunds")).order_by("-at", "-id")
+    # A correlated count per sale of the page, not a GROUP BY over every sale of the site.
+    refunds = Refund.objects.filter(sale=OuterRef("pk")).order_by().values("sale")
+    refund_count = Subquery(refunds.annotate(n=Count("id")).values("n"))
+    sales = sales.annotate(refund_count=refund_count).order_by("-at", "-id")
     return render(
         request,
         "sales/sale_list.html",

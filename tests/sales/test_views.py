@@ -529,3 +529,25 @@ def test_opening_the_print_address_records_no_print(client, site_a, manager_a, s
         assert response["Location"] == f"/caisse/ventes/{sale.pk}/"
     assert not ReceiptPrint.objects.exists()
     assert "DUPLICATA" not in text(client.post(f"/caisse/ventes/{sale.pk}/imprimer/"))
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_sales_list_query_count_is_flat(
+    client, site_a, manager_a, shop, size, django_assert_num_queries
+):
+    topup, _, _ = shop
+    for _ in range(size):
+        sale = checkout(site_a, buyer(), [CartItem(topup)], manager_a).sale
+    refunds.refund_create(
+        sale=sale,
+        quantities={sale.lines.get().pk: 1},
+        method="cash",
+        reason="Erreur",
+        voucher_unused=True,
+        actor=manager_a,
+    )
+    client_for(client, manager_a)
+    with django_assert_num_queries(9):
+        response = client.get("/caisse/ventes/")
+    assert len(response.context["page_obj"]) == size
+    assert [s.refund_count for s in response.context["page_obj"]][0] == 1
