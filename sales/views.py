@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Subquery
@@ -302,6 +304,9 @@ def _z_context(request, session):
         "session": session,
         "totals": totals,
         "movements": money_reads.cash_movements(session),
+        "counted_by_denomination": [
+            (count, Decimal(value)) for value, count in session.counted_denominations.items()
+        ],
         "by_method": [
             (label, totals.method(method), totals.refunds_by_method.get(method))
             for method, label in services.PaymentMethod.choices

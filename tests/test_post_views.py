@@ -6,9 +6,7 @@ import inspect
 import io
 import os
 import re
-import uuid
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -24,8 +22,6 @@ from catalogue import services as catalogue_services
 from catalogue.enums import DeviceStatus
 from catalogue.services import TransferItem
 from connexions.enums import AuditKind, SiteRole
-from sales import exchanges, refunds
-from sales.models import Sale
 from sales.services import CartItem
 from tests.beneficiaries.factories import (
     BeneficiaryFactory,
@@ -44,7 +40,15 @@ from tests.connexions.factories import (
     UserFactory,
     staff_user,
 )
-from tests.sales.factories import buyer, checkout, open_till, stocked_site
+from tests.sales.factories import (
+    buyer,
+    checkout,
+    exchange_post,
+    exchange_receipt_url,
+    open_till,
+    refund_receipt_url,
+    stocked_site,
+)
 from tests.workshops.factories import (
     FacilitatorFactory,
     RegistrationFactory,
@@ -152,46 +156,6 @@ def _sold_receipt(site, user):
     topup, _, _ = stocked_site(site, user, vouchers=1, phones=0)
     sale = checkout(site, buyer(), [CartItem(topup)], user).sale
     return f"/caisse/ventes/{sale.pk}/"
-
-
-def _refund_receipt(site, user):
-    """A refund at `site`, and its receipt's address (print and PDF take no fields)."""
-    open_till(site, user)
-    topup, _, _ = stocked_site(site, user, vouchers=1, phones=0)
-    sale = checkout(site, buyer(), [CartItem(topup)], user).sale
-    refund = refunds.refund_create(
-        sale=sale, quantities={sale.lines.get().pk: 1}, voucher_unused=True, actor=user
-    )
-    return f"/caisse/remboursements/{refund.pk}/"
-
-
-def _exchange_post(site, user):
-    """A 2,50 € item sold at `site`, exchanged for another."""
-    open_till(site, user)
-    kit = ProductFactory(sim=True, solidarity_price=Decimal("2.50"))
-    catalogue_services.counted_stock_receive(site=site, product=kit, quantity=3, actor=user)
-    sale = checkout(site, buyer(), [CartItem(kit)], user).sale
-    data = {
-        "token": str(uuid.uuid4()),
-        f"line_{sale.lines.get().pk}": "1",
-        "product": kit.pk,
-        "quantity": "1",
-        "method": "cash",
-    }
-    return f"/caisse/ventes/{sale.pk}/echanger/", data
-
-
-def _exchange_receipt(site, user):
-    url, data = _exchange_post(site, user)
-    sale = Sale.objects.get(pk=url.split("/")[3])
-    result = exchanges.exchange_create(
-        token=data["token"],
-        sale=sale,
-        quantities={sale.lines.get().pk: 1},
-        items=[CartItem(sale.lines.get().product)],
-        actor=user,
-    )
-    return f"/caisse/echanges/{result.exchange.pk}/"
 
 
 class _CsvUpload(io.BytesIO):
@@ -586,18 +550,18 @@ CASES = {
         "manager_a",
         lambda site, user: (_sold_receipt(site, user) + "ticket.pdf", {}),
     ),
-    "sales:exchange_create": ("manager_a", _exchange_post),
+    "sales:exchange_create": ("manager_a", exchange_post),
     "sales:exchange_print": (
         "manager_a",
-        lambda site, user: (_exchange_receipt(site, user) + "imprimer/", {}),
+        lambda site, user: (exchange_receipt_url(site, user) + "imprimer/", {}),
     ),
     "sales:refund_print": (
         "manager_a",
-        lambda site, user: (_refund_receipt(site, user) + "imprimer/", {}),
+        lambda site, user: (refund_receipt_url(site, user) + "imprimer/", {}),
     ),
     "sales:refund_pdf": (
         "manager_a",
-        lambda site, user: (_refund_receipt(site, user) + "ticket.pdf", {}),
+        lambda site, user: (refund_receipt_url(site, user) + "ticket.pdf", {}),
     ),
     "sales:cash_movements": (
         "manager_a",

@@ -3,8 +3,10 @@
 import uuid
 from decimal import Decimal
 
-from sales import services
+from catalogue.services import counted_stock_receive
+from sales import exchanges, refunds, services
 from sales.enums import PaymentMethod
+from sales.models import Sale
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.catalogue.factories import ProductFactory, receive_phone, receive_vouchers
 
@@ -47,9 +49,6 @@ def buyer(**fields):
 def split_payment_sale(site, actor, agency):
     """A 59 € phone and an 11,50 € item, paid 20 € cash + 30 € card + 20,50 € agency funding.
     Returns (sale, phone line, item line)."""
-    from catalogue.services import counted_stock_receive
-    from tests.catalogue.factories import receive_phone
-
     phone = ProductFactory(phone=True, solidarity_price=Decimal("59.00"))
     kit = ProductFactory(sim=True, solidarity_price=Decimal("11.50"))
     counted_stock_receive(site=site, product=kit, quantity=5, actor=actor)
@@ -67,3 +66,45 @@ def split_payment_sale(site, actor, agency):
     ).sale
     lines = {line.kind: line for line in sale.lines.all()}
     return sale, lines["phone"], lines["sim_card"]
+
+
+def refund_receipt_url(site, user):
+    """A refund at `site`, and its receipt's address."""
+    open_till(site, user)
+    topup, _, _ = stocked_site(site, user, vouchers=1, phones=0)
+    sale = checkout(site, buyer(), [services.CartItem(topup)], user).sale
+    refund = refunds.refund_create(
+        sale=sale, quantities={sale.lines.get().pk: 1}, voucher_unused=True, actor=user
+    )
+    return f"/caisse/remboursements/{refund.pk}/"
+
+
+def exchange_post(site, user):
+    """A 2,50 € item sold at `site`, and the post that exchanges it for another."""
+    open_till(site, user)
+    kit = ProductFactory(sim=True, solidarity_price=Decimal("2.50"))
+    counted_stock_receive(site=site, product=kit, quantity=3, actor=user)
+    sale = checkout(site, buyer(), [services.CartItem(kit)], user).sale
+    data = {
+        "token": str(uuid.uuid4()),
+        f"line_{sale.lines.get().pk}": "1",
+        "product": kit.pk,
+        "quantity": "1",
+        "method": "cash",
+    }
+    return f"/caisse/ventes/{sale.pk}/echanger/", data
+
+
+def exchange_receipt_url(site, user):
+    """An exchange at `site`, and its receipt's address."""
+    url, data = exchange_post(site, user)
+    sale = Sale.objects.get(pk=url.split("/")[3])
+    line = sale.lines.get()
+    result = exchanges.exchange_create(
+        token=data["token"],
+        sale=sale,
+        quantities={line.pk: 1},
+        items=[services.CartItem(line.product)],
+        actor=user,
+    )
+    return f"/caisse/echanges/{result.exchange.pk}/"

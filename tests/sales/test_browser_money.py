@@ -99,7 +99,7 @@ def test_cash_out_then_a_blind_close_confirmed_by_a_manager(page, live_server, s
     expect(page.locator("#z-comment")).to_have_text("Erreur de rendu de monnaie")
     expect(page.locator("#z-confirmed-by")).to_have_text("Nadia Benali")
     expect(page.locator("#z-cash-out")).to_have_text("4,50 €")
-    expect(page.locator("#z-denominations")).to_contain_text("2 × 20.00 €")
+    expect(page.locator("#z-denominations")).to_contain_text("2 × 20,00 €")
     session = TillSession.objects.get()
     assert (session.difference_confirmed_by, session.cash_difference) == (manager, D("-5.50"))
 
