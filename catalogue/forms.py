@@ -258,7 +258,9 @@ class ScanConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", _("Choose a reason")), *((r.value, r.label) for r in MISSING_REASONS)]
         for key, label in missing.items():
-            self.fields[f"reason_{key}"] = forms.ChoiceField(label=label, choices=choices)
+            self.fields[f"reason_{key}"] = forms.ChoiceField(
+                label=label, choices=choices, widget=forms.Select(attrs={"class": "form-select"})
+            )
 
     def reasons(self) -> dict[str, str]:
         return {name.removeprefix("reason_"): value for name, value in self.cleaned_data.items()}
