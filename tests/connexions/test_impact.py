@@ -243,7 +243,9 @@ def test_published_figures_in_the_pdf(client, programme_admin, published):
     )
     assert "au moins 60 jours après l'inscription" in text
     assert "(ligne de référence) : 24,00 €" in text
-    assert "Depuis le lancement Indicateur Valeur Personnes inscrites depuis le lancement 500" in text
+    assert (
+        "Depuis le lancement Indicateur Valeur Personnes inscrites depuis le lancement 500" in text
+    )
     for label, shown in [
         ("Sans téléphone mobile", "20 %"),
         ("Carte prépayée, parmi les détenteurs d'un mobile", "87 %"),
