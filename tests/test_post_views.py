@@ -54,6 +54,8 @@ from tests.workshops.factories import (
     RegistrationFactory,
     WorkshopSessionFactory,
     WorkshopTopicFactory,
+    appointment_booking_post,
+    appointment_status_post,
 )
 from workshops import services as workshop_services
 
@@ -227,40 +229,14 @@ def _count_confirm_post(site, user):
     return url, {f"reason_device-{missing.pk}": "stolen"}
 
 
-def _appointment_booking(site, user):
-    """A pending referral at `site` and the first free slot of its counsellor."""
-    from tests.workshops.factories import availability
-    from workshops.appointment_selectors import free_slots
-
-    availability(user, site, weekdays=range(7))
-    referral = ReferralFactory(site=site)
-    slot = free_slots(site=site, kind="enrolment")[0]
-    return f"/rendez-vous/nouveau/?orientation={referral.pk}", {"slot": slot.key}
-
-
-def _appointment_status(site, user):
-    from workshops.appointment_services import appointment_book
-
-    start = (timezone.localtime() + timedelta(days=1)).replace(hour=10, minute=0, second=0)
-    appointment = appointment_book(
-        site=site,
-        counsellor=user,
-        kind="support",
-        starts_at=start,
-        beneficiary=BeneficiaryFactory(enrolled_site=site),
-        actor=user,
-    )
-    return f"/rendez-vous/{appointment.pk}/statut/", {"status": "confirmed"}
-
-
 # name -> (user fixture, builder(site, user) -> (url, valid data))
 CASES = {
     "notifications": (
         "counsellor_a",
         lambda site, user: ("/mes-notifications/", {"on": "referral_digest"}),
     ),
-    "appointments:book": ("counsellor_a", _appointment_booking),
-    "appointments:status": ("counsellor_a", _appointment_status),
+    "appointments:book": ("counsellor_a", appointment_booking_post),
+    "appointments:status": ("counsellor_a", appointment_status_post),
     "appointments:calendar_reset": (
         "counsellor_a",
         lambda site, user: ("/rendez-vous/mon-agenda/nouvelle-adresse/", {}),

@@ -1,8 +1,12 @@
 from django.contrib import admin
 
 from workshops.models import (
+    Absence,
+    Appointment,
+    Availability,
     Facilitator,
     Notification,
+    OpeningHours,
     PartnerCompany,
     Registration,
     WorkshopSession,
@@ -64,3 +68,37 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["registration", "kind", "channel", "created_at", "sent_at", "error"]
     list_filter = ["kind", "channel"]
     raw_id_fields = ["registration"]
+
+
+# --- agendas: set by programme admins ----------------------------------------------------------
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ["site", "weekday", "opens", "closes"]
+    list_filter = ["site", "weekday"]
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(admin.ModelAdmin):
+    list_display = ["counsellor", "site", "weekday", "starts", "ends"]
+    list_filter = ["site", "weekday"]
+    autocomplete_fields = ["counsellor"]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ["counsellor", "starts_at", "ends_at", "reason"]
+    list_filter = ["reason"]
+    autocomplete_fields = ["counsellor"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "site", "counsellor", "kind", "status"]
+    list_filter = ["site", "kind", "status"]
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["beneficiary", "referral", "rescheduled_from"]
+
+    def has_add_permission(self, request):
+        return False  # booked through the agenda, which checks free slots and tells the person

@@ -195,8 +195,8 @@ def test_file_section_extension_point(
     beneficiary = BeneficiaryFactory()
     _file_with(beneficiary, size)
     client_for(client, counsellor_a)
-    # the page's 19 (the four sections included) + this section's one
-    with django_assert_num_queries(18):
+    # the page's count (its sections included) + this section's one
+    with django_assert_num_queries(20):
         response = client.get(f"/beneficiaires/{beneficiary.pk}/")
     content = response.content.decode()
     assert "Section de test" in content

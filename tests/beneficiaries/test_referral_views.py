@@ -207,9 +207,9 @@ def test_referral_list_query_count_is_flat(
 ):
     _agency_referrals(agency_a, social_worker_a, count)
     client_for(client, social_worker_a)
-    # session, user, session save, count, page, consents, mediation and workshop outcomes,
-    # site switcher...
-    with django_assert_num_queries(11):
+    # session, user, session save, count, page, consents, mediation, workshop and appointment
+    # outcomes, site switcher...
+    with django_assert_num_queries(12):
         response = client.get("/orientations/liste/")
     assert len(response.context["page_obj"]) == 2 * count
 

@@ -99,3 +99,29 @@ def availability(counsellor, site, weekdays=range(5), starts="09:00", ends="17:0
         )
         for day in weekdays
     ]
+
+
+def appointment_booking_post(site, user):
+    """A pending referral at `site` and the first free slot of its counsellor."""
+    from tests.beneficiaries.factories import ReferralFactory
+    from workshops.appointment_selectors import free_slots
+
+    availability(user, site, weekdays=range(7))
+    referral = ReferralFactory(site=site)
+    slot = free_slots(site=site, kind="enrolment")[0]
+    return f"/rendez-vous/nouveau/?orientation={referral.pk}", {"slot": slot.key}
+
+
+def appointment_status_post(site, user):
+    from workshops.appointment_services import appointment_book
+
+    start = (timezone.localtime() + timedelta(days=1)).replace(hour=10, minute=0, second=0)
+    appointment = appointment_book(
+        site=site,
+        counsellor=user,
+        kind="support",
+        starts_at=start,
+        beneficiary=BeneficiaryFactory(enrolled_site=site),
+        actor=user,
+    )
+    return f"/rendez-vous/{appointment.pk}/statut/", {"status": "confirmed"}

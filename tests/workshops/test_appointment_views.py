@@ -242,3 +242,9 @@ def test_no_show_rates_on_the_site_managers_figures_and_the_impact_dashboard(
     assert 'id="appointment-no-shows"' in page.content.decode()
     table = impact_report(period=Period(day, day), sites=[site_a]).table("rendez-vous-absences")
     assert [cell.value for cell in table.rows[0][2:4]] == [4, 2]
+
+
+@pytest.mark.parametrize("model", ["openinghours", "availability", "absence", "appointment"])
+def test_programme_admins_manage_agendas_in_the_admin(client, programme_admin, model, agenda):
+    client = client_for(client, programme_admin)
+    assert client.get(f"/admin/workshops/{model}/").status_code == 200
