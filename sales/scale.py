@@ -14,13 +14,14 @@ from connexions.bulk import BulkWriter, ScalePlan, instance
 from connexions.models import PartnerAgency, SiteMembership
 from connexions.numbers import money
 from sales import journal
-from sales.enums import PaymentMethod
+from sales.enums import PaymentMethod, RefundReason
 from sales.models import (
     CheckoutToken,
     JournalHead,
     Payment,
     Refund,
     RefundLine,
+    RefundPayment,
     Sale,
     SaleLine,
     TillSession,
@@ -170,9 +171,9 @@ def _day(rng, ledger, ids, head, site, users, manager, agency, products, people,
                 **head.next(at, "refund"),
                 sale_id=sale.pk,
                 refunded_by_id=seller,
-                method=payment.method,
+                hash_version=journal.REFUND_HASH_VERSION,
                 amount=line.unit_price * line.quantity,
-                reason="Produit défectueux",
+                reason=RefundReason.FAULTY,
             )
             refund_lines = [
                 instance(
@@ -183,9 +184,20 @@ def _day(rng, ledger, ids, head, site, users, manager, agency, products, people,
                     amount=refund.amount,
                 )
             ]
-            refund.hash = journal.refund_hash(refund, refund_lines, sale.beneficiary_id)
+            refund_payments = [
+                instance(
+                    RefundPayment,
+                    refund_id=refund.pk,
+                    method=payment.method,
+                    amount=refund.amount,
+                    agency_id=payment.agency_id,
+                )
+            ]
+            refund.hash = journal.refund_hash(
+                refund, refund_lines, refund_payments, sale.beneficiary_id
+            )
             head.last_hash = refund.hash
-            out += [refund, *refund_lines]
+            out += [refund, *refund_lines, *refund_payments]
             by_method[payment.method] -= refund.amount
             refunded += refund.amount
             ledger.move(

@@ -509,7 +509,7 @@ def test_small_group_threshold_is_a_setting(settings, programme_admin, site_a, a
     assert not enrolled.is_small
     settings.SMALL_GROUP_THRESHOLD = 10
     assert enrolled.is_small
-    assert enrolled.shown(protect=True) == "< 10"
+    assert enrolled.shown(protect=True) == "masqué"
     assert enrolled.shown(protect=False) == 7
 
 

@@ -185,8 +185,7 @@ def test_sales_net_of_refunds_made_in_the_period(site_a, manager_a, agency_a):
     refunds.refund_create(
         sale=topup_sale,
         quantities={topup_sale.lines.order_by("pk").first().pk: 1},
-        method="cash",
-        reason="Erreur",
+        reason="entry_error",
         voucher_unused=True,
         actor=manager_a,
         now=datetime(2026, 3, 20, 10, tzinfo=tz),
@@ -194,8 +193,7 @@ def test_sales_net_of_refunds_made_in_the_period(site_a, manager_a, agency_a):
     refunds.refund_create(
         sale=phone_sale,
         quantities={phone_sale.lines.get().pk: 1},
-        method="cash",
-        reason="Ne fonctionne pas",
+        reason="faulty",
         actor=manager_a,
         now=datetime(2026, 7, 10, 10, tzinfo=tz),
     )

@@ -65,8 +65,7 @@ def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
         refunds.refund_create(
             sale=sales[0],
             quantities={sales[0].lines.get().pk: 1},
-            method="cash",
-            reason="Erreur",
+            reason="entry_error",
             voucher_unused=True,
             actor=seller,
         )

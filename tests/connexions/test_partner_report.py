@@ -64,8 +64,7 @@ def funded(site_a, site_b, manager_a, agency_a):
     refunds.refund_create(
         sale=sales[0],
         quantities={sales[0].lines.get().pk: 1},
-        method="cash",
-        reason="Erreur",
+        reason="entry_error",
         voucher_unused=True,
         actor=manager_a,
         now=datetime(2026, 3, 20, 10, tzinfo=TZ),
