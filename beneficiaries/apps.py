@@ -37,16 +37,6 @@ class BeneficiariesConfig(AppConfig):
                 visible=lambda user: can(user, Action.SUPPORT),
             )
         )
-        register_nav(
-            NavEntry(
-                key="access_log",
-                label=_("Access log"),
-                url_name="beneficiaries:access_log",
-                icon="eye",
-                order=90,
-                visible=lambda user: can(user, Action.VIEW_ACCESS_LOG),
-            )
-        )
         register_home_widget(widgets.SITE_TODO)
         register_home_widget(widgets.AGENCY_REFERRALS)
         register_referral_outcome_provider("beneficiaries.enrolment", outcomes.enrolment_outcomes)
