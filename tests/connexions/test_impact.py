@@ -410,9 +410,8 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     }
     assert mediation["Dossiers ouverts"] == "masqué"
     assert mediation["Montant dû"] == "masqué"  # 480 EUR owed by one person
-    # What "masqué" means is said under the figures (never "< 5", read as a percentage).
+    # Never "< 5", read as a percentage.
     rows = csv_rows(client.get("/impact/export/mediation.csv", YEAR_2026))
-    assert rows[-1] == ["masqué : moins de 5 personnes concernées"]
     assert not any("< 5" in cell for row in rows for cell in row)
 
     by_site_month = {
@@ -471,7 +470,7 @@ def test_small_group_threshold_is_a_setting(settings, programme_admin, site_a, a
     assert not enrolled.is_small
     settings.SMALL_GROUP_THRESHOLD = 10
     assert enrolled.is_small
-    assert enrolled.shown(protect=True) == "< 10"
+    assert enrolled.shown(protect=True) == "masqué"
     assert enrolled.shown(protect=False) == 7
 
 
