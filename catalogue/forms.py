@@ -113,7 +113,6 @@ class VoucherImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = _products(Tracking.VOUCHER)
         self.helper = _helper(_("Import"), form_tag=True)
-        self.helper.attrs = {"enctype": "multipart/form-data"}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

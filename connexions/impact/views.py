@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from connexions.exports import csv_response
-from connexions.impact.cells import small_group_label, small_group_note
+from connexions.impact.cells import small_group_label
 from connexions.impact.charts import svg_chart
 from connexions.impact.forms import ImpactFilterForm
 from connexions.impact.report import impact_report
@@ -57,10 +57,7 @@ def export_csv(request, key):
     table = report.table(key) if report is not None else None
     if table is None:
         raise Http404
-    rows = table.export_rows()
-    if any(cell.is_small for row in table.rows for cell in row):
-        rows.append([small_group_note()])
-    return csv_response(_file_name(form, key, "csv"), list(table.columns), rows)
+    return csv_response(_file_name(form, key, "csv"), list(table.columns), table.export_rows())
 
 
 @view_impact

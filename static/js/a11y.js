@@ -1,7 +1,8 @@
 // Accessibility helpers of every page (no inline script or handler: CSP).
 // - The form-errors summary takes the focus when the page opens; its links focus their field.
 // - After a search, focus goes to the first result ([data-focus-on-load]).
-// - Submitting a form marks its button busy (aria-busy) and ignores a second submission.
+// - Submitting a form marks its button busy (aria-busy) and ignores a second submission; so does
+//   following a link to a PDF or CSV made on the fly.
 // - htmx requests mark their element busy; messages marked data-announce in swapped content are
 //   read out by the page's one stable live region (#live-region), which is never replaced.
 // - Two minutes before the idle logout, a dialog offers to stay logged in.
@@ -59,6 +60,17 @@
         setBusy(button, false);
         setBusy(form, false);
       }, BUSY_RELEASE_MS);
+    });
+    // Download links (a PDF or CSV made on the fly): busy for a while, a second click ignored.
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest && event.target.closest("a[href]");
+      if (!link || !/\.(pdf|csv)(\?|$)/.test(link.getAttribute("href"))) return;
+      if (link.getAttribute("aria-busy") === "true") {
+        event.preventDefault();
+        return;
+      }
+      setBusy(link, true);
+      window.setTimeout(() => setBusy(link, false), BUSY_RELEASE_MS);
     });
     // Back from the browser's cache: the page's forms are usable again.
     window.addEventListener("pageshow", () => {

@@ -449,9 +449,8 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     }
     assert mediation["Dossiers ouverts"] == "masqué"
     assert mediation["Montant dû"] == "masqué"  # 480 EUR owed by one person
-    # What "masqué" means is said under the figures (never "< 5", read as a percentage).
+    # Never "< 5", read as a percentage.
     rows = csv_rows(client.get("/impact/export/mediation.csv", YEAR_2026))
-    assert rows[-1] == ["masqué : moins de 5 personnes concernées"]
     assert not any("< 5" in cell for row in rows for cell in row)
 
     by_site_month = {
@@ -487,8 +486,9 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     assert keys["Aide totale apportée"] == "masqué"
 
     text = pdf_text(client.get("/impact/bilan.pdf", {**YEAR_2026, "site": site_b.pk}))
-    assert "Personnes inscrites < 5" in text
-    assert "Internet à domicile < 5" in text
+    assert "Personnes inscrites masqué" in text
+    assert "Internet à domicile masqué" in text
+    assert "moins de 5 personnes concernées" in text
     assert "480" not in text
 
     # The page, for those who may see it, shows the exact figures and marks the small ones.
