@@ -369,7 +369,9 @@ class AccountRequest(models.Model):
     decided_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    refusal_reason = models.TextField(
+        _("reason for refusal"), blank=True, max_length=FREE_TEXT_MAX_LENGTH
+    )
     user = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="account_requests"
     )
@@ -384,6 +386,7 @@ class AccountRequest(models.Model):
                 condition=Q(status__in=["unverified", "pending"]),
                 name="account_request_one_open_per_email",
             ),
+            bounded_text("refusal_reason"),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ in their purchase limits, and are never deleted (PROTECT). They hold no identity
 """
 
 from beneficiaries.privacy import latest_by_person
-from sales.models import Refund, Sale
+from sales.models import Refund, RefundNote, Sale
 
 
 def last_contact(person_ids: list[int]) -> dict:
@@ -47,4 +47,6 @@ def export(beneficiary) -> list[dict]:
 
 
 def anonymise(beneficiary) -> None:
-    """Nothing to do: see the module's docstring."""
+    """The journal rows hold no identity (see the module's docstring); the free-text notes on
+    the person's refunds live outside the hashed rows and are blanked."""
+    RefundNote.objects.filter(refund__sale__beneficiary=beneficiary).update(text="")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from beneficiaries.models import Beneficiary, Referral
 from connexions.models import ReceptionSite, User
 from connexions.perms import Action, sites_for
+from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 from workshops.enums import (
     ACTIVE_APPOINTMENT,
     AbsenceReason,
@@ -256,7 +257,7 @@ class AppointmentMessage(models.Model):
         choices=AppointmentMessageStatus.choices,
         default=AppointmentMessageStatus.QUEUED,
     )
-    text = models.TextField(_("text"), blank=True)
+    text = models.TextField(_("text"), blank=True, max_length=FREE_TEXT_MAX_LENGTH)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
@@ -268,7 +269,8 @@ class AppointmentMessage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["appointment", "kind"], name="appointment_message_one_per_kind"
-            )
+            ),
+            bounded_text("text"),
         ]
 
     def __str__(self):

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sales', '0002_sale_site_at_id'),
-        ('sales', '0002_till_money'),
+        ("sales", "0002_sale_site_at_id"),
+        ("sales", "0002_till_money"),
     ]
 
-    operations = [
-    ]
+    operations = []

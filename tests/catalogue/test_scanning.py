@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from catalogue import selectors, services
 from catalogue.enums import (
@@ -277,7 +278,7 @@ def test_a_device_history_tells_its_whole_life(site_a, manager_a, phone):
     assert history[2].detail == "Écran chez Répar'Tel"
     assert history[-1].detail == "Don de Emmaüs Connect, valeur déclarée 60,00 €"
     assert all(entry.actor == manager_a for entry in history)
-    sold_on = StockMovement.objects.get(kind=MovementKind.SALE).at
+    sold_on = timezone.localtime(StockMovement.objects.get(kind=MovementKind.SALE).at)
     end = selectors.device_warranty_end(device)
     assert (end.year * 12 + end.month) - (sold_on.year * 12 + sold_on.month) == 12
 

@@ -98,8 +98,8 @@ def person_with_activity(*, site, staff, first_day: date, identity: dict) -> Act
     refund_create(
         sale=sales[1],
         quantities={sales[1].lines.get().pk: 1},
-        method="cash",
-        reason="erreur de produit",
+        reason="faulty",
+        note="erreur de produit",
         voucher_unused=True,
         actor=staff,
         now=at(first_day + timedelta(days=41)),
