@@ -541,8 +541,7 @@ def test_sales_list_query_count_is_flat(
     refunds.refund_create(
         sale=sale,
         quantities={sale.lines.get().pk: 1},
-        method="cash",
-        reason="Erreur",
+        reason="entry_error",
         voucher_unused=True,
         actor=manager_a,
     )
