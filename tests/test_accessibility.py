@@ -44,16 +44,17 @@ from playwright.sync_api import Error as PlaywrightError
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, Referral
 from catalogue import services as catalogue_services
-from catalogue.models import Device, Product, Transfer
+from catalogue.models import Device, Product, ScanCount, Transfer
 from catalogue.services import TransferItem
 from connexions.demo import DEMO_PASSWORD
-from connexions.models import ReceptionSite, User
-from connexions.perms import Action, sites_for
-from sales.models import Sale, TillSession
+from connexions.models import Partner, ReceptionSite, User
+from connexions.perms import Action, account_requests_for, members_for, sites_for
+from sales import refunds
+from sales.models import Refund, Sale, TillSession
 from tests.catalogue.factories import ProductFactory
 from tests.conftest import browser_login
 from tests.sales.factories import open_till
-from workshops.models import Facilitator, Registration, WorkshopSession, WorkshopTopic
+from workshops.models import Appointment, Facilitator, Registration, WorkshopSession, WorkshopTopic
 
 SKIP_SWEEP = pytest.mark.skipif(
     os.environ.get("CONNEXIONS_SKIP_A11Y_SWEEP") == "1",
@@ -96,9 +97,23 @@ SKIPPED = {
     "workshops:session_register": "POST only (the session's page shows its form)",
     "impact:pdf": "a PDF download",
     "impact:csv": "a CSV download",
+    "onboarding:verify": "a token link from an e-mail (its page is seen by the onboarding journey)",
+    "onboarding:request_approve": "POST only (the request's page shows its form)",
+    "onboarding:request_refuse": "POST only (the request's page shows its form)",
+    "onboarding:member_referent": "POST only (the members' page shows its form)",
+    "beneficiaries:data_export": "a ZIP download",
+    "catalogue:scan_count_scan": "POST only (htmx, the count's page shows its form)",
+    "catalogue:scan_count_confirm": "POST only (the count's page shows its form)",
+    "sales:refund_pdf": "a PDF download",
+    "sales:exchange_detail": "no exchange in the demo data yet (seen by the till's exchange journey)",
+    "sales:exchange_print": "no exchange in the demo data yet (seen by the till's exchange journey)",
+    "appointments:status": "POST only (the appointment's page shows its form)",
+    "appointments:ical": "a calendar feed behind a secret token, not a page",
+    "impact:partner_csv": "a CSV download",
+    "impact:partner_pdf": "a PDF download",
 }
 
-SUBMITTED = {"sales:receipt_print"}
+SUBMITTED = {"sales:receipt_print", "sales:refund_print"}
 
 
 def _first(queryset):
@@ -176,6 +191,23 @@ IDS = {
     ),
     "workshops:topic_edit": lambda user: _pk(WorkshopTopic.objects.all()),
     "workshops:facilitator_edit": lambda user: _pk(Facilitator.objects.all()),
+    "onboarding:request_detail": lambda user: _pk(account_requests_for(user)),
+    "onboarding:member_deactivate": lambda user: _pk(members_for(user).exclude(pk=user.pk)),
+    "beneficiaries:erase": _with_beneficiary,
+    "beneficiaries:data_processing_withdrawal": _with_beneficiary,
+    "beneficiaries:offer_create": _with_beneficiary,
+    "catalogue:scan_count": lambda user: _pk(ScanCount.objects.filter(site__in=_stock_sites(user))),
+    "sales:exchange_create": lambda user: _pk(Sale.objects.visible_to(user)),
+    "sales:refund_detail": lambda user: _pk(
+        Refund.objects.filter(sale__in=Sale.objects.visible_to(user))
+    ),
+    "sales:refund_print": lambda user: _pk(
+        Refund.objects.filter(sale__in=Sale.objects.visible_to(user))
+    ),
+    "appointments:detail": lambda user: _pk(
+        Appointment.objects.filter(site__in=sites_for(user, Action.SUPPORT))
+    ),
+    "impact:partner": lambda user: _pk(Partner.objects.all()),
 }
 
 
@@ -190,8 +222,19 @@ def _complete_the_demo():
     catalogue_services.transfer_send(
         from_site=antony, to_site=paris, items=[TransferItem(sim, quantity=2)], actor=sender
     )
+    manager = User.objects.get(email=ROLES["site manager"])
     if not TillSession.objects.filter(site=paris, closed_at=None).exists():
-        open_till(paris, User.objects.get(email=ROLES["site manager"]))
+        open_till(paris, manager)
+    # A refund and a partner, which the demo does not record.
+    sale = Sale.objects.filter(site=paris).order_by("-pk").first()
+    refunds.refund_create(
+        sale=sale,
+        quantities={sale.lines.order_by("pk").first().pk: 1},
+        reason="entry_error",
+        voucher_unused=True,
+        actor=manager,
+    )
+    Partner.objects.create(name="Opérateur partenaire", kind="operator")
 
 
 def _stock_sites(user):
