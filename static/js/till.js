@@ -13,6 +13,8 @@
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Not a page submission: the scan field stays usable (no busy button for the next code).
+    event.stopPropagation();
     const code = input.value.trim();
     input.value = "";
     input.focus();

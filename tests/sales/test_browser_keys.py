@@ -1,6 +1,7 @@
 """The most common sale with the keyboard only, as a counsellor with a scanner does it."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from sales.models import Sale
@@ -74,6 +75,10 @@ def test_a_payment_error_is_recovered_without_retyping(page, live_server, manage
     expect(received).to_be_focused()
     expect(page.locator("#id_cash_amount")).to_have_value(total)
     expect(page.locator("#live-region")).to_contain_text("Il manque")
+    violations = Axe().run(page).response["violations"]
+    assert [
+        (v["id"], [n["html"][:120] for n in v["nodes"]]) for v in violations
+    ] == []  # till with a card, a cart and an error
     assert not Sale.objects.exists()
 
     page.keyboard.press("F4")
