@@ -65,7 +65,8 @@ class PaymentForm(forms.Form):
             self.add_error("agency_reference", _("Give the agency's funding reference."))
         cash, received = data.get("cash_amount"), data.get("cash_received")
         if cash and received is not None and received < cash:
-            self.add_error("cash_received", _("Less than the cash due."))
+            missing = formats.number_format(cash - received, 2)
+            self.add_error("cash_received", _("%(amount)s € short in cash.") % {"amount": missing})
         return data
 
     def payments(self) -> list[PaymentLine]:

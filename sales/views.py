@@ -3,8 +3,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -86,6 +87,8 @@ def _panel_context(request, cart, *, error="", payment_form=None):
         "limits": limits,
         "refusals": refusals,
         "topups": topups,
+        # F2 adds the first top-up in stock (the list is sorted by kind and name).
+        "quick_topup": next((p.pk for p, available in topups if available), None),
         "counted_products": counted,
         "payment_form": payment_form,
         "error": error,
@@ -118,6 +121,11 @@ def till(request):
         cart = carts.load(request, site)
         carts.save(request, cart)
         context.update(_panel_context(request, cart))
+        if (
+            not cart.beneficiary_id and not context["cart"].lines
+        ):  # the receipt of the person just served
+            last = request.session.get("till_last_sale")
+            context["last_sale"] = Sale.objects.visible_to(request.user).filter(pk=last).first()
         context["search_results"] = None
     return render(request, "sales/till.html", context)
 
@@ -235,6 +243,8 @@ def cart_clear(request):
 @require_POST
 @sell
 def checkout(request):
+    """Without JavaScript, a refusal goes to the page's messages; through htmx, the panel comes
+    back with what was typed and the refusal next to the payment fields."""
     site = request.current_site
     cart = carts.load(request, site)
     form = PaymentForm(request.POST)
@@ -243,7 +253,7 @@ def checkout(request):
         # A resubmission after success (the cart is already empty): show the receipt.
         done = Sale.objects.visible_to(request.user).filter(checkout_id=token).first()
         if done is not None:
-            return redirect("sales:sale_detail", pk=done.pk)
+            return _sold(request, done)
         beneficiary = Beneficiary.objects.visible_to(request.user).filter(pk=cart.beneficiary_id)
         beneficiary = beneficiary.first()
         if beneficiary is None:
@@ -260,6 +270,9 @@ def checkout(request):
                 actor=request.user,
             )
         except SaleError as exc:
+            if request.htmx:
+                show_refusal(request, exc, form=form, field="cash_received")
+                return _panel(request, cart, payment_form=form)
             show_refusal(request, exc)
             return redirect("sales:till")
         carts.clear(request, site)
@@ -267,11 +280,23 @@ def checkout(request):
             messages.success(
                 request, _("Sale recorded: receipt %(number)s.") % {"number": result.sale}
             )
-        return redirect("sales:sale_detail", pk=result.sale.pk)
+        return _sold(request, result.sale)
+    if request.htmx:
+        return _panel(request, cart, payment_form=form)
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
     return redirect("sales:till")
+
+
+def _sold(request, sale):
+    """Through htmx the till is ready for the next person at once; else the receipt page."""
+    if request.htmx:
+        request.session["till_last_sale"] = sale.pk
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("sales:till")
+        return response
+    return redirect("sales:sale_detail", pk=sale.pk)
 
 
 # --- till sessions -----------------------------------------------------------------------------

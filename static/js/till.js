@@ -13,6 +13,8 @@
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Not a page submission: the scan field stays usable (no busy button for the next code).
+    event.stopPropagation();
     const code = input.value.trim();
     input.value = "";
     input.focus();
@@ -55,11 +57,59 @@
     }
   });
 
-  // After the panel changes, the scanner's field is ready for the next code.
+  // Shortcuts: F-keys only (a scanner types letters and digits, then Enter), each shown on
+  // its button. F2 adds the first top-up, F4 takes the exact cash, F9 confirms the sale,
+  // F8 prints the receipt of the sale just made.
+  const press = (key) => {
+    const button = document.querySelector(`[data-shortcut="${key}"]`);
+    if (!button || button.disabled) {
+      return false;
+    }
+    button.click();
+    return true;
+  };
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (["F2", "F4", "F8", "F9"].includes(event.key)) {
+      event.preventDefault();
+      if (!event.repeat) {
+        press(event.key);
+      }
+    } else if (event.key === "Enter" && event.target.closest && event.target.closest("#payment-form")) {
+      // Enter never sells: only the confirm button (or F9) does.
+      if (event.target.tagName === "INPUT") {
+        event.preventDefault();
+      }
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest || !event.target.closest("#exact-cash")) {
+      return;
+    }
+    const cash = document.getElementById("id_cash_amount");
+    const received = document.getElementById("id_cash_received");
+    const total = document.getElementById("payment-total");
+    if (!cash || !received || !total) {
+      return;
+    }
+    cash.value = total.textContent.replace("€", "").trim().replace(",", ".");
+    received.value = cash.value;
+    showChange();
+    document.getElementById("confirm-sale").focus();
+  });
+
+  // After the panel changes, a payment error keeps the focus on its field; otherwise the
+  // scanner's field is ready for the next code.
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target && event.detail.target.id === "customer-results") {
       return;
     }
-    input.focus();
+    // After htmx has settled (it gives the focus back to the element that had it).
+    window.setTimeout(() => {
+      const invalid = document.querySelector("#payment-form [aria-invalid=true]");
+      (invalid || input).focus();
+    }, 0);
   });
 })();

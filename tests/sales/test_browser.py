@@ -41,6 +41,8 @@ def test_a_day_at_the_till(page, live_server, manager_a, site_a):
     expect(page.locator("#change-due")).to_contain_text("8,50 €")
     page.get_by_role("button", name=re.compile("Valider la vente")).click()
 
+    expect(page.get_by_text("Vente enregistrée")).to_be_visible()
+    expect(page.locator("#till-code")).to_be_focused()  # the till is ready for the next person
     sale = Sale.objects.get()
     expect(page.get_by_text(f"Vente enregistrée : ticket {sale.receipt_number}.")).to_be_visible()
     pin = sale.lines.get(voucher__isnull=False).voucher.pin
