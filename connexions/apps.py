@@ -24,21 +24,14 @@ class ConnexionsConfig(AppConfig):
         )
         register_nav(
             NavEntry(
-                key="notifications",
-                label=_("My notifications"),
-                url_name="notifications",
-                icon="bell",
-                order=95,
-                visible=lambda user: getattr(user, "is_authenticated", False),
-            )
-        )
-        register_nav(
-            NavEntry(
                 key="members",
                 label=_("Pending requests"),
                 url_name="onboarding:requests",
                 icon="person-plus",
                 order=80,
-                visible=lambda user: can(user, Action.MANAGE_MEMBERS),
+                # Referents; programme admins find it in their user menu (the menu bar is full).
+                visible=lambda user: (
+                    can(user, Action.MANAGE_MEMBERS) and not user.is_programme_admin
+                ),
             )
         )

@@ -229,6 +229,10 @@ def browser_login(page, live_server, email, password=TEST_PASSWORD):
     one (with the device of `second_factor_device`)."""
     user = User.objects.filter(email=email).first()
     device = second_factor_device(user) if user and twofactor.required_for(user) else None
+    # Whoever was logged in is logged out: the page is left first, so that no request still
+    # under way (the idle timeout renews the session cookie on each answer) sets it again.
+    page.goto("about:blank")
+    page.context.clear_cookies()
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)

@@ -91,7 +91,6 @@ def test_a_transfer_of_many_scanned_items_in_one_go(page, live_server, site_a, s
         DeviceStatus.IN_TRANSIT
     }
 
-    page.context.clear_cookies()
     browser_login(page, live_server, manager_b.email)
     page.goto(f"{live_server.url}/catalogue/stock/transferts/{transfer.pk}/")
     page.get_by_role("button", name="Confirmer la réception").click()

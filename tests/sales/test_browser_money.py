@@ -84,13 +84,13 @@ def test_cash_out_then_a_blind_close_confirmed_by_a_manager(page, live_server, s
     expect(page.locator("#close-expected")).to_have_text("45,50 €")  # 50 float - 4,50
     expect(page.locator("#close-difference")).to_have_text("-5,50 €")
     page.get_by_role("button", name="Clôturer la caisse").click()
-    expect(page.get_by_text("Expliquez l’écart.")).to_be_visible()
+    expect(page.locator(".invalid-feedback", has_text="Expliquez l’écart.")).to_be_visible()
     page.get_by_label("Expliquez l’écart").fill("Erreur de rendu de monnaie")
     page.get_by_label("Responsable de site qui confirme").select_option(str(manager.pk))
     page.get_by_label("Son mot de passe").fill("not-the-password")
     page.get_by_role("button", name="Clôturer la caisse").click()
     expect(
-        page.get_by_text("Ce mot de passe n’est pas celui du responsable de site.")
+        page.locator(".invalid-feedback", has_text="Ce mot de passe n’est pas celui du responsable")
     ).to_be_visible()
     assert TillSession.objects.get().is_open
     page.get_by_label("Son mot de passe").fill(password)
