@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -241,6 +242,19 @@ def browser_login(page, live_server, email, password=TEST_PASSWORD):
         page.wait_for_url("**/connexion/double-facteur/**")
         page.get_by_label("Code").fill(totp_code(device))
         page.get_by_role("button", name="Vérifier").click()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_left_at_the_end(django_db_setup, django_db_blocker):
+    """Ends any session still connected to the test database when the run ends (a thread of a
+    concurrency or live-server test whose connection was not yet collected), so that dropping the
+    test database never fails on "being accessed by other users"."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 # --- ProConnect: a real OpenID Connect provider, local (tests/oidc_provider) ------------------

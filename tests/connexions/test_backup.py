@@ -39,7 +39,11 @@ def empty_database(transactional_db):
         cursor.execute(f'CREATE DATABASE "{name}"')
     yield os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SET statement_timeout = 0"
+        )  # dropping a database can be slow on a busy machine
         cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        cursor.execute("RESET statement_timeout")
 
 
 def test_a_backup_restores_into_an_empty_database_where_journal_and_ledger_verify(
