@@ -1,7 +1,9 @@
-"""Large data set (`seed_scale`): a till session on every weekday of the plan's years at each
-site, sales of counted items paid in cash, by card or by agency funding, some refunded later the
-same day, each one a journal entry numbered, hashed and chained by `sales.journal` exactly as a
-checkout does; stock moves through catalogue's bulk ledger, and the heads end on the last entry."""
+"""Large data set (`seed_scale`, and the programme-scale demo): a till session on every weekday
+of the plan's years at each site, as many sales as the site has people who may buy (each person
+buys at their own site), sales of counted items paid in cash, by card or by agency funding, some
+refunded later the same day, each one a journal entry numbered, hashed and chained by
+`sales.journal` exactly as a checkout does; stock moves through catalogue's bulk ledger, and the
+heads end on the last entry."""
 
 import uuid
 from datetime import UTC, datetime, time, timedelta
@@ -86,17 +88,29 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
         if (plan.start + timedelta(days=n)).weekday() < 5
     ]
     per_sale = (1 + min(3, len(products))) / 2
-    rate = plan.sale_lines / per_sale / (len(staff) * len(days) or 1)
+    sites = plan.shared["sites"]
+    first = plan.shared["people"][0]
+
+    def buyers(site, day):
+        """The people enrolled at `site` and still eligible on `day` (enrolled within a year):
+        person number `index` enrolled at `sites[index % len(sites)]`."""
+        people = range(
+            enrolled_by(plan, day - timedelta(days=365)).stop, enrolled_by(plan, day).stop
+        )
+        offset = (sites.index(site) - (people.start - first)) % len(sites)
+        return people[offset :: len(sites)]
+
+    # Sales follow the number of people who may buy, so nobody buys every day of the launch.
+    person_days = sum(len(buyers(site, day)) for site in staff for day in days)
+    rate = plan.sale_lines / per_sale / (person_days or 1)
     ledger = CountedLedger(writer, receiver_by_site=managers)
     ids = {model: writer.ids(model) for model in (Sale, SaleLine, Refund, TillSession)}
     rng = plan.rng("sales")
     for site, users in staff.items():
         head = _Journal(site)
         for day in days:
-            count = int(rate + rng.random())
-            people = range(
-                enrolled_by(plan, day - timedelta(days=365)).stop, enrolled_by(plan, day).stop
-            )
+            people = buyers(site, day)
+            count = int(rate * len(people) + rng.random())
             if count and people:
                 writer.add_all(
                     _day(
