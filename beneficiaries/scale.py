@@ -257,9 +257,10 @@ def _later_support(rng, plan, enrolled_on) -> list:
 
 
 def _baseline(rng, index: int) -> dict:
-    """The situation at enrolment, at the programme's published rates (DESIGN: 20 % without a
-    mobile, 87 % of mobile owners on prepaid, 67 % job-seeking, 55 % with a computer, 48 % with
-    internet at home, 35 EUR a month on average), held in any run of consecutive people."""
+    """The situation at enrolment, at the programme's published rates (README, "Programme-scale
+    demo": 20 % without a mobile, 87 % of mobile owners on prepaid, 67 % job-seeking, 55 % with
+    a computer, 48 % with internet at home, 35 EUR a month on average), held in any run of
+    consecutive people."""
     has_mobile = not share(index, 0.20, 0)
     seeking = share(index, 0.67, 2)
     return {

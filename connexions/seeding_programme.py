@@ -22,8 +22,9 @@ PEOPLE = 4_200
 YEARS = 4
 SALE_LINES_PER_PERSON = 8
 
-# The press kit's figures (DESIGN), by the dashboard's key-figure keys: percentages, then EUR a
-# month (the reduction is entry minus latest spending, so it is published as 27).
+# The press kit's figures, counted as docs/architecture.md says ("How the published figures are
+# counted"), by the dashboard's key-figure keys: percentages, then EUR a month (the reduction is
+# entry minus latest spending, so it is published as 27).
 PUBLISHED = {
     "no_mobile": Decimal(20),
     "prepaid": Decimal(87),
