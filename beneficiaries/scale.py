@@ -47,6 +47,7 @@ OTHER_STATUSES = [
 ]
 REQUIRES_EMPTY = [Beneficiary, Referral]
 DECLINE_REASONS = [r for r in DeclineReason.values if r != DeclineReason.OTHER]
+FIRST_PHONE_RATE = 0.93  # of those without a mobile: the published "first mobile" is 20 % of all
 OTHER_EMPLOYMENT = [s for s in EmploymentStatus.values if s != EmploymentStatus.JOB_SEEKING]
 
 
@@ -135,6 +136,9 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
             beneficiary_id=pk,
         )
         baseline = _baseline(rng, index)
+        first_phone = _first_phone(plan, index, enrolled_on, baseline)
+        if first_phone is not None:
+            plan.shared.setdefault("first_phones", {})[pk] = first_phone
         writer.add(
             instance(
                 Beneficiary,
@@ -214,7 +218,11 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
                     done_on=due if done else None,
                     recorded_by_id=counsellor if done else None,
                     site_id=site if done else None,
-                    **(_at_follow_up(rng, index, baseline, months) if done else {}),
+                    **(
+                        _at_follow_up(rng, index, baseline, months, first_phone, due)
+                        if done
+                        else {}
+                    ),
                 )
             )
         if index % 20 == 0:
@@ -278,10 +286,20 @@ def _baseline(rng, index: int) -> dict:
     }
 
 
-def _at_follow_up(rng, index: int, baseline: dict, months: int) -> dict:
+def _first_phone(plan, index: int, enrolled_on, baseline: dict):
+    """For the demo, the weekday on which a person who came without a mobile buys their first
+    phone at the till, a few weeks after enrolling (most of them do; None: not, or not yet)."""
+    if not plan.demo or baseline["has_mobile"] or not share(index, FIRST_PHONE_RATE, 9):
+        return None
+    day = enrolled_on + timedelta(days=3 + int(fraction(index, 10) * 40))
+    day += timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+    return day if day < plan.today else None
+
+
+def _at_follow_up(rng, index: int, baseline: dict, months: int, first_phone, due) -> dict:
     """What a follow-up `months` after enrolment records: spending down to about 8 EUR a month
-    (the published reduction of 27 EUR on 35), a phone for most of those who had none, some
-    computers and internet boxes, and a few jobs or trainings."""
+    (the published reduction of 27 EUR on 35), a phone for those who have bought their first
+    one by then, some computers and internet boxes, and a few jobs or trainings."""
     spending = baseline["monthly_spending"]
     latest = Decimal(4 + int(fraction(index, 6 + months // 3) * 9))
     seeking = baseline["employment_status"] == EmploymentStatus.JOB_SEEKING
@@ -289,7 +307,7 @@ def _at_follow_up(rng, index: int, baseline: dict, months: int) -> dict:
     return {
         "monthly_spending": min(spending, latest) if spending is not None else latest,
         "plan_type": PlanType.PREPAID
-        if baseline["has_mobile"] or rng.random() < 0.8
+        if baseline["has_mobile"] or (first_phone is not None and first_phone <= due)
         else PlanType.NONE,
         "employment_status": rng.choice([EmploymentStatus.EMPLOYED, EmploymentStatus.TRAINING])
         if found

@@ -1,14 +1,17 @@
 """Large data set (`seed_scale`): the demo catalogue, and a ledger for counted stock that the
-till's bulk sales move, so each site's stock still equals the sum of its ledger."""
+till's bulk sales move, so each site's stock still equals the sum of its ledger; for the
+programme-scale demo, refurbished phones received and sold (`DeviceSupply`)."""
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.db.models import F
 
 from catalogue import demo
-from catalogue.enums import MovementKind, Tracking
-from catalogue.models import CountedStock, Product, StockMovement
+from catalogue.enums import DeviceGrade, DeviceStatus, MovementKind, ProductKind, Tracking
+from catalogue.models import CountedStock, Device, Product, StockMovement
 from connexions.bulk import BulkWriter, ScalePlan, instance
+from connexions.codes import luhn_check_digit
 
 RECEPTION_SIZE = 500  # units received at once when a site runs short
 
@@ -63,3 +66,54 @@ class CountedLedger:
             row, _ = CountedStock.objects.get_or_create(site_id=site_id, product_id=product_id)
             CountedStock.objects.filter(pk=row.pk).update(quantity=F("quantity") + quantity)
         self.change.clear()
+
+
+class DeviceSupply:
+    """Refurbished phones sold in bulk (the programme-scale demo): each one received at the
+    site a few weeks before its sale and sold, a ledger row for each, so the site's stock
+    still equals its ledger."""
+
+    def __init__(self, writer: BulkWriter):
+        self.writer = writer
+        self.ids = writer.ids(Device)
+        self.phones = [
+            p for p in Product.objects.active().order_by("pk") if p.kind == ProductKind.PHONE
+        ]
+
+    def sell(self, *, product, site_id, sold_at, receiver_id, seller_id, reference) -> int:
+        """Writes the unit and its two ledger rows; returns the unit's id for the sale line."""
+        pk = next(self.ids)
+        body = f"35{pk:012d}"
+        received_at = sold_at - timedelta(days=21)
+        self.writer.add(
+            instance(
+                Device,
+                pk=pk,
+                product_id=product.pk,
+                site_id=site_id,
+                imei=body + luhn_check_digit(body),
+                grade=DeviceGrade.A if pk % 3 else DeviceGrade.B,
+                refurbisher="Atelier de reconditionnement",
+                status=DeviceStatus.SOLD,
+                received_at=received_at,
+                sale_reference=reference,
+            )
+        )
+        for at, kind, quantity, actor, ref in (
+            (received_at, MovementKind.RECEPTION, 1, receiver_id, ""),
+            (sold_at, MovementKind.SALE, -1, seller_id, reference),
+        ):
+            self.writer.add(
+                instance(
+                    StockMovement,
+                    at=at,
+                    site_id=site_id,
+                    product_id=product.pk,
+                    kind=kind,
+                    quantity=quantity,
+                    actor_id=actor,
+                    reference=ref,
+                    device_id=pk,
+                )
+            )
+        return pk

@@ -6,15 +6,17 @@ refunded later the same day, each one a journal entry numbered, hashed and chain
 heads end on the last entry."""
 
 import uuid
+from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from beneficiaries.scale import enrolled_by
 from catalogue.enums import MovementKind
-from catalogue.scale import CountedLedger
+from catalogue.scale import CountedLedger, DeviceSupply
 from connexions.bulk import BulkWriter, ScalePlan, instance
 from connexions.models import PartnerAgency, SiteMembership
 from connexions.numbers import money
+from connexions.periods import add_months
 from sales import journal
 from sales.enums import PaymentMethod, RefundReason
 from sales.models import (
@@ -106,12 +108,18 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
     ledger = CountedLedger(writer, receiver_by_site=managers)
     ids = {model: writer.ids(model) for model in (Sale, SaleLine, Refund, TillSession)}
     rng = plan.rng("sales")
+    # The demo's first phones (beneficiaries decides who buys one, and when): one sale each.
+    first_phones = plan.shared.get("first_phones", {})
+    supply = DeviceSupply(writer) if first_phones else None
+    phones = defaultdict(list)
+    for person, day in sorted(first_phones.items()):
+        phones[(sites[(person - first) % len(sites)], day)].append(person)
     for site, users in staff.items():
         head = _Journal(site)
         for day in days:
             people = buyers(site, day)
             count = int(rate * len(people) + rng.random())
-            if count and people:
+            if (count and people) or phones.get((site, day)):
                 writer.add_all(
                     _day(
                         rng,
@@ -126,6 +134,7 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
                         people,
                         day,
                         count,
+                        phones=[(p, supply) for p in phones.get((site, day), ())],
                     )
                 )
         head.save()
@@ -133,9 +142,11 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
     ledger.finish()
 
 
-def _day(rng, ledger, ids, head, site, users, manager, agency, products, people, day, count):
+def _day(
+    rng, ledger, ids, head, site, users, manager, agency, products, people, day, count, phones
+):
     """One site's till day: the closed session, then its sales and refunds in time order (the
-    rows to write, parents first)."""
+    rows to write, parents first); `phones`: (buyer, supply) of the first phones sold that day."""
     session = instance(
         TillSession,
         pk=next(ids[TillSession]),
@@ -146,10 +157,14 @@ def _day(rng, ledger, ids, head, site, users, manager, agency, products, people,
     )
     out = [session]
     entries = []
+    phone_sales = {}
     for index, minute in enumerate(sorted(rng.randrange(9 * 60, 17 * 60) for _ in range(count))):
         entries.append((minute, "sale", index))
         if rng.random() < REFUND_RATE:
             entries.append((minute + rng.randint(5, 50), "refund", index))
+    for index, phone in enumerate(phones, start=count):
+        entries.append((rng.randrange(9 * 60, 17 * 60), "sale", index))
+        phone_sales[index] = phone
     entries.sort(key=lambda e: e[0])
     by_method = {m: ZERO for m in PaymentMethod.values}
     refunded = ZERO
@@ -159,11 +174,22 @@ def _day(rng, ledger, ids, head, site, users, manager, agency, products, people,
         seller = users[order % len(users)]
         if kind == "sale":
             sale, lines, payment = _sale(
-                rng, out, ids, head, session, site, seller, agency, products, people, at
+                rng,
+                out,
+                ids,
+                head,
+                session,
+                site,
+                seller,
+                agency,
+                products,
+                people,
+                at,
+                phone=(*phone_sales[of], manager) if of in phone_sales else None,
             )
             sales[of] = (sale, lines, payment)
             by_method[payment.method] += payment.amount
-            for line in lines:
+            for line in lines if of not in phone_sales else ():
                 ledger.move(
                     site_id=site,
                     product_id=line.product_id,
@@ -237,9 +263,28 @@ def _day(rng, ledger, ids, head, site, users, manager, agency, products, people,
     return out
 
 
-def _sale(rng, out, ids, head, session, site, seller, agency, products, people, at):
+def _sale(rng, out, ids, head, session, site, seller, agency, products, people, at, phone=None):
+    """A sale of 1 to 3 counted items to someone of `people`, or with `phone` (buyer, supply,
+    the site's manager) a refurbished phone to that buyer, its unit received and sold through
+    catalogue's `DeviceSupply`."""
     sale_id = next(ids[Sale])
     chosen = sorted(rng.sample(products, rng.randint(1, min(3, len(products)))), key=lambda p: p.pk)
+    buyer = rng.choice(people)
+    device = {}
+    if phone is not None:
+        buyer, supply, manager = phone
+        product = rng.choice(supply.phones)
+        chosen = [product]
+        device["device_id"] = supply.sell(
+            product=product,
+            site_id=site,
+            sold_at=at,
+            receiver_id=manager,
+            seller_id=seller,
+            reference=f"sales.sale:{sale_id}",
+        )
+        if product.warranty_months:
+            device["warranty_until"] = add_months(at.date(), product.warranty_months)
     lines = []
     for product in chosen:
         price = money(product.solidarity_price)
@@ -252,10 +297,11 @@ def _sale(rng, out, ids, head, session, site, seller, agency, products, people, 
                 product_id=product.pk,
                 product_name=product.name,
                 kind=product.kind,
-                quantity=rng.randint(1, 2),
+                quantity=1 if device else rng.randint(1, 2),
                 unit_price=price,
                 reference_price=money(compared) if compared is not None else price,
                 face_value=money(product.face_value) if product.face_value is not None else None,
+                **device,
             )
         )
     total = sum((line.unit_price * line.quantity for line in lines), ZERO)
@@ -288,7 +334,7 @@ def _sale(rng, out, ids, head, session, site, seller, agency, products, people, 
         till_session_id=session.pk,
         at=at,
         **head.next(at, "sale"),
-        beneficiary_id=rng.choice(people),
+        beneficiary_id=buyer,
         seller_id=seller,
         checkout_id=token.token,
         total=total,
