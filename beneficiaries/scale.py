@@ -19,6 +19,7 @@ from beneficiaries.enums import (
     HousingSituation,
     MediationStatus,
     Need,
+    OfferKind,
     PlanType,
     ReferralChannel,
     ReferralStatus,
@@ -34,6 +35,7 @@ from beneficiaries.models import (
     Referral,
     SupportSession,
 )
+from beneficiaries.offers import OfferSubscription
 from connexions.bulk import BulkWriter, ScalePlan, fraction, instance, share
 from connexions.models import PartnerAgency, ReceptionSite, SiteMembership, User
 from connexions.periods import add_months
@@ -47,6 +49,7 @@ OTHER_STATUSES = [
 ]
 REQUIRES_EMPTY = [Beneficiary, Referral]
 DECLINE_REASONS = [r for r in DeclineReason.values if r != DeclineReason.OTHER]
+OFFER_RATE = 0.16
 FIRST_PHONE_RATE = 0.93  # of those without a mobile: the published "first mobile" is 20 % of all
 OTHER_EMPLOYMENT = [s for s in EmploymentStatus.values if s != EmploymentStatus.JOB_SEEKING]
 
@@ -195,18 +198,8 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
                 duration_minutes=rng.choice([20, 30, 45, 60]),
             )
         )
-        for later in _later_support(rng, plan, enrolled_on) if plan.demo else ():
-            writer.add(
-                instance(
-                    SupportSession,
-                    beneficiary_id=pk,
-                    site_id=site,
-                    counsellor_id=counsellor,
-                    date=later,
-                    topics=rng.sample(SupportTopic.values, 1),
-                    duration_minutes=rng.choice([20, 30, 45]),
-                )
-            )
+        if plan.demo:
+            writer.add_all(_demo_rows(rng, plan, index, pk, site, counsellor, enrolled_on))
         for months in (3, 6):
             due = add_months(enrolled_on, months)
             done = due < plan.today - timedelta(days=7) and rng.random() < 0.9
@@ -254,6 +247,35 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
     writer.flush()
 
 
+def _demo_rows(rng, plan, index, pk, site, counsellor, enrolled_on) -> list:
+    """What only the demo records: later support sessions, an offer subscribed with help."""
+    rows = [
+        instance(
+            SupportSession,
+            beneficiary_id=pk,
+            site_id=site,
+            counsellor_id=counsellor,
+            date=later,
+            topics=rng.sample(SupportTopic.values, 1),
+            duration_minutes=rng.choice([20, 30, 45]),
+        )
+        for later in _later_support(rng, plan, enrolled_on)
+    ]
+    offer = _offer(rng, plan, index, enrolled_on)
+    if offer is not None:
+        rows.append(
+            instance(
+                OfferSubscription,
+                beneficiary_id=pk,
+                site_id=site,
+                counsellor_id=counsellor,
+                created_at=_at(offer["subscribed_on"], 15),
+                **offer,
+            )
+        )
+    return rows
+
+
 def _later_support(rng, plan, enrolled_on) -> list:
     """Up to three more one-to-one sessions in the person's first months, none after today."""
     days = sorted(rng.sample(range(7, 240), rng.choice([0, 1, 1, 2, 3])))
@@ -283,6 +305,23 @@ def _baseline(rng, index: int) -> dict:
         "employment_status": EmploymentStatus.JOB_SEEKING
         if seeking
         else rng.choice(OTHER_EMPLOYMENT),
+    }
+
+
+def _offer(rng, plan, index: int, enrolled_on) -> dict | None:
+    """For the demo, an offer subscribed with a counsellor's help for about one person in six,
+    in their first weeks: a social mobile tariff or a home internet social tariff."""
+    if not share(index, OFFER_RATE, 11):
+        return None
+    subscribed_on = enrolled_on + timedelta(days=rng.randint(1, 40))
+    if subscribed_on > plan.today:
+        return None
+    mobile = rng.random() < 0.6
+    return {
+        "subscribed_on": subscribed_on,
+        "operator": rng.choice(TelecomOperator.values),
+        "kind": OfferKind.SOCIAL_MOBILE if mobile else OfferKind.HOME_INTERNET,
+        "monthly_price": Decimal(rng.choice([5, 7, 10]) if mobile else rng.choice([15, 20])),
     }
 
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from beneficiaries.scale import enrolled_by
-from catalogue.enums import MovementKind
-from catalogue.scale import CountedLedger, DeviceSupply
+from catalogue.enums import MovementKind, Tracking
+from catalogue.scale import CountedLedger, DeviceSupply, VoucherSupply
 from connexions.bulk import BulkWriter, ScalePlan, instance
 from connexions.models import PartnerAgency, SiteMembership
 from connexions.numbers import money
@@ -34,6 +34,7 @@ from sales.models import (
 REQUIRES_EMPTY = [Sale, TillSession]
 OPENING_FLOAT = Decimal("50.00")
 REFUND_RATE = 0.03
+TOPUP_SHARE = 0.6  # of the demo's sales (seed_scale sells counted items only)
 ZERO = Decimal("0.00")
 
 
@@ -111,6 +112,7 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
     # The demo's first phones (beneficiaries decides who buys one, and when): one sale each.
     first_phones = plan.shared.get("first_phones", {})
     supply = DeviceSupply(writer) if first_phones else None
+    vouchers = VoucherSupply(writer, receiver_by_site=managers) if plan.demo else None
     phones = defaultdict(list)
     for person, day in sorted(first_phones.items()):
         phones[(sites[(person - first) % len(sites)], day)].append(person)
@@ -135,18 +137,35 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
                         day,
                         count,
                         phones=[(p, supply) for p in phones.get((site, day), ())],
+                        vouchers=vouchers,
                     )
                 )
         head.save()
         writer.flush()
+    if vouchers is not None:
+        vouchers.finish()
     ledger.finish()
 
 
 def _day(
-    rng, ledger, ids, head, site, users, manager, agency, products, people, day, count, phones
+    rng,
+    ledger,
+    ids,
+    head,
+    site,
+    users,
+    manager,
+    agency,
+    products,
+    people,
+    day,
+    count,
+    phones,
+    vouchers,
 ):
     """One site's till day: the closed session, then its sales and refunds in time order (the
-    rows to write, parents first); `phones`: (buyer, supply) of the first phones sold that day."""
+    rows to write, parents first); `phones`: (buyer, supply) of the first phones sold that day;
+    `vouchers`: the demo's top-ups (None: counted items only)."""
     session = instance(
         TillSession,
         pk=next(ids[TillSession]),
@@ -186,10 +205,12 @@ def _day(
                 people,
                 at,
                 phone=(*phone_sales[of], manager) if of in phone_sales else None,
+                vouchers=vouchers,
             )
             sales[of] = (sale, lines, payment)
             by_method[payment.method] += payment.amount
-            for line in lines if of not in phone_sales else ():
+            # Vouchers and devices wrote their own ledger rows.
+            for line in filter(_counted, lines):
                 ledger.move(
                     site_id=site,
                     product_id=line.product_id,
@@ -201,7 +222,9 @@ def _day(
                 )
         else:
             sale, lines, payment = sales[of]
-            line = lines[0]
+            line = next(filter(_counted, lines), None)
+            if line is None:  # top-ups and phones are not taken back here
+                continue
             refund = instance(
                 Refund,
                 pk=next(ids[Refund]),
@@ -263,14 +286,35 @@ def _day(
     return out
 
 
-def _sale(rng, out, ids, head, session, site, seller, agency, products, people, at, phone=None):
-    """A sale of 1 to 3 counted items to someone of `people`, or with `phone` (buyer, supply,
-    the site's manager) a refurbished phone to that buyer, its unit received and sold through
-    catalogue's `DeviceSupply`."""
+def _counted(line) -> bool:
+    return line.voucher_id is None and line.device_id is None
+
+
+def _sale(
+    rng,
+    out,
+    ids,
+    head,
+    session,
+    site,
+    seller,
+    agency,
+    products,
+    people,
+    at,
+    phone=None,
+    vouchers=None,
+):
+    """A sale of 1 to 3 counted items to someone of `people`; with `vouchers`, most sales are
+    one or two top-ups instead (vouchers taken through catalogue's `VoucherSupply`); with
+    `phone` (buyer, supply, the site's manager), a refurbished phone to that buyer, its unit
+    received and sold through catalogue's `DeviceSupply`."""
     sale_id = next(ids[Sale])
     chosen = sorted(rng.sample(products, rng.randint(1, min(3, len(products)))), key=lambda p: p.pk)
     buyer = rng.choice(people)
     device = {}
+    if phone is None and vouchers is not None and rng.random() < TOPUP_SHARE:
+        chosen = [rng.choice(vouchers.topups)] * rng.choice([1, 1, 1, 2])
     if phone is not None:
         buyer, supply, manager = phone
         product = rng.choice(supply.phones)
@@ -289,6 +333,17 @@ def _sale(rng, out, ids, head, session, site, seller, agency, products, people, 
     for product in chosen:
         price = money(product.solidarity_price)
         compared = product.compared_price
+        unit = device
+        if product.tracking == Tracking.VOUCHER:
+            unit = {
+                "voucher_id": vouchers.sell(
+                    product=product,
+                    site_id=site,
+                    at=at,
+                    seller_id=seller,
+                    reference=f"sales.sale:{sale_id}",
+                )
+            }
         lines.append(
             instance(
                 SaleLine,
@@ -297,11 +352,11 @@ def _sale(rng, out, ids, head, session, site, seller, agency, products, people, 
                 product_id=product.pk,
                 product_name=product.name,
                 kind=product.kind,
-                quantity=1 if device else rng.randint(1, 2),
+                quantity=1 if unit else rng.randint(1, 2),
                 unit_price=price,
                 reference_price=money(compared) if compared is not None else price,
                 face_value=money(product.face_value) if product.face_value is not None else None,
-                **device,
+                **unit,
             )
         )
     total = sum((line.unit_price * line.quantity for line in lines), ZERO)

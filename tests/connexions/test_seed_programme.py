@@ -14,11 +14,13 @@ from django.test import TestCase
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary, FollowUp, MediationCase, SupportSession
+from catalogue.enums import DeviceStatus, VoucherStatus
+from catalogue.models import Device, Voucher
 from connexions.impact.report import impact_report
 from connexions.models import Grant, Partner
 from connexions.periods import Period
 from connexions.seeding_programme import YEARS, programme_period
-from sales.models import Refund, Sale
+from sales.models import Refund, Sale, SaleLine
 from workshops.enums import RegistrationStatus
 from workshops.models import Registration, WorkshopSession
 
@@ -104,6 +106,19 @@ def test_sales_spread_over_the_years_and_the_people(seeded):
     assert busiest["n"] <= 6
     # Each person buys at the site where they enrolled.
     assert not Sale.objects.exclude(site=F("beneficiary__enrolled_site")).exists()
+
+
+def test_top_ups_phones_and_offers(seeded):
+    figures = _figures(programme_period())
+    assert figures["topups"] > PEOPLE
+    # Most of those who came without a mobile bought their first phone at the till.
+    assert figures["first_phones_without"] > 80
+    assert figures["first_phones"] > 15
+    assert figures["offers"] > 0
+    assert Voucher.objects.filter(status=VoucherStatus.IN_STOCK).exists()
+    assert Device.objects.filter(status=DeviceStatus.SOLD).count() == (
+        SaleLine.objects.filter(device__isnull=False).count()
+    )
 
 
 def test_a_person_joins_a_few_workshops(seeded):
