@@ -17,8 +17,11 @@ history events in one `INSERT ... SELECT` per tracked table. Otherwise the trigg
 write the events themselves, row by row (slower, same result).
 """
 
+import math
 import random
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -27,6 +30,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 
 def _is_plain(f) -> bool:
@@ -68,6 +72,9 @@ class ScalePlan:
     years: int = 3
     seed: int = 2026
     today: date = field(default_factory=timezone.localdate)
+    # The programme-scale demo (`seed_demo --scale programme`) also wants what a benchmark does
+    # not: workshops, partners and their grants, the situation recorded at each follow-up.
+    demo: bool = False
     shared: dict = field(default_factory=dict)
 
     @property
@@ -77,6 +84,57 @@ class ScalePlan:
     def rng(self, name: str) -> random.Random:
         """A generator of its own per app, so one app's draws do not shift another's."""
         return random.Random(f"{self.seed}-{name}")
+
+
+# Irrational steps: `fraction(i, salt)` spreads consecutive indexes evenly over [0, 1) (a
+# low-discrepancy sequence), so `share(i, rate, salt)` is true for a `rate` share of every run of
+# consecutive indexes, and a published rate or average holds in any period or site, not only on
+# the whole; each salt has its own step, so two traits do not line up.
+_STEPS = [math.sqrt(p) % 1 for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)]
+
+
+def fraction(index: int, salt: int) -> float:
+    return (index * _STEPS[salt % len(_STEPS)] + salt * 0.137) % 1
+
+
+def share(index: int, rate: float, salt: int) -> bool:
+    return fraction(index, salt) < rate
+
+
+def scale_modules() -> list:
+    """Each app's `scale` module, in `INSTALLED_APPS` order (dependency order)."""
+    autodiscover_modules("scale")
+    return [
+        sys.modules[f"{config.name}.scale"]
+        for config in apps.get_app_configs()
+        if f"{config.name}.scale" in sys.modules
+    ]
+
+
+def empty_database_refusal(modules) -> str | None:
+    """Why the generated data cannot go in this database (None: it can)."""
+    for module in modules:
+        for model in getattr(module, "REQUIRES_EMPTY", ()):
+            if model.objects.exists():
+                return (
+                    f"{model._meta.verbose_name_plural} already exist: generated data goes into "
+                    "an empty database (after migrate, before seed_demo)."
+                )
+    return None
+
+
+def run_scale(plan: ScalePlan, writer: "BulkWriter", modules, *, report: Callable) -> float:
+    """Calls each app's `scale.seed(plan, writer)` in order, then refreshes the planner's
+    statistics; `report(line)` hears each app's time. Returns the seconds taken."""
+    started = time.monotonic()
+    for module in modules:
+        step = time.monotonic()
+        module.seed(plan, writer)
+        writer.flush()
+        report(f"{module.__name__.removesuffix('.scale')}: {time.monotonic() - step:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, so the planner sees the new sizes
+    return time.monotonic() - started
 
 
 class BulkWriter:

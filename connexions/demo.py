@@ -1,5 +1,8 @@
 """Demo data of the core: the programme's 7 reception sites, partner agencies and demo logins."""
 
+import functools
+
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -174,6 +177,13 @@ def _seed_referents(agencies):
         )
 
 
+@functools.cache
+def _password_hash() -> str:
+    """The demo password hashed once: a hash takes about a second by design, and the demo's
+    twenty-odd logins share one public password anyway."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _demo_user(email, first_name, last_name, kind, agency):
     admin = kind == UserKind.PROGRAMME_ADMIN
     user, created = User.objects.update_or_create(
@@ -189,7 +199,7 @@ def _demo_user(email, first_name, last_name, kind, agency):
         },
     )
     if created:  # a demo user who changed their password keeps it
-        user.set_password(DEMO_PASSWORD)
+        user.password = _password_hash()
         user.save(update_fields=["password"])
     if admin and not twofactor.has_device(user):  # nor does one who enrolled their own phone
         TOTPDevice.objects.create(

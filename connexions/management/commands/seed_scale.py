@@ -1,12 +1,6 @@
-import sys
-import time
-
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
-from django.utils.module_loading import autodiscover_modules
 
-from connexions.bulk import BulkWriter, ScalePlan
+from connexions.bulk import BulkWriter, ScalePlan, empty_database_refusal, run_scale, scale_modules
 
 
 class Command(BaseCommand):
@@ -27,19 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, people, sale_lines, years, seed, **options):
         if people < 1:
             raise CommandError("--people must be at least 1.")
-        autodiscover_modules("scale")
-        modules = [
-            sys.modules[f"{config.name}.scale"]
-            for config in apps.get_app_configs()
-            if f"{config.name}.scale" in sys.modules
-        ]
-        for module in modules:
-            for model in getattr(module, "REQUIRES_EMPTY", ()):
-                if model.objects.exists():
-                    raise CommandError(
-                        f"{model._meta.verbose_name_plural} already exist: seed_scale writes "
-                        "into an empty database (after migrate, before seed_demo)."
-                    )
+        modules = scale_modules()
+        refusal = empty_database_refusal(modules)
+        if refusal:
+            raise CommandError(refusal)
         plan = ScalePlan(
             people=people,
             sale_lines=people * 10 if sale_lines is None else sale_lines,
@@ -47,17 +32,7 @@ class Command(BaseCommand):
             seed=seed,
         )
         writer = BulkWriter()
-        started = time.monotonic()
-        # INSTALLED_APPS lists the apps in dependency order, so each finds what it needs.
-        for module in modules:
-            step = time.monotonic()
-            module.seed(plan, writer)
-            writer.flush()
-            name = module.__name__.removesuffix(".scale")
-            self.stdout.write(f"{name}: {time.monotonic() - step:.1f} s")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # fresh statistics, so the planner sees the new sizes
-        elapsed = time.monotonic() - started
+        elapsed = run_scale(plan, writer, modules, report=self.stdout.write)
         rows = sum(writer.written.values())
         self.stdout.write(
             self.style.SUCCESS(
