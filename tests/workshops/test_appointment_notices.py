@@ -87,7 +87,8 @@ def test_my_notifications_page_turns_kinds_off_and_on(client, social_worker_a):
     assert page.status_code == 200 and "Mes notifications" in page.content.decode()
     client.post("/mes-notifications/", {"on": [NotificationKind.REFERRAL_DIGEST]})
     assert set(NotificationOptOut.objects.values_list("kind", flat=True)) == {
-        NotificationKind.REFERRAL_NEWS
+        NotificationKind.REFERRAL_NEWS,
+        NotificationKind.REFERRAL_EXPIRING,
     }
     client.post("/mes-notifications/", {"on": list(NotificationKind.values)})
     assert not NotificationOptOut.objects.exists()
