@@ -144,7 +144,10 @@ def test_the_social_worker_sees_date_and_site_only_with_consent(
 def test_arrived_then_enrol_and_done_opens_the_prefilled_record(
     client, site_a, agenda, counsellor_a
 ):
-    start = timezone.localtime() - timedelta(hours=2)
+    # Yesterday at 10:00, inside the counsellor's availability whatever the time of the run.
+    start = (timezone.localtime() - timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     booked = {"site": site_a, "counsellor": counsellor_a, "actor": counsellor_a}
     referral = ReferralFactory(site=site_a)
     enrolment = appointment_book(
