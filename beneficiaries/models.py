@@ -35,6 +35,10 @@ from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 NEW_REFERRAL_HOURS = 24
 
 
+def new_referrals_since(now=None):
+    return (now or timezone.now()) - timedelta(hours=NEW_REFERRAL_HOURS)
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A social worker: their agency's referrals; staff: those of their sites' inboxes;
@@ -53,8 +57,7 @@ class ReferralQuerySet(models.QuerySet):
     def new(self, now=None):
         """Pending referrals received in the last NEW_REFERRAL_HOURS: what the daily digest
         counts and the staff's home page announces."""
-        now = now or timezone.now()
-        return self.pending().filter(submitted_at__gte=now - timedelta(hours=NEW_REFERRAL_HOURS))
+        return self.pending().filter(submitted_at__gte=new_referrals_since(now))
 
     def at_sites(self, sites):
         return self.filter(site__in=sites)

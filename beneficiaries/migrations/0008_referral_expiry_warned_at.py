@@ -6,36 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('beneficiaries', '0007_merge_20261201_0005'),
+        ("beneficiaries", "0007_merge_20261201_0005"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='referral',
-            name='insert_insert',
+            model_name="referral",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='referral',
-            name='update_update',
+            model_name="referral",
+            name="update_update",
         ),
         migrations.AddField(
-            model_name='referral',
-            name='expiry_warned_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='expiry warning sent at'),
+            model_name="referral",
+            name="expiry_warned_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="expiry warning sent at"
+            ),
         ),
         migrations.AddField(
-            model_name='referralevent',
-            name='expiry_warned_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='expiry warning sent at'),
+            model_name="referralevent",
+            name="expiry_warned_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="expiry warning sent at"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='referral',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "beneficiaries_referralevent" ("agency_id", "anonymised_at", "beneficiary_id", "birth_date", "channel", "city", "consent_attested_at", "decided_at", "decided_by_id", "decline_reason", "email", "expiry_warned_at", "first_name", "id", "last_name", "needs", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "profile", "recorded_by_id", "referrer_email", "referrer_id", "referrer_name", "site_id", "sms_consent_attested", "status", "submitted_at") VALUES (NEW."agency_id", NEW."anonymised_at", NEW."beneficiary_id", NEW."birth_date", NEW."channel", NEW."city", NEW."consent_attested_at", NEW."decided_at", NEW."decided_by_id", NEW."decline_reason", NEW."email", NEW."expiry_warned_at", NEW."first_name", NEW."id", NEW."last_name", NEW."needs", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."phone", NEW."profile", NEW."recorded_by_id", NEW."referrer_email", NEW."referrer_id", NEW."referrer_name", NEW."site_id", NEW."sms_consent_attested", NEW."status", NEW."submitted_at"); RETURN NULL;', hash='cdb5dbad9910a55abd535b3d0e8c569e9cb85231', operation='INSERT', pgid='pgtrigger_insert_insert_672a6', table='beneficiaries_referral', when='AFTER')),
+            model_name="referral",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "beneficiaries_referralevent" ("agency_id", "anonymised_at", "beneficiary_id", "birth_date", "channel", "city", "consent_attested_at", "decided_at", "decided_by_id", "decline_reason", "email", "expiry_warned_at", "first_name", "id", "last_name", "needs", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "profile", "recorded_by_id", "referrer_email", "referrer_id", "referrer_name", "site_id", "sms_consent_attested", "status", "submitted_at") VALUES (NEW."agency_id", NEW."anonymised_at", NEW."beneficiary_id", NEW."birth_date", NEW."channel", NEW."city", NEW."consent_attested_at", NEW."decided_at", NEW."decided_by_id", NEW."decline_reason", NEW."email", NEW."expiry_warned_at", NEW."first_name", NEW."id", NEW."last_name", NEW."needs", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."phone", NEW."profile", NEW."recorded_by_id", NEW."referrer_email", NEW."referrer_id", NEW."referrer_name", NEW."site_id", NEW."sms_consent_attested", NEW."status", NEW."submitted_at"); RETURN NULL;',
+                    hash="cdb5dbad9910a55abd535b3d0e8c569e9cb85231",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_672a6",
+                    table="beneficiaries_referral",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='referral',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."agency_id" IS DISTINCT FROM (NEW."agency_id") OR OLD."anonymised_at" IS DISTINCT FROM (NEW."anonymised_at") OR OLD."beneficiary_id" IS DISTINCT FROM (NEW."beneficiary_id") OR OLD."birth_date" IS DISTINCT FROM (NEW."birth_date") OR OLD."channel" IS DISTINCT FROM (NEW."channel") OR OLD."city" IS DISTINCT FROM (NEW."city") OR OLD."consent_attested_at" IS DISTINCT FROM (NEW."consent_attested_at") OR OLD."decided_at" IS DISTINCT FROM (NEW."decided_at") OR OLD."decided_by_id" IS DISTINCT FROM (NEW."decided_by_id") OR OLD."decline_reason" IS DISTINCT FROM (NEW."decline_reason") OR OLD."email" IS DISTINCT FROM (NEW."email") OR OLD."expiry_warned_at" IS DISTINCT FROM (NEW."expiry_warned_at") OR OLD."first_name" IS DISTINCT FROM (NEW."first_name") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."last_name" IS DISTINCT FROM (NEW."last_name") OR OLD."needs" IS DISTINCT FROM (NEW."needs") OR OLD."phone" IS DISTINCT FROM (NEW."phone") OR OLD."profile" IS DISTINCT FROM (NEW."profile") OR OLD."recorded_by_id" IS DISTINCT FROM (NEW."recorded_by_id") OR OLD."referrer_id" IS DISTINCT FROM (NEW."referrer_id") OR OLD."referrer_email" IS DISTINCT FROM (NEW."referrer_email") OR OLD."referrer_name" IS DISTINCT FROM (NEW."referrer_name") OR OLD."site_id" IS DISTINCT FROM (NEW."site_id") OR OLD."sms_consent_attested" IS DISTINCT FROM (NEW."sms_consent_attested") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."submitted_at" IS DISTINCT FROM (NEW."submitted_at"))', func='INSERT INTO "beneficiaries_referralevent" ("agency_id", "anonymised_at", "beneficiary_id", "birth_date", "channel", "city", "consent_attested_at", "decided_at", "decided_by_id", "decline_reason", "email", "expiry_warned_at", "first_name", "id", "last_name", "needs", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "profile", "recorded_by_id", "referrer_email", "referrer_id", "referrer_name", "site_id", "sms_consent_attested", "status", "submitted_at") VALUES (NEW."agency_id", NEW."anonymised_at", NEW."beneficiary_id", NEW."birth_date", NEW."channel", NEW."city", NEW."consent_attested_at", NEW."decided_at", NEW."decided_by_id", NEW."decline_reason", NEW."email", NEW."expiry_warned_at", NEW."first_name", NEW."id", NEW."last_name", NEW."needs", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."phone", NEW."profile", NEW."recorded_by_id", NEW."referrer_email", NEW."referrer_id", NEW."referrer_name", NEW."site_id", NEW."sms_consent_attested", NEW."status", NEW."submitted_at"); RETURN NULL;', hash='bee5a87d6d0daa98bedd1f6d9b0722b314db457c', operation='UPDATE', pgid='pgtrigger_update_update_167e4', table='beneficiaries_referral', when='AFTER')),
+            model_name="referral",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."agency_id" IS DISTINCT FROM (NEW."agency_id") OR OLD."anonymised_at" IS DISTINCT FROM (NEW."anonymised_at") OR OLD."beneficiary_id" IS DISTINCT FROM (NEW."beneficiary_id") OR OLD."birth_date" IS DISTINCT FROM (NEW."birth_date") OR OLD."channel" IS DISTINCT FROM (NEW."channel") OR OLD."city" IS DISTINCT FROM (NEW."city") OR OLD."consent_attested_at" IS DISTINCT FROM (NEW."consent_attested_at") OR OLD."decided_at" IS DISTINCT FROM (NEW."decided_at") OR OLD."decided_by_id" IS DISTINCT FROM (NEW."decided_by_id") OR OLD."decline_reason" IS DISTINCT FROM (NEW."decline_reason") OR OLD."email" IS DISTINCT FROM (NEW."email") OR OLD."expiry_warned_at" IS DISTINCT FROM (NEW."expiry_warned_at") OR OLD."first_name" IS DISTINCT FROM (NEW."first_name") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."last_name" IS DISTINCT FROM (NEW."last_name") OR OLD."needs" IS DISTINCT FROM (NEW."needs") OR OLD."phone" IS DISTINCT FROM (NEW."phone") OR OLD."profile" IS DISTINCT FROM (NEW."profile") OR OLD."recorded_by_id" IS DISTINCT FROM (NEW."recorded_by_id") OR OLD."referrer_id" IS DISTINCT FROM (NEW."referrer_id") OR OLD."referrer_email" IS DISTINCT FROM (NEW."referrer_email") OR OLD."referrer_name" IS DISTINCT FROM (NEW."referrer_name") OR OLD."site_id" IS DISTINCT FROM (NEW."site_id") OR OLD."sms_consent_attested" IS DISTINCT FROM (NEW."sms_consent_attested") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."submitted_at" IS DISTINCT FROM (NEW."submitted_at"))',
+                    func='INSERT INTO "beneficiaries_referralevent" ("agency_id", "anonymised_at", "beneficiary_id", "birth_date", "channel", "city", "consent_attested_at", "decided_at", "decided_by_id", "decline_reason", "email", "expiry_warned_at", "first_name", "id", "last_name", "needs", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "profile", "recorded_by_id", "referrer_email", "referrer_id", "referrer_name", "site_id", "sms_consent_attested", "status", "submitted_at") VALUES (NEW."agency_id", NEW."anonymised_at", NEW."beneficiary_id", NEW."birth_date", NEW."channel", NEW."city", NEW."consent_attested_at", NEW."decided_at", NEW."decided_by_id", NEW."decline_reason", NEW."email", NEW."expiry_warned_at", NEW."first_name", NEW."id", NEW."last_name", NEW."needs", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."phone", NEW."profile", NEW."recorded_by_id", NEW."referrer_email", NEW."referrer_id", NEW."referrer_name", NEW."site_id", NEW."sms_consent_attested", NEW."status", NEW."submitted_at"); RETURN NULL;',
+                    hash="bee5a87d6d0daa98bedd1f6d9b0722b314db457c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_167e4",
+                    table="beneficiaries_referral",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
