@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connexions', '0008_account_request_refusal_bounded'),
+        ("connexions", "0008_account_request_refusal_bounded"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notificationoptout',
-            name='kind',
-            field=models.CharField(choices=[('referral_digest', 'A daily digest of the new referrals at my sites'), ('referral_news', 'News of the referrals I sent: accepted, declined, about to expire, expired, an appointment booked'), ('referral_expiring', 'Referrals at my sites about to expire unanswered (site managers)')], max_length=20, verbose_name='notification'),
+            model_name="notificationoptout",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("referral_digest", "A daily digest of the new referrals at my sites"),
+                    (
+                        "referral_news",
+                        "News of the referrals I sent: accepted, declined, about to expire, expired, an appointment booked",
+                    ),
+                    (
+                        "referral_expiring",
+                        "Referrals at my sites about to expire unanswered (site managers)",
+                    ),
+                ],
+                max_length=20,
+                verbose_name="notification",
+            ),
         ),
     ]
