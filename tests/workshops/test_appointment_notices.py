@@ -87,11 +87,31 @@ def test_my_notifications_page_turns_kinds_off_and_on(client, social_worker_a):
     assert page.status_code == 200 and "Mes notifications" in page.content.decode()
     client.post("/mes-notifications/", {"on": [NotificationKind.REFERRAL_DIGEST]})
     assert set(NotificationOptOut.objects.values_list("kind", flat=True)) == {
-        NotificationKind.REFERRAL_NEWS,
-        NotificationKind.REFERRAL_EXPIRING,
+        NotificationKind.REFERRAL_NEWS
     }
     client.post("/mes-notifications/", {"on": list(NotificationKind.values)})
     assert not NotificationOptOut.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [
+        ("social_worker_a", {NotificationKind.REFERRAL_NEWS}),
+        ("counsellor_a", {NotificationKind.REFERRAL_DIGEST}),
+        ("manager_a", {NotificationKind.REFERRAL_DIGEST, NotificationKind.REFERRAL_EXPIRING}),
+        ("programme_admin", set(NotificationKind)),
+    ],
+)
+def test_my_notifications_offers_only_the_emails_that_can_reach_the_user(
+    request, client, who, offered
+):
+    user = request.getfixturevalue(who)
+    page = client_for(client, user).get("/mes-notifications/")
+    assert {kind for kind, _label, _on in page.context["kinds"]} == offered
+    client.post("/mes-notifications/", {"on": []})
+    assert set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True)) == {
+        kind.value for kind in offered
+    }
 
 
 def test_a_referrer_who_turned_news_off_is_not_told_of_a_decline(
