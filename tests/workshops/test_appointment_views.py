@@ -86,6 +86,23 @@ def test_a_slot_taken_meanwhile_gives_a_french_refusal(client, site_a, agenda, c
     assert Appointment.objects.count() == 1
 
 
+def test_a_slot_outside_availability_posted_anyway_is_refused_in_french(
+    client, site_a, agenda, counsellor_a
+):
+    from datetime import UTC
+
+    person = BeneficiaryFactory(enrolled_site=site_a)
+    late = _tomorrow_at(20).astimezone(UTC).isoformat()
+    response = client_for(client, counsellor_a).post(
+        f"/rendez-vous/nouveau/?beneficiaire={person.pk}", {"slot": f"{counsellor_a.pk}@{late}"}
+    )
+    assert response.status_code == 200
+    assert "ne reçoit pas de public à Paris 19e — test à ce moment-là" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    assert not Appointment.objects.exists()
+
+
 def test_follow_ups_and_mediation_lists_link_to_booking(client, site_a, counsellor_a):
     from tests.beneficiaries.factories import FollowUpFactory
 
