@@ -119,6 +119,7 @@ class AuditAction(StrEnum):
     REFERRAL_WITHDRAWN = "beneficiaries.referral.withdrawn"
     REFERRAL_DECLINED = "beneficiaries.referral.declined"
     REFERRAL_EXPIRED = "beneficiaries.referral.expired"
+    REFERRAL_EXPIRY_WARNED = "beneficiaries.referral.expiry_warned"
     REFERRAL_LINKED = "beneficiaries.referral.linked"
     BENEFICIARY_ENROLLED = "beneficiaries.beneficiary.enrolled"
     CONSENTS_UPDATED = "beneficiaries.consents.updated"

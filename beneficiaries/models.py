@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
@@ -31,6 +31,13 @@ from connexions.perms import Action, can, sees_every_site, sites_for
 from connexions.search import trigram_index
 from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 
+# A referral is "new" for this long after it arrives (the digest goes out once a day).
+NEW_REFERRAL_HOURS = 24
+
+
+def new_referrals_since(now=None):
+    return (now or timezone.now()) - timedelta(hours=NEW_REFERRAL_HOURS)
+
 
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -46,6 +53,11 @@ class ReferralQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(status=ReferralStatus.PENDING)
+
+    def new(self, now=None):
+        """Pending referrals received in the last NEW_REFERRAL_HOURS: what the daily digest
+        counts and the staff's home page announces."""
+        return self.pending().filter(submitted_at__gte=new_referrals_since(now))
 
     def at_sites(self, sites):
         return self.filter(site__in=sites)
@@ -131,6 +143,9 @@ class Referral(models.Model):
         blank=True,
         related_name="referrals",
     )
+    # When the referrer and the site's managers were told that it would soon expire unanswered
+    # (once: expire_referrals skips a referral already warned).
+    expiry_warned_at = models.DateTimeField(_("expiry warning sent at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()

@@ -28,7 +28,7 @@ from beneficiaries.models import (
     SupportSession,
 )
 from beneficiaries.selectors import possible_duplicates
-from beneficiaries.tasks import send_referral_notice
+from beneficiaries.tasks import ACCEPTED, DECLINED, EXPIRED, send_referral_notice
 from connexions.audit import audit_log
 from connexions.enums import AuditKind
 from connexions.errors import DomainError
@@ -175,7 +175,7 @@ def referral_decline(*, referral: Referral, reason: str, comment: str = "", acto
         site=referral.site,
         reason=reason,
     )
-    _notify_after_commit(referral, "declined")
+    _notify_after_commit(referral, DECLINED)
     return referral
 
 
@@ -197,12 +197,13 @@ def referrals_expire(*, now=None) -> int:
     for referral in overdue:
         _move(referral, ReferralStatus.EXPIRED)
         audit_log(actor=None, action=AuditAction.REFERRAL_EXPIRED, obj=referral, site=referral.site)
-        _notify_after_commit(referral, "expired")
+        _notify_after_commit(referral, EXPIRED)
         count += 1
     return count
 
 
 def _notify_after_commit(referral: Referral, kind: str) -> None:
+    """The referrer hears of the decision once it is committed (beneficiaries/tasks.py)."""
     if referral.notification_email:
         transaction.on_commit(lambda: send_referral_notice.enqueue(referral.pk, kind))
 
@@ -275,6 +276,7 @@ def beneficiary_enrol(
         referral=referral.pk,
         confirmed_new=confirmed_new,
     )
+    _notify_after_commit(referral, ACCEPTED)
     return beneficiary
 
 
@@ -338,6 +340,7 @@ def referral_accept_for_existing(
         site=site,
         referral=referral.pk,
     )
+    _notify_after_commit(referral, ACCEPTED)
     return beneficiary
 
 

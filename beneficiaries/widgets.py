@@ -5,15 +5,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.enums import ReferralStatus
-from beneficiaries.models import FollowUp, MediationCase, Referral
+from beneficiaries.models import FollowUp, MediationCase, Referral, new_referrals_since
 from connexions.perms import Action, can
 from connexions.registry import HomeWidget
 
 
 def _site_todo(request):
     site, today = request.current_site, timezone.localdate()
+    referrals = (
+        Referral.objects.pending()
+        .filter(site=site)
+        .aggregate(
+            waiting=Count("pk"), new=Count("pk", filter=Q(submitted_at__gte=new_referrals_since()))
+        )
+    )
     return {
-        "pending_referrals": Referral.objects.pending().filter(site=site).count(),
+        "new_referrals": referrals["new"],
+        "pending_referrals": referrals["waiting"],
         "follow_ups_due": FollowUp.objects.due(today)
         .filter(beneficiary__enrolled_site=site)
         .count(),

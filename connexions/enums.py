@@ -75,5 +75,12 @@ class NotificationKind(models.TextChoices):
     REFERRAL_DIGEST = "referral_digest", _("A daily digest of the new referrals at my sites")
     REFERRAL_NEWS = (
         "referral_news",
-        _("News of the referrals I sent: declined, expired, an appointment booked"),
+        _(
+            "News of the referrals I sent: accepted, declined, about to expire, expired, an "
+            "appointment booked"
+        ),
+    )
+    REFERRAL_EXPIRING = (
+        "referral_expiring",
+        _("Referrals at my sites about to expire unanswered (site managers)"),
     )

@@ -271,6 +271,8 @@ SMALL_GROUP_THRESHOLD = env.int("SMALL_GROUP_THRESHOLD", default=5)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Beneficiaries: referrals left pending this many days are closed as expired (expire_referrals).
 REFERRAL_EXPIRY_DAYS = env.int("REFERRAL_EXPIRY_DAYS", default=30)
+# ... and this many days before, the referrer and the site's managers are warned (once).
+REFERRAL_EXPIRY_WARNING_DAYS = env.int("REFERRAL_EXPIRY_WARNING_DAYS", default=7)
 # Eligibility lasts this many months after enrolment or after a new accepted referral.
 ELIGIBILITY_MONTHS = env.int("ELIGIBILITY_MONTHS", default=12)
 # The till: a difference between counted and expected cash above this amount (EUR) needs a

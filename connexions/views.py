@@ -103,19 +103,19 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 def notification_settings(request):
     """Mes notifications: every kind is on until the user turns it off."""
-    from connexions.enums import NotificationKind
-    from connexions.notifications import notifications_set, turned_off
+    from connexions.notifications import kinds_for, notifications_set, turned_off
 
+    offered = kinds_for(request.user)
     if request.method == "POST":
         wanted = set(request.POST.getlist("on"))
-        notifications_set(user=request.user, off=set(NotificationKind.values) - wanted)
+        notifications_set(user=request.user, off={kind for kind in offered if kind not in wanted})
         messages.success(request, _("Your notification choices are saved."))
         return redirect("notifications")
     off = turned_off(request.user)
     return render(
         request,
         "connexions/notifications.html",
-        {"kinds": [(kind, kind.label, kind.value not in off) for kind in NotificationKind]},
+        {"kinds": [(kind, kind.label, kind.value not in off) for kind in offered]},
     )
 
 

@@ -3,26 +3,22 @@ referrals to a site's counsellors (counts and a link, no names), and the referre
 appointment booked for the person they referred (date and site, if the person agreed to share
 outcomes with them). Each honours the user's "Mes notifications"."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Count
 from django.tasks import task
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from beneficiaries.enums import ConsentKind, ReferralStatus
 from beneficiaries.models import Consent, Referral
+from beneficiaries.tasks import referral_news_recipient, short_name, site_url
 from connexions.enums import NotificationKind
 from connexions.models import ReceptionSite
 from connexions.notifications import wants
 from workshops.appointment_selectors import site_counsellors
-
-
-def _url(name, *args) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def referral_digest_send(*, now: datetime | None = None) -> int:
@@ -30,9 +26,7 @@ def referral_digest_send(*, now: datetime | None = None) -> int:
     still waiting; nothing to a site that received none. Returns the e-mails sent."""
     now = now or timezone.now()
     counts = dict(
-        Referral.objects.filter(
-            status=ReferralStatus.PENDING, submitted_at__gte=now - timedelta(days=1)
-        )
+        Referral.objects.new(now)
         .values_list("site")
         .annotate(n=Count("pk"))
         .values_list("site", "n")
@@ -52,7 +46,7 @@ def referral_digest_send(*, now: datetime | None = None) -> int:
                 "count": counts[site.pk],
                 "site": site.name,
                 "waiting": waiting,
-                "url": _url("referrals:inbox"),
+                "url": site_url("referrals:inbox"),
             }
             for user in site_counsellors(site):
                 if user.email and wants(user, NotificationKind.REFERRAL_DIGEST):
@@ -78,19 +72,17 @@ def tell_referrer_of_appointment(appointment_id: int) -> None:
     ):
         return
     referral = person.enrolment_referral
-    recipient = referral.notification_email
-    if not recipient or (
-        referral.referrer_id and not wants(referral.referrer, NotificationKind.REFERRAL_NEWS)
-    ):
+    recipient = referral_news_recipient(referral)
+    if not recipient:
         return
     start = timezone.localtime(appointment.starts_at)
     with translation.override(settings.LANGUAGE_CODE):
         facts = {
-            "name": f"{person.first_name} {person.last_name[:1]}.",
+            "name": short_name(person.first_name, person.last_name),
             "date": formats.date_format(start, "l j F Y"),
             "time": formats.time_format(start, "G\\hi"),
             "site": appointment.site.name,
-            "url": _url("referrals:detail", referral.pk),
+            "url": site_url("referrals:detail", referral.pk),
         }
         subject = _("Appointment booked for %(name)s") % facts
         body = (

@@ -46,6 +46,21 @@ def _intersect(windows: list[Interval], limits: list[Interval]) -> list[Interval
     return found
 
 
+def _merged(windows: list[Interval]) -> list[Interval]:
+    """The windows joined where they overlap or touch (9:30-12:30 and 12:30-14:00 make one)."""
+    merged: list[Interval] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _covers(windows: list[Interval], start: datetime, end: datetime) -> bool:
+    return any(low <= start and end <= high for low, high in _merged(windows))
+
+
 def slot_starts(
     windows: list[Interval], busy: list[Interval], minutes: int, after: datetime
 ) -> list[datetime]:
@@ -138,6 +153,48 @@ def free_slots(
         slots.extend(found)
         day += timedelta(days=1)
     return slots[:count]
+
+
+def availability_refusal(
+    *, site: ReceptionSite, counsellor: User, starts_at: datetime, ends_at: datetime
+) -> str:
+    """Why `counsellor` cannot receive someone at `site` from `starts_at` to `ends_at`, or ""
+    when they can: the same rule as `free_slots` (inside their weekly availability at the site
+    and the site's opening hours, when it has any; outside their absences)."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    day = start.date()
+    opening = [
+        (local(day, row.opens), local(day, row.closes))
+        for row in OpeningHours.objects.filter(site=site, weekday=day.weekday())
+    ]
+    if (opening or OpeningHours.objects.filter(site=site).exists()) and not _covers(
+        opening, start, end
+    ):
+        return _("%(site)s is closed at that time: choose a time within its opening hours.") % {
+            "site": site.name
+        }
+    available = [
+        (local(day, row.starts), local(day, row.ends))
+        for row in Availability.objects.filter(
+            site=site, counsellor=counsellor, weekday=day.weekday()
+        )
+    ]
+    if not _covers(available, start, end):
+        return _(
+            "%(name)s does not receive people at %(site)s at that time: choose one of the free "
+            "slots."
+        ) % {"name": counsellor.get_full_name(), "site": site.name}
+    absence = (
+        Absence.objects.filter(counsellor=counsellor, starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at")
+        .first()
+    )
+    if absence is not None:
+        return _("%(name)s is away at that time (%(reason)s): choose another slot.") % {
+            "name": counsellor.get_full_name(),
+            "reason": absence.get_reason_display().lower(),
+        }
+    return ""
 
 
 def day_appointments(site: ReceptionSite, day: date):

@@ -23,6 +23,7 @@ from connexions.perms import Action, can, require
 from workshops.appointment_messages import sms_text
 from workshops.appointment_models import new_calendar_token
 from workshops.appointment_notices import tell_referrer_of_appointment
+from workshops.appointment_selectors import availability_refusal
 from workshops.enums import (
     ACTIVE_APPOINTMENT,
     APPOINTMENT_TRANSITIONS,
@@ -84,11 +85,18 @@ def _create(**fields) -> Appointment:
         raise
 
 
-def _check_slot(*, site, counsellor, starts_at, now):
+def _check_slot(*, site, counsellor, starts_at, ends_at, now):
+    """The counsellor works at the site and receives people then: their availability there,
+    the site's opening hours, their absences (the rule of the free slots)."""
     if not can(counsellor, Action.SUPPORT, site) or not counsellor.is_active:
         raise AppointmentError(_("This counsellor does not receive people at this site."))
     if starts_at <= now:
         raise AppointmentError(_("Choose a time in the future."))
+    refusal = availability_refusal(
+        site=site, counsellor=counsellor, starts_at=starts_at, ends_at=ends_at
+    )
+    if refusal:
+        raise AppointmentError(refusal)
 
 
 @transaction.atomic(durable=True)
@@ -111,13 +119,14 @@ def appointment_book(
     beneficiary, referral = _check_person(
         beneficiary=beneficiary, referral=referral, site=site, actor=actor
     )
-    _check_slot(site=site, counsellor=counsellor, starts_at=starts_at, now=now)
+    ends_at = starts_at + timedelta(minutes=KIND_MINUTES[kind])
+    _check_slot(site=site, counsellor=counsellor, starts_at=starts_at, ends_at=ends_at, now=now)
     appointment = _create(
         site=site,
         counsellor=counsellor,
         kind=kind,
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=KIND_MINUTES[kind]),
+        ends_at=ends_at,
         beneficiary=beneficiary,
         referral=referral,
         booked_by=actor,
@@ -155,7 +164,8 @@ def appointment_reschedule(
     now = now or timezone.now()
     if not old.is_active or old.status == AppointmentStatus.ARRIVED:
         raise AppointmentError(_("Only an appointment still to come can be moved."))
-    _check_slot(site=old.site, counsellor=counsellor, starts_at=starts_at, now=now)
+    ends_at = starts_at + (old.ends_at - old.starts_at)
+    _check_slot(site=old.site, counsellor=counsellor, starts_at=starts_at, ends_at=ends_at, now=now)
     old.status = AppointmentStatus.RESCHEDULED
     old.status_changed_at = now
     old.save(update_fields=["status", "status_changed_at"])
@@ -164,7 +174,7 @@ def appointment_reschedule(
         counsellor=counsellor,
         kind=old.kind,
         starts_at=starts_at,
-        ends_at=starts_at + (old.ends_at - old.starts_at),
+        ends_at=ends_at,
         beneficiary=old.beneficiary,
         referral=old.referral,
         booked_by=actor,

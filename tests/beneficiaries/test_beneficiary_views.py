@@ -25,6 +25,11 @@ from tests.connexions.factories import ReceptionSiteFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
+# The staff's home: session, user, memberships; the to-do widget's referral counts (new and
+# waiting, one query), follow-ups and mediation actions due; the stock widget; the current
+# site; the session saved (savepoint, update, release).
+HOME_QUERIES = 11
+
 
 def test_enrolment_from_a_referral(client, counsellor_a, site_a):
     referral = ReferralFactory(site=site_a, first_name="Aïcha", last_name="Traoré")
@@ -329,6 +334,30 @@ def test_home_widgets(client, counsellor_a, social_worker_a, site_a, agency_a):
     client_for(client, social_worker_a)
     ReferralFactory(agency=agency_a, referrer=social_worker_a)
     assert "1 en attente" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("new", [0, 1, 6])
+@pytest.mark.parametrize("who", ["counsellor_a", "manager_a"])
+def test_home_announces_the_new_referrals_of_the_inbox(
+    request, client, site_a, site_b, who, new, django_assert_num_queries
+):
+    """New: received in the last 24 hours and still waiting at the current site (what the
+    daily digest counts); nothing at all when there are none."""
+    for _ in range(new):
+        ReferralFactory(site=site_a)
+    ReferralFactory(site=site_a, submitted_at=timezone.now() - timedelta(days=2))  # not new
+    ReferralFactory(site=site_a, status=ReferralStatus.WITHDRAWN)  # no longer waiting
+    ReferralFactory(site=site_b)  # another site's inbox
+    client_for(client, request.getfixturevalue(who))
+    with django_assert_num_queries(HOME_QUERIES):
+        html = client.get("/").content.decode()
+    if new:
+        announced = "nouvelles orientations" if new > 1 else "nouvelle orientation"
+        assert f'<span class="badge text-bg-primary">{new}</span>' in html
+        assert f"{announced} à traiter depuis hier" in html
+    else:
+        assert "data-new-referrals" not in html and "depuis hier" not in html
+    assert f"{new + 1} orientation" in html  # the waiting ones, new or not
 
 
 def test_referral_consent_not_needed_to_see_own_referral(client, social_worker_a, agency_a):

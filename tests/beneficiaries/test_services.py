@@ -143,7 +143,7 @@ def test_decline_emails_the_referrer_after_commit(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [social_worker_a.email]
-    assert "refusée" in message.subject
+    assert message.subject == "Connexions : orientation refusée (Aïcha T.)"
     assert "Non éligible" in message.body
     assert f"/orientations/{referral.pk}/" in message.body
 
@@ -189,7 +189,7 @@ def test_expire_referrals_is_idempotent_and_emails_once(
     assert old.status == ReferralStatus.EXPIRED
     assert recent.status == ReferralStatus.PENDING
     assert len(mail.outbox) == 1
-    assert "a expiré" in mail.outbox[0].subject
+    assert "orientation expirée" in mail.outbox[0].subject
     assert AuditEvent.objects.filter(action=AuditAction.REFERRAL_EXPIRED).count() == 1
 
 

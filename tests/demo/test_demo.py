@@ -133,6 +133,21 @@ def test_demo_agendas_have_availability_and_past_and_future_appointments():
     ).exists()
 
 
+def test_demo_appointments_lie_inside_availability_and_opening_hours():
+    from workshops.appointment_selectors import availability_refusal
+    from workshops.models import Appointment
+
+    appointments = Appointment.objects.select_related("site", "counsellor")
+    assert appointments.exists()
+    for appointment in appointments:
+        assert not availability_refusal(
+            site=appointment.site,
+            counsellor=appointment.counsellor,
+            starts_at=appointment.starts_at,
+            ends_at=appointment.ends_at,
+        ), appointment
+
+
 def test_one_referent_per_agency_and_one_pending_request():
     for agency in PartnerAgency.objects.all():
         validate_siret(agency.siret)

@@ -115,6 +115,7 @@ def appointment_booking_post(site, user):
 def appointment_status_post(site, user):
     from workshops.appointment_services import appointment_book
 
+    availability(user, site, weekdays=range(7))
     start = (timezone.localtime() + timedelta(days=1)).replace(hour=10, minute=0, second=0)
     appointment = appointment_book(
         site=site,

@@ -93,6 +93,27 @@ def test_my_notifications_page_turns_kinds_off_and_on(client, social_worker_a):
     assert not NotificationOptOut.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [
+        ("social_worker_a", {NotificationKind.REFERRAL_NEWS}),
+        ("counsellor_a", {NotificationKind.REFERRAL_DIGEST}),
+        ("manager_a", {NotificationKind.REFERRAL_DIGEST, NotificationKind.REFERRAL_EXPIRING}),
+        ("programme_admin", set(NotificationKind)),
+    ],
+)
+def test_my_notifications_offers_only_the_emails_that_can_reach_the_user(
+    request, client, who, offered
+):
+    user = request.getfixturevalue(who)
+    page = client_for(client, user).get("/mes-notifications/")
+    assert {kind for kind, _label, _on in page.context["kinds"]} == offered
+    client.post("/mes-notifications/", {"on": []})
+    assert set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True)) == {
+        kind.value for kind in offered
+    }
+
+
 def test_a_referrer_who_turned_news_off_is_not_told_of_a_decline(
     site_a, counsellor_a, social_worker_a, django_capture_on_commit_callbacks
 ):

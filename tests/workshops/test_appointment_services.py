@@ -154,6 +154,74 @@ def test_a_cancelled_or_moved_appointment_frees_its_time(site_a, agenda, counsel
     assert moved.messages.get().kind == AppointmentMessageKind.RESCHEDULED
 
 
+# --- availability ------------------------------------------------------------------------------
+
+
+def test_booking_inside_availability_and_opening_hours_is_accepted(site_a, agenda, counsellor_a):
+    OpeningHours.objects.create(site=site_a, weekday=0, opens=time(9, 30), closes=time(12, 30))
+    OpeningHours.objects.create(site=site_a, weekday=0, opens=time(12, 30), closes=time(17, 30))
+    assert book(site_a, counsellor_a, at(0, 9, 30)).status == AppointmentStatus.BOOKED
+    # 12:15-13:00 runs over two opening periods that touch: still open the whole time.
+    assert book(site_a, counsellor_a, at(0, 12, 15)).status == AppointmentStatus.BOOKED
+    assert book(site_a, counsellor_a, at(0, 16, 15)).ends_at == at(0, 17)
+
+
+def test_booking_outside_the_sites_opening_hours_is_refused(site_a, agenda, counsellor_a):
+    OpeningHours.objects.create(site=site_a, weekday=0, opens=time(10), closes=time(12))
+    with pytest.raises(AppointmentError, match=f"{site_a.name} est fermé à cette heure-là"):
+        book(site_a, counsellor_a, at(0, 9))
+    with pytest.raises(AppointmentError, match="fermé"):
+        book(site_a, counsellor_a, at(0, 11, 30))  # would end at 12:15
+    with pytest.raises(AppointmentError, match="fermé"):
+        book(site_a, counsellor_a, at(1, 10))  # closed on Tuesdays
+    assert not Appointment.objects.exists()
+
+
+def test_booking_outside_the_counsellors_availability_is_refused(
+    site_a, site_b, agenda, counsellor_a
+):
+    from connexions.enums import SiteRole
+    from connexions.models import SiteMembership
+
+    with pytest.raises(AppointmentError, match="ne reçoit pas de public à Paris 19e"):
+        book(site_a, counsellor_a, at(0, 16, 30))  # would end at 17:15
+    with pytest.raises(AppointmentError, match="ne reçoit pas de public"):
+        book(site_a, counsellor_a, at(5, 10))  # Saturday
+    # Available at site A only: the same hours at another of their sites are refused.
+    SiteMembership.objects.create(user=counsellor_a, site=site_b, role=SiteRole.COUNSELLOR)
+    at_both = type(counsellor_a).objects.get(pk=counsellor_a.pk)  # memberships read afresh
+    with pytest.raises(AppointmentError, match="ne reçoit pas de public à Marseille"):
+        book(site_b, at_both, at(0, 10))
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("reason", [AbsenceReason.LEAVE, AbsenceReason.TRAINING])
+def test_booking_during_an_absence_is_refused(site_a, agenda, counsellor_a, reason):
+    Absence.objects.create(
+        counsellor=counsellor_a, starts_at=at(0, 14), ends_at=at(3, 0), reason=reason
+    )
+    with pytest.raises(AppointmentError, match=r"est absent\(e\) à ce moment-là"):
+        book(site_a, counsellor_a, at(1, 10))
+    with pytest.raises(AppointmentError, match="absent"):
+        book(site_a, counsellor_a, at(0, 13, 30))  # would end at 14:15
+    assert book(site_a, counsellor_a, at(0, 13)).ends_at == at(0, 13, 45)
+    assert book(site_a, counsellor_a, at(3, 9)).status == AppointmentStatus.BOOKED
+
+
+def test_moving_an_appointment_outside_availability_is_refused(site_a, agenda, counsellor_a):
+    appointment = book(site_a, counsellor_a, at(0, 9))
+    with pytest.raises(AppointmentError, match="ne reçoit pas de public"):
+        appointment_reschedule(
+            appointment=appointment,
+            counsellor=counsellor_a,
+            starts_at=at(0, 18),
+            actor=counsellor_a,
+            now=MONDAY - timedelta(days=2),
+        )
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+
+
 def test_a_counsellor_books_only_at_their_sites(site_a, site_b, agenda, counsellor_a, counsellor_b):
     availability(counsellor_b, site_b)
     with pytest.raises(Exception) as refused:

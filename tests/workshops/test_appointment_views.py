@@ -18,6 +18,12 @@ from workshops.models import Appointment
 
 pytestmark = pytest.mark.django_db
 
+# Day view: session, user, memberships, the current site, the site asked for, the user's
+# sites (the switcher), the appointments with their people and counsellors in one query, the
+# session saved (savepoint, update, release). The week view's are as many.
+DAY_QUERIES = 10
+WEEK_QUERIES = 10
+
 
 def _tomorrow_at(hour, minute=0):
     return (timezone.localtime() + timedelta(days=1)).replace(
@@ -80,6 +86,23 @@ def test_a_slot_taken_meanwhile_gives_a_french_refusal(client, site_a, agenda, c
     assert Appointment.objects.count() == 1
 
 
+def test_a_slot_outside_availability_posted_anyway_is_refused_in_french(
+    client, site_a, agenda, counsellor_a
+):
+    from datetime import UTC
+
+    person = BeneficiaryFactory(enrolled_site=site_a)
+    late = _tomorrow_at(20).astimezone(UTC).isoformat()
+    response = client_for(client, counsellor_a).post(
+        f"/rendez-vous/nouveau/?beneficiaire={person.pk}", {"slot": f"{counsellor_a.pk}@{late}"}
+    )
+    assert response.status_code == 200
+    assert "ne reçoit pas de public à Paris 19e — test à ce moment-là" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    assert not Appointment.objects.exists()
+
+
 def test_follow_ups_and_mediation_lists_link_to_booking(client, site_a, counsellor_a):
     from tests.beneficiaries.factories import FollowUpFactory
 
@@ -102,6 +125,31 @@ def test_day_and_week_views(client, site_a, agenda, counsellor_a, django_assert_
     week = client.get(f"/rendez-vous/semaine/?semaine={_tomorrow_at(0).date().isoformat()}")
     assert week.status_code == 200
     assert sum(len(items) for _day, items in week.context["days"]) == 2
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_day_and_week_views_pin_their_query_counts(
+    client, site_a, agenda, counsellor_a, manager_a, count, django_assert_num_queries
+):
+    """The same number of queries whatever the number of appointments, people enrolled or
+    not, and counsellors."""
+    availability(manager_a, site_a, weekdays=range(7))
+    for i in range(count):
+        person = (
+            {"beneficiary": BeneficiaryFactory(enrolled_site=site_a)}
+            if i % 2
+            else {"referral": ReferralFactory(site=site_a)}
+        )
+        _book(site_a, [counsellor_a, manager_a][i % 2], hour=9 + i // 2, **person)
+    client = client_for(client, counsellor_a)
+    day = _tomorrow_at(0).date().isoformat()
+    with django_assert_num_queries(DAY_QUERIES):
+        response = client.get(f"/rendez-vous/?site={site_a.pk}&jour={day}")
+    assert len(response.context["appointments"]) == count
+    for who in (counsellor_a, manager_a):
+        with django_assert_num_queries(WEEK_QUERIES):
+            response = client.get(f"/rendez-vous/semaine/?conseiller={who.pk}&semaine={day}")
+        assert sum(len(items) for _day, items in response.context["days"]) == count // 2
 
 
 def test_a_counsellor_sees_and_books_only_at_their_sites(
@@ -144,7 +192,10 @@ def test_the_social_worker_sees_date_and_site_only_with_consent(
 def test_arrived_then_enrol_and_done_opens_the_prefilled_record(
     client, site_a, agenda, counsellor_a
 ):
-    start = timezone.localtime() - timedelta(hours=2)
+    # Yesterday at 10:00, inside the counsellor's availability whatever the time of the run.
+    start = (timezone.localtime() - timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     booked = {"site": site_a, "counsellor": counsellor_a, "actor": counsellor_a}
     referral = ReferralFactory(site=site_a)
     enrolment = appointment_book(
