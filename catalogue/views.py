@@ -231,6 +231,9 @@ def voucher_import(request):
                 product=form.cleaned_data["product"],
                 content=upload.read(),
                 filename=upload.name,
+                acquisition=form.cleaned_data["acquisition"],
+                donor=form.cleaned_data["donor"],
+                unit_cost=form.cleaned_data["unit_cost"],
                 actor=request.user,
             )
         except VoucherImportError as exc:
@@ -293,6 +296,7 @@ def device_receive(request):
                 wipe_certificate=data["wipe_certificate"],
                 received_from=data["received_from"],
                 acquisition=data["acquisition"],
+                donor=data["donor"],
                 value=data["value"],
                 actor=request.user,
             )
@@ -315,7 +319,7 @@ def device_receive(request):
 @manage_stock
 def device_detail(request, pk):
     device = get_object_or_404(
-        Device.objects.at_site(request.current_site).select_related("product"), pk=pk
+        Device.objects.at_site(request.current_site).select_related("product", "donor"), pk=pk
     )
     form = DeviceStatusForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
