@@ -184,3 +184,18 @@ def test_partner_report_page_csv_pdf_show_donations(client, programme_admin, don
     assert total[1:] == ["5", "3", "2", "325,00", "317,50", "105,50", "257,50", "60,00"]
     pdf = pdf_text(client.get(f"/impact/partenaires/{donated.pk}/rapport.pdf", YEAR_QUERY))
     assert "Couvert par le don" in pdf
+
+
+def test_the_national_average_is_cited_with_its_source_and_date_in_the_pdf(
+    client, programme_admin, settings
+):
+    """The reference line is the programme's press-kit figure, dated and cited (settings)."""
+    assert settings.NATIONAL_TELECOM_SPENDING == "24.00"
+    assert "moyenne nationale 24 €/mois" in settings.NATIONAL_TELECOM_SPENDING_SOURCE
+    client = client_for(client, programme_admin)
+    pdf = pdf_text(client.get("/impact/bilan.pdf", YEAR_QUERY))
+    methodology = pdf[pdf.index("Méthodologie") :]
+    assert (
+        "24,00 € (Dossier de presse du programme, « moyenne nationale 24 €/mois », "
+        "1 janvier 2026)" in methodology
+    )
