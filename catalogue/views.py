@@ -206,7 +206,8 @@ def voucher_list(request):
         vouchers = vouchers.filter(Q(serial__icontains=query) | Q(product__name__icontains=query))
     if status:
         vouchers = vouchers.filter(status=status)
-    batches = VoucherBatch.objects.at_site(site).select_related("product", "imported_by")[:10]
+    batches = VoucherBatch.objects.at_site(site).select_related("product", "imported_by", "donor")
+    batches = batches[:10]
     return render(
         request,
         "catalogue/voucher_list.html",

@@ -175,3 +175,11 @@ def test_admin_lists_donors(client, programme_admin, site_a, manager_a, topup, p
     for model in ("voucherbatch", "device"):
         page = client.get(f"/admin/catalogue/{model}/?donor__id__exact={orange.pk}")
         assert page.status_code == 200 and "Orange" in page.content.decode()
+
+
+def test_voucher_list_shows_the_donor_of_a_batch(client, manager_a, site_a, topup, orange):
+    receive_vouchers(
+        site_a, topup, 2, actor=manager_a, acquisition=Acquisition.DONATION, donor=orange
+    )
+    client_for(client, manager_a)
+    assert "Don de Orange" in client.get(reverse("catalogue:voucher_list")).content.decode()
