@@ -155,6 +155,14 @@ def donated_stock_tables(partner: Partner, period: Period) -> list[Table]:
             ),
             rows,
             wide=True,
+            note=_(
+                "The vouchers and devices this partner gave, followed one by one through the "
+                "stock ledger to their sale in the period (units refunded by the end of the "
+                "period left out), under the site of the sale. A donated voucher is worth its "
+                "face value, a donated device the value its donor declared. The aid is the "
+                "reference price minus the price paid: the donated unit's value covers it "
+                "first, up to the whole aid, and the programme covers the rest."
+            ),
         )
     ]
 

@@ -176,6 +176,7 @@ def test_partner_report_page_csv_pdf_show_donations(client, programme_admin, don
     client = client_for(client, programme_admin)
     page = page_text(client.get(f"/impact/partenaires/{donated.pk}/", YEAR_QUERY).content.decode())
     assert "Dons en nature et ce qu'ils ont financé" in page
+    assert "suivis un à un dans le registre de stock" in page
     rows = csv_rows(client.get(f"/impact/partenaires/{donated.pk}/rapport.csv", YEAR_QUERY))
     # Three people at site A: every figure about them hidden; the whole is five people.
     site = next(row for row in rows if row and row[0] == site_a.name)
