@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from beneficiaries import selectors as beneficiary_selectors
 from catalogue import selectors as catalogue_selectors
-from catalogue.enums import ProductKind
 from connexions.impact.cells import count, money, people, rate, share, text
 from connexions.impact.layout import Table
 from connexions.models import Grant, Partner
@@ -86,9 +85,6 @@ def grant_tables(partner: Partner, period: Period) -> list[Table]:
     ]
 
 
-TOPUP_KINDS = {ProductKind.MOBILE_TOPUP, ProductKind.DATA_TOPUP, ProductKind.INTERNET_TOPUP}
-
-
 @dataclass
 class _DonatedTotals:
     people: set = field(default_factory=set)
@@ -99,7 +95,7 @@ class _DonatedTotals:
 
     def add(self, sale: sales_selectors.DonatedSale) -> None:
         self.people.add(sale.beneficiary_id)
-        if sale.unit.kind in TOPUP_KINDS:
+        if sale.unit.kind in sales_selectors.TOPUP_KINDS:
             self.topups += 1
         else:
             self.devices += 1
