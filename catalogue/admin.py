@@ -101,9 +101,19 @@ class VoucherAdmin(ReadOnlyAdmin):
 
 @admin.register(VoucherBatch)
 class VoucherBatchAdmin(ReadOnlyAdmin):
-    list_display = ["imported_at", "product", "site", "quantity", "imported_by", "filename"]
-    list_filter = ["site", "product"]
-    list_select_related = ["product", "site", "imported_by"]
+    list_display = [
+        "imported_at",
+        "product",
+        "site",
+        "quantity",
+        "acquisition",
+        "donor",
+        "unit_value",
+        "imported_by",
+        "filename",
+    ]
+    list_filter = ["acquisition", "donor", "site", "product"]
+    list_select_related = ["product", "site", "imported_by", "donor"]
 
 
 @admin.register(Device)
@@ -116,12 +126,13 @@ class DeviceAdmin(ReadOnlyAdmin):
         "grade",
         "status",
         "acquisition",
+        "donor",
         "value",
         "received_at",
     ]
-    list_filter = ["status", "grade", "acquisition", "site", "product"]
+    list_filter = ["status", "grade", "acquisition", "donor", "site", "product"]
     search_fields = ["imei", "serial"]
-    list_select_related = ["product", "site"]
+    list_select_related = ["product", "site", "donor"]
 
 
 @admin.register(CountedStock)

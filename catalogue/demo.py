@@ -28,7 +28,8 @@ from catalogue.models import (
 from catalogue.services import TransferItem
 from connexions.codes import luhn_check_digit
 from connexions.demo import SITES
-from connexions.models import ReceptionSite, User
+from connexions.enums import PartnerKind
+from connexions.models import Partner, ReceptionSite, User
 
 OPERATORS = [
     ("SFR", "https://www.sfr.fr"),
@@ -222,7 +223,7 @@ LIMITS = [
 ]
 
 REFURBISHERS = ["Ateliers du Bocage", "Envie Autonomie", "Emmaüs Connect Reconditionnement"]
-DONOR = "Fondation Numérique Solidaire (don de parc)"
+DONOR = "Fondation Numérique Solidaire"
 
 
 def seed():
@@ -270,9 +271,10 @@ def seed():
             defaults={"max_count": max_count, "window_days": window_days, "is_active": True},
         )
     sites = [ReceptionSite.objects.get(name=site[0]) for site in SITES]
+    donor, _ = Partner.objects.get_or_create(name=DONOR, defaults={"kind": PartnerKind.FOUNDATION})
     for site_index, site in enumerate(sites):
         for product_index, (product, per_site, minimum) in enumerate(products):
-            _stock(site, site_index, product, product_index, per_site, admin)
+            _stock(site, site_index, product, product_index, per_site, admin, donor)
             if (
                 minimum
                 and not StockThreshold.objects.filter(
@@ -285,15 +287,23 @@ def seed():
     _transfer_on_its_way(sites[1], sites[0], admin)
 
 
-def _stock(site, site_index, product, product_index, quantity, actor):
+def _stock(site, site_index, product, product_index, quantity, actor, donor):
     if product.tracking == Tracking.VOUCHER:
         filename = f"demo-{site_index}-{product_index}.csv"
         if not VoucherBatch.objects.filter(site=site, filename=filename).exists():
+            # The first top-up's vouchers are the operator's gift; the others are bought.
+            operator = None
+            if product_index == 0 and product.operator_id:
+                operator, _ = Partner.objects.get_or_create(
+                    name=product.operator.name, defaults={"kind": PartnerKind.OPERATOR}
+                )
             services.vouchers_import(
                 site=site,
                 product=product,
                 content=_voucher_file(site_index, product_index, quantity),
                 filename=filename,
+                acquisition=Acquisition.DONATION if operator else Acquisition.PURCHASE,
+                donor=operator,
                 actor=actor,
             )
     elif product.tracking == Tracking.COUNTED:
@@ -319,6 +329,7 @@ def _stock(site, site_index, product, product_index, quantity, actor):
                     wipe_certificate=f"CERT-{2026_000 + site_index * 100 + product_index * 10 + n}",
                     received_from=DONOR if donated else refurbisher,
                     acquisition=Acquisition.DONATION if donated else Acquisition.PURCHASE,
+                    donor=donor if donated else None,
                     value=(product.solidarity_price * (2 if donated else 1)).quantize(D("1")),
                     actor=actor,
                 )

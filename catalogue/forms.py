@@ -15,7 +15,7 @@ from catalogue.enums import (
 from catalogue.models import Product
 from catalogue.services import DEVICE_TRANSITIONS, StockError, refuse_tracking_change
 from connexions.forms import SearchForm
-from connexions.models import ReceptionSite
+from connexions.models import Partner, ReceptionSite
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # More than any site holds: a bigger number is a typing slip (and would overflow the database).
@@ -102,12 +102,56 @@ class ProductForm(KindKeepsTracking, forms.ModelForm):
             self.fields[name].widget.attrs["min"] = 0
 
 
-class VoucherImportForm(forms.Form):
+class AcquisitionFields(forms.Form):
+    """How received stock came: bought, or given by a partner (docs/architecture.md, "Donated
+    stock"). A donation names its donor; a purchase names none."""
+
+    acquisition = forms.ChoiceField(
+        label=_("Acquisition"),
+        choices=Acquisition.choices,
+        initial=Acquisition.PURCHASE,
+        required=False,
+    )
+    donor = forms.ModelChoiceField(
+        label=_("Donor"),
+        queryset=Partner.objects.none(),
+        required=False,
+        help_text=_("For a donation: the partner who gave it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["donor"].queryset = Partner.objects.filter(is_active=True).order_by("name")
+
+    def clean_acquisition(self):
+        return self.cleaned_data["acquisition"] or Acquisition.PURCHASE
+
+    def clean(self):
+        data = super().clean()
+        acquisition, donor = data.get("acquisition"), data.get("donor")
+        if acquisition == Acquisition.DONATION and donor is None:
+            self.add_error("donor", _("Choose the partner who donated this stock."))
+        if acquisition == Acquisition.PURCHASE and donor is not None:
+            self.add_error("donor", _("Purchased stock has no donor: choose donation."))
+        return data
+
+
+class VoucherImportForm(AcquisitionFields):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
     file = forms.FileField(
         label=_("Operator's CSV file"),
         help_text=_("Columns serial;pin;expiry (expiry as DD/MM/YYYY or YYYY-MM-DD)."),
     )
+    unit_cost = forms.DecimalField(
+        label=_("Cost of one voucher (€)"),
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_("For a purchase. A donated voucher is worth its face value."),
+    )
+
+    field_order = ["product", "file", "acquisition", "donor", "unit_cost"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +165,7 @@ class VoucherImportForm(forms.Form):
         return upload
 
 
-class DeviceReceptionForm(forms.Form):
+class DeviceReceptionForm(AcquisitionFields):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
     grade = forms.ChoiceField(label=_("Grade"), choices=DeviceGrade.choices)
     refurbisher = forms.CharField(label=_("Refurbisher"), max_length=100, required=False)
@@ -133,12 +177,6 @@ class DeviceReceptionForm(forms.Form):
         max_length=150,
         required=False,
         help_text=_("The supplier or the donor."),
-    )
-    acquisition = forms.ChoiceField(
-        label=_("Acquisition"),
-        choices=Acquisition.choices,
-        initial=Acquisition.PURCHASE,
-        required=False,
     )
     value = forms.DecimalField(
         label=_("Cost or declared value (€)"),
@@ -159,8 +197,11 @@ class DeviceReceptionForm(forms.Form):
         self.fields["product"].queryset = _products(Tracking.DEVICE)
         self.fields["code"].widget.attrs.update(autocomplete="off", autofocus=True)
 
-    def clean_acquisition(self):
-        return self.cleaned_data["acquisition"] or Acquisition.PURCHASE
+    def clean(self):
+        data = super().clean()
+        if data.get("acquisition") == Acquisition.DONATION and data.get("value") is None:
+            self.add_error("value", _("Enter the value the donor declared."))
+        return data
 
 
 class CountedReceptionForm(forms.Form):

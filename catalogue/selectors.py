@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -22,6 +23,8 @@ from catalogue.models import (
     Voucher,
 )
 from connexions.periods import add_months
+
+ZERO = Decimal("0.00")
 
 # --- prices and limits (for the till) ---------------------------------------------------------
 
@@ -220,8 +223,9 @@ def _movement_detail(movement, device) -> str:
 def device_acquisition(device) -> str:
     """How the device came: "Purchase from X, 45.00 €" or "Donation from X, declared value …"."""
     parts = [device.get_acquisition_display()]
-    if device.received_from:
-        parts = [_("%(how)s from %(whom)s") % {"how": parts[0], "whom": device.received_from}]
+    whom = device.donor.name if device.donor_id else device.received_from
+    if whom:
+        parts = [_("%(how)s from %(whom)s") % {"how": parts[0], "whom": whom}]
     if device.value is not None:
         label = _("declared value") if device.acquisition == Acquisition.DONATION else _("cost")
         parts.append(f"{label} {number_format(device.value, 2)} €")
@@ -254,3 +258,47 @@ def device_warranty_end(device) -> date | None:
     if sale is None:
         return None
     return add_months(timezone.localdate(sale.at), device.product.warranty_months)
+
+
+# --- donated stock (the partner report) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DonatedUnitOut:
+    """One unit of a donor's stock that left a site through the till: a ledger `SALE` row of a
+    voucher from their batch or a device they gave. `reference` is what the till wrote on the
+    row (its sale); `value` is the unit's value (a voucher's face value, a device's declared
+    value)."""
+
+    site_id: int
+    site_name: str
+    kind: str
+    voucher_id: int | None
+    device_id: int | None
+    reference: str
+    value: Decimal
+
+
+def donated_units_given_out(*, donor, since: datetime) -> list[DonatedUnitOut]:
+    """What `donor`'s donated vouchers and devices gave out through the till from `since`,
+    traced through the stock ledger (the rows the till wrote when it sold them), never inferred
+    from products: one query. The till writes a unit's row with its sale, never before, so a
+    caller asking about the sales of a period passes its start and keeps the sales made in it."""
+    rows = (
+        StockMovement.objects.filter(kind=MovementKind.SALE, at__gte=since)
+        .filter(Q(voucher__batch__donor=donor) | Q(device__donor=donor))
+        .annotate(
+            unit_value=Coalesce(F("voucher__batch__unit_value"), F("device__value"), Value(ZERO))
+        )
+        .values_list(
+            "site_id",
+            "site__name",
+            "product__kind",
+            "voucher_id",
+            "device_id",
+            "reference",
+            "unit_value",
+        )
+        .order_by("id")
+    )
+    return [DonatedUnitOut(*row) for row in rows]

@@ -206,7 +206,8 @@ def voucher_list(request):
         vouchers = vouchers.filter(Q(serial__icontains=query) | Q(product__name__icontains=query))
     if status:
         vouchers = vouchers.filter(status=status)
-    batches = VoucherBatch.objects.at_site(site).select_related("product", "imported_by")[:10]
+    batches = VoucherBatch.objects.at_site(site).select_related("product", "imported_by", "donor")
+    batches = batches[:10]
     return render(
         request,
         "catalogue/voucher_list.html",
@@ -231,6 +232,9 @@ def voucher_import(request):
                 product=form.cleaned_data["product"],
                 content=upload.read(),
                 filename=upload.name,
+                acquisition=form.cleaned_data["acquisition"],
+                donor=form.cleaned_data["donor"],
+                unit_cost=form.cleaned_data["unit_cost"],
                 actor=request.user,
             )
         except VoucherImportError as exc:
@@ -293,6 +297,7 @@ def device_receive(request):
                 wipe_certificate=data["wipe_certificate"],
                 received_from=data["received_from"],
                 acquisition=data["acquisition"],
+                donor=data["donor"],
                 value=data["value"],
                 actor=request.user,
             )
@@ -315,7 +320,7 @@ def device_receive(request):
 @manage_stock
 def device_detail(request, pk):
     device = get_object_or_404(
-        Device.objects.at_site(request.current_site).select_related("product"), pk=pk
+        Device.objects.at_site(request.current_site).select_related("product", "donor"), pk=pk
     )
     form = DeviceStatusForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():

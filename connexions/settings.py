@@ -290,13 +290,15 @@ DUPLICATE_NAME_SIMILARITY = env.float("DUPLICATE_NAME_SIMILARITY", default=0.5)
 # Impact: a follow-up counts towards the spending figures and the outcomes only from this many
 # days after enrolment (a follow-up on the day of enrolment measures nothing).
 FOLLOW_UP_MIN_DAYS = env.int("FOLLOW_UP_MIN_DAYS", default=60)
-# Impact: the national average monthly telecom spending, the dashboard's reference line. Dated and
-# cited: change all three together when a newer figure is published.
+# Impact: the national average monthly telecom spending, the dashboard's reference line. It is the
+# comparison the programme publishes in its press kit ("moyenne nationale 24 €/mois", 2026 edition),
+# cited as such with that edition's date, never as an outside survey: change all three together
+# when the programme publishes a newer figure.
 NATIONAL_TELECOM_SPENDING = env.str("NATIONAL_TELECOM_SPENDING", default="24.00")
 NATIONAL_TELECOM_SPENDING_AS_OF = env.str("NATIONAL_TELECOM_SPENDING_AS_OF", default="2026-01-01")
 NATIONAL_TELECOM_SPENDING_SOURCE = env.str(
     "NATIONAL_TELECOM_SPENDING_SOURCE",
-    default="Moyenne nationale retenue par le programme (dossier de presse 2026)",
+    default="Dossier de presse du programme, « moyenne nationale 24 €/mois »",
 )
 # Workshops: reminders go out this many hours before a session (send_workshop_reminders).
 WORKSHOP_REMINDER_HOURS = env.int("WORKSHOP_REMINDER_HOURS", default=48)

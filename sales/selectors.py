@@ -32,6 +32,12 @@ from catalogue.models import PurchaseLimit
 from catalogue.selectors import rule_product_filter
 from connexions.codes import normalise_scanned_code
 from connexions.periods import Period
+
+# Read by the impact dashboard's partner report, which reads the till through this module.
+from sales.donations import DonatedSale as DonatedSale
+from sales.donations import SubsidySplit as SubsidySplit
+from sales.donations import donated_sales as donated_sales
+from sales.donations import donated_unit_value
 from sales.enums import PaymentMethod
 from sales.models import (
     CashMovement,
@@ -368,10 +374,16 @@ class TillTotals:
     devices_by_kind: dict[str, int] = field(default_factory=dict)
     amount: Decimal = ZERO  # paid (refunded) by the people
     subsidy: Decimal = ZERO  # reference price minus price paid
+    donation: Decimal = ZERO  # the part of the subsidy partners' donated units covered
 
     @property
     def devices(self) -> int:
         return sum(self.devices_by_kind.values())
+
+    @property
+    def programme(self) -> Decimal:
+        """The part of the subsidy the programme covered."""
+        return self.subsidy - self.donation
 
     def __sub__(self, other: "TillTotals") -> "TillTotals":
         return TillTotals(
@@ -383,6 +395,7 @@ class TillTotals:
             },
             amount=self.amount - other.amount,
             subsidy=self.subsidy - other.subsidy,
+            donation=self.donation - other.donation,
         )
 
 
@@ -403,6 +416,11 @@ def _till_totals(rows, quantity: str, line: str, amount) -> TillTotals:
         operator_credit=per_unit("face_value"),
         reference=per_unit("reference_price"),
         amount=Coalesce(Sum(amount), ZERO, output_field=MONEY),
+        donation=Coalesce(
+            Sum(ExpressionWrapper(donated_unit_value(prefix) * units, output_field=MONEY)),
+            ZERO,
+            output_field=MONEY,
+        ),
         **{
             f"device_{kind}": Coalesce(Sum(quantity, filter=Q(**{f"{prefix}kind": kind})), 0)
             for kind in DEVICE_KINDS
@@ -414,6 +432,7 @@ def _till_totals(rows, quantity: str, line: str, amount) -> TillTotals:
         devices_by_kind={kind.value: totals[f"device_{kind}"] for kind in DEVICE_KINDS},
         amount=totals["amount"],
         subsidy=totals["reference"] - totals["amount"],
+        donation=totals["donation"],
     )
 
 

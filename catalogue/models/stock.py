@@ -15,12 +15,31 @@ from catalogue.enums import (
     VoucherStatus,
 )
 from catalogue.models.products import MONEY, Product
-from connexions.models import ReceptionSite
+from connexions.models import Partner, ReceptionSite
 
 
 class SiteStockQuerySet(models.QuerySet):
     def at_site(self, site):
         return self.filter(site=site)
+
+
+def donor_field():
+    """The partner who gave the stock (a donation only): the partner report traces what their
+    units funded through the ledger (docs/architecture.md, "Donated stock")."""
+    return models.ForeignKey(
+        Partner,
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+def donor_only_for_donations(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(donor__isnull=True) | Q(acquisition=Acquisition.DONATION), name=name
+    )
 
 
 @pghistory.track()
@@ -43,6 +62,12 @@ class VoucherBatch(models.Model):
         related_name="+",
     )
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    acquisition = models.CharField(
+        _("acquisition"), max_length=20, choices=Acquisition.choices, default=Acquisition.PURCHASE
+    )
+    donor = donor_field()
+    # One voucher's purchase cost, or for a donation its face value (the credit it gives).
+    unit_value = models.DecimalField(_("value per voucher"), **MONEY, null=True, blank=True)
 
     objects = SiteStockQuerySet.as_manager()
 
@@ -50,6 +75,13 @@ class VoucherBatch(models.Model):
         ordering = ["-imported_at", "-id"]
         verbose_name = _("voucher batch")
         verbose_name_plural = _("voucher batches")
+        constraints = [
+            donor_only_for_donations("voucherbatch_donor_only_for_donations"),
+            models.CheckConstraint(
+                condition=Q(unit_value__isnull=True) | Q(unit_value__gte=0),
+                name="voucherbatch_value_not_negative",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.product} × {self.quantity} ({self.imported_at:%Y-%m-%d})"
@@ -142,6 +174,7 @@ class Device(models.Model):
     acquisition = models.CharField(
         _("acquisition"), max_length=20, choices=Acquisition.choices, default=Acquisition.PURCHASE
     )
+    donor = donor_field()
     # The purchase cost, or the value declared by the donor for a donation.
     value = models.DecimalField(_("value"), **MONEY, null=True, blank=True)
     transfer = models.ForeignKey(
@@ -161,6 +194,7 @@ class Device(models.Model):
         verbose_name = _("device")
         verbose_name_plural = _("devices")
         constraints = [
+            donor_only_for_donations("device_donor_only_for_donations"),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(value__gte=0), name="device_value_not_negative"
             ),

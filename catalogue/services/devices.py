@@ -18,7 +18,7 @@ from catalogue.enums import (
 )
 from catalogue.models import Device, DeviceStatusChange, Product
 from catalogue.services.errors import StockError
-from catalogue.services.movements import Move, require_tracking
+from catalogue.services.movements import Move, check_acquisition, require_tracking
 from catalogue.validators import imei_is_valid, serial_is_valid
 from connexions.audit import audit_log
 from connexions.codes import normalise_scanned_code
@@ -56,14 +56,14 @@ def device_receive(
     wipe_certificate: str = "",
     received_from: str = "",
     acquisition: str = Acquisition.PURCHASE,
+    donor=None,
     value: Decimal | None = None,
     actor,
 ) -> Device:
     """One scanned refurbished device enters the stock of `site`: from whom, bought at `value`
-    or given (`value` is then the value its donor declared)."""
+    or given by `donor` (a partner; `value` is then the value the donor declared)."""
     require_tracking(product, Tracking.DEVICE)
-    if value is not None and value < 0:
-        raise StockError(_("The value cannot be negative."))
+    check_acquisition(acquisition, donor, value)
     imei, serial = device_code_parts(product, code)
     existing = Device.objects.filter(Q(imei=imei) if imei else Q(serial=serial)).first()
     if existing is not None:
@@ -83,6 +83,7 @@ def device_receive(
                 wipe_certificate=wipe_certificate,
                 received_from=received_from,
                 acquisition=acquisition,
+                donor=donor,
                 value=value,
             )
     except IntegrityError as exc:
@@ -93,7 +94,15 @@ def device_receive(
     Move(MovementKind.RECEPTION, actor).record(
         site=site, product=product, quantity=1, device=device
     )
-    audit_log(actor=actor, action=AuditAction.DEVICE_RECEIVED, obj=device, site=site)
+    audit_log(
+        actor=actor,
+        action=AuditAction.DEVICE_RECEIVED,
+        obj=device,
+        site=site,
+        acquisition=acquisition,
+        donor=donor.pk if donor else None,
+        value=str(value) if value is not None else None,
+    )
     return device
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from catalogue.enums import DeviceStatus, Tracking, VoucherStatus
+from catalogue.enums import Acquisition, DeviceStatus, Tracking, VoucherStatus
 from catalogue.models import CountedStock, Device, Product, StockMovement, Transfer, Voucher
 from catalogue.services.errors import OutOfStock, StockError, not_enough
 from connexions.codes import normalise_scanned_code
@@ -62,6 +62,19 @@ def require_tracking(product: Product, tracking: Tracking) -> None:
             _("%(product)s is not tracked as %(tracking)s.")
             % {"product": product.name, "tracking": tracking.label.lower()}
         )
+
+
+def check_acquisition(acquisition: str, donor, value) -> None:
+    """How received stock came: a donation names its donor (the partner report traces what their
+    units funded), a purchase names none; a value is never negative."""
+    if acquisition not in Acquisition.values:
+        raise StockError(_("Choose how the stock was acquired."))
+    if acquisition == Acquisition.DONATION and donor is None:
+        raise StockError(_("Choose the partner who donated this stock."))
+    if acquisition == Acquisition.PURCHASE and donor is not None:
+        raise StockError(_("Purchased stock has no donor: choose donation or remove the donor."))
+    if value is not None and value < 0:
+        raise StockError(_("The value cannot be negative."))
 
 
 # --- devices ----------------------------------------------------------------------------------

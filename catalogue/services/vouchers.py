@@ -1,15 +1,23 @@
 """Vouchers entering the stock from an operator's file, and leaving it once expired."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogue.enums import AdjustmentReason, AuditAction, MovementKind, Tracking, VoucherStatus
+from catalogue.enums import (
+    Acquisition,
+    AdjustmentReason,
+    AuditAction,
+    MovementKind,
+    Tracking,
+    VoucherStatus,
+)
 from catalogue.models import Product, StockMovement, Voucher, VoucherBatch
 from catalogue.services.errors import VoucherImportError
-from catalogue.services.movements import Move, require_tracking
+from catalogue.services.movements import Move, check_acquisition, require_tracking
 from catalogue.voucher_csv import parse_voucher_csv
 from connexions.audit import audit_log
 from connexions.locking import Rank, pick_free
@@ -17,10 +25,23 @@ from connexions.locking import Rank, pick_free
 
 @transaction.atomic(durable=True)
 def vouchers_import(
-    *, site, product: Product, content: bytes, filename: str = "", actor, today: date | None = None
+    *,
+    site,
+    product: Product,
+    content: bytes,
+    filename: str = "",
+    acquisition: str = Acquisition.PURCHASE,
+    donor=None,
+    unit_cost: Decimal | None = None,
+    actor,
+    today: date | None = None,
 ) -> VoucherBatch:
-    """Import an operator's CSV of vouchers (serial;pin;expiry) into `site`: all or nothing."""
+    """Import an operator's CSV of vouchers (serial;pin;expiry) into `site`: all or nothing.
+    Bought at `unit_cost` each, or given by `donor`: a donated voucher is worth its face value
+    (the credit it gives), whatever the donor paid for it."""
     require_tracking(product, Tracking.VOUCHER)
+    check_acquisition(acquisition, donor, unit_cost)
+    unit_value = product.face_value if acquisition == Acquisition.DONATION else unit_cost
     today = today or timezone.localdate()
     rows, errors = parse_voucher_csv(content, today=today)
     if rows:
@@ -44,7 +65,14 @@ def vouchers_import(
     if errors:
         raise VoucherImportError(sorted(errors, key=lambda e: e[0]))
     batch = VoucherBatch.objects.create(
-        site=site, product=product, filename=filename[:255], quantity=len(rows), imported_by=actor
+        site=site,
+        product=product,
+        filename=filename[:255],
+        quantity=len(rows),
+        imported_by=actor,
+        acquisition=acquisition,
+        donor=donor,
+        unit_value=unit_value,
     )
     try:
         with transaction.atomic():
@@ -66,7 +94,14 @@ def vouchers_import(
         site=site, product=product, quantity=len(rows), batch=batch
     )
     audit_log(
-        actor=actor, action=AuditAction.VOUCHERS_IMPORTED, obj=batch, site=site, count=len(rows)
+        actor=actor,
+        action=AuditAction.VOUCHERS_IMPORTED,
+        obj=batch,
+        site=site,
+        count=len(rows),
+        acquisition=acquisition,
+        donor=donor.pk if donor else None,
+        unit_value=str(unit_value) if unit_value is not None else None,
     )
     return batch
 

@@ -31,6 +31,7 @@ class Table:
     columns: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
     wide: bool = False  # the page gives it the full width
+    note: str = ""  # how it is counted, under its title (the partner report)
 
     def export_rows(self):
         """Rows for the CSV: numbers stay numbers, small groups become "masqué"."""

@@ -3,19 +3,20 @@ funded, with the programme's key figures beside it. Page, CSV and PDF render the
 the small-group rule applies on all three (the report leaves the programme).
 
 Extension point: each kind of support is one builder in `CONTRIBUTIONS`, a function
-`(partner, period) -> list[Table]`. Grants are the first. Donated batches recorded on catalogue's
-receptions (a donor and a value on a voucher batch or a device reception) add a builder here that
-reads a catalogue selector of what the donor's batches gave out through the stock ledger; nothing
-else of the report changes.
+`(partner, period) -> list[Table]`: grants, and donated stock (a donor and a value on a voucher
+batch or a device reception), which reads catalogue's ledger of what the donor's units gave out
+and the till's sale lines of those very units.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from beneficiaries import selectors as beneficiary_selectors
+from catalogue import selectors as catalogue_selectors
 from connexions.impact.cells import count, money, people, rate, share, text
 from connexions.impact.layout import Table
 from connexions.models import Grant, Partner
@@ -84,8 +85,89 @@ def grant_tables(partner: Partner, period: Period) -> list[Table]:
     ]
 
 
+@dataclass
+class _DonatedTotals:
+    people: set = field(default_factory=set)
+    topups: int = 0
+    devices: int = 0
+    value: Decimal = Decimal("0.00")
+    split: sales_selectors.SubsidySplit = field(default_factory=sales_selectors.SubsidySplit)
+
+    def add(self, sale: sales_selectors.DonatedSale) -> None:
+        self.people.add(sale.beneficiary_id)
+        if sale.unit.kind in sales_selectors.TOPUP_KINDS:
+            self.topups += 1
+        else:
+            self.devices += 1
+        self.value += sale.unit.value
+        self.split += sale.split
+
+    def row(self, label: str) -> tuple:
+        served = len(self.people)
+        return (
+            text(label),
+            people(served),
+            count(self.topups, about_people=served),
+            count(self.devices, about_people=served),
+            money(self.value, over=served),
+            money(self.split.subsidy, over=served),
+            money(self.split.paid, over=served),
+            money(self.split.donation, over=served),
+            money(self.split.programme, over=served),
+        )
+
+
+def donated_stock_tables(partner: Partner, period: Period) -> list[Table]:
+    """What the partner's donated vouchers and devices gave out in the period, by site: the
+    units catalogue's ledger shows leaving through the till, each matched to its sale line (kept
+    by its buyer at the end of the period), the people served, the units' value and the aid
+    split into what the people paid, what the donation covered and what the programme covered
+    (docs/architecture.md, "Donated stock"). Two queries (one without any unit given out)."""
+    units = catalogue_selectors.donated_units_given_out(donor=partner, since=period.bounds()[0])
+    sold = sales_selectors.donated_sales(units, period=period)
+    if not sold:
+        return []
+    by_site: dict[str, _DonatedTotals] = {}
+    total = _DonatedTotals()
+    for sale in sold:
+        by_site.setdefault(sale.unit.site_name, _DonatedTotals()).add(sale)
+        total.add(sale)
+    rows = [totals.row(site) for site, totals in sorted(by_site.items())]
+    rows.append(total.row(_("All sites")))
+    return [
+        Table(
+            "dons-en-nature",
+            _("Donated stock and what it funded"),
+            (
+                _("Reception site"),
+                _("People served"),
+                _("Top-ups given out"),
+                _("Devices given out"),
+                _("Value of the donated units"),
+                _("Aid value"),
+                _("Paid by the people"),
+                _("Covered by the donation"),
+                _("Covered by the programme"),
+            ),
+            rows,
+            wide=True,
+            note=_(
+                "The vouchers and devices this partner gave, followed one by one through the "
+                "stock ledger to their sale in the period (units refunded by the end of the "
+                "period left out), under the site of the sale. A donated voucher is worth its "
+                "face value, a donated device the value its donor declared. The aid is the "
+                "reference price minus the price paid: the donated unit's value covers it "
+                "first, up to the whole aid, and the programme covers the rest."
+            ),
+        )
+    ]
+
+
 # What a partner's support funded: one builder per kind of support (see the module's docstring).
-CONTRIBUTIONS: list[Callable[[Partner, Period], list[Table]]] = [grant_tables]
+CONTRIBUTIONS: list[Callable[[Partner, Period], list[Table]]] = [
+    grant_tables,
+    donated_stock_tables,
+]
 
 
 def programme_table(period: Period) -> Table:

@@ -89,7 +89,10 @@ def voucher_csv(count: int, *, start: int = 0, prefix: str = "SN", expiry=None) 
     return ("\n".join(lines) + "\n").encode()
 
 
-def receive_vouchers(site, product, count, *, actor, start=0, prefix="SN", expiry=None):
+def receive_vouchers(
+    site, product, count, *, actor, start=0, prefix="SN", expiry=None, **acquisition
+):
+    """`acquisition`: how the batch came (acquisition, donor, unit_cost), a purchase by default."""
     from catalogue.services import vouchers_import
 
     return vouchers_import(
@@ -97,10 +100,14 @@ def receive_vouchers(site, product, count, *, actor, start=0, prefix="SN", expir
         product=product,
         content=voucher_csv(count, start=start, prefix=prefix, expiry=expiry),
         actor=actor,
+        **acquisition,
     )
 
 
-def receive_phone(site, product, *, actor, grade=DeviceGrade.A):
+def receive_phone(site, product, *, actor, grade=DeviceGrade.A, **acquisition):
+    """`acquisition`: how the phone came (acquisition, donor, value), a purchase by default."""
     from catalogue.services import device_receive
 
-    return device_receive(site=site, product=product, code=make_imei(), grade=grade, actor=actor)
+    return device_receive(
+        site=site, product=product, code=make_imei(), grade=grade, actor=actor, **acquisition
+    )

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
 from catalogue.enums import DeviceStatus
 from catalogue.models import Device
+from connexions.enums import PartnerKind
+from connexions.models import Partner
 from tests.catalogue.factories import ProductFactory, make_imei
 from tests.conftest import browser_login
 
@@ -109,3 +113,23 @@ def test_a_scan_the_server_did_not_record_is_listed_as_refused(context, live_ser
     unexpected = [e for e in errors if not any(known in e for known in EXPECTED_CONSOLE_ERRORS)]
     assert not unexpected, f"Browser console errors: {unexpected}"
     page.close()
+
+
+@pytest.mark.browser
+def test_receive_a_donated_phone_naming_its_donor(page, live_server, manager_a):
+    phone = ProductFactory(phone=True, name="Smartphone donné test")
+    donor = Partner.objects.create(name="Fabricant Solidaire", kind=PartnerKind.MANUFACTURER)
+    imei = make_imei()
+
+    browser_login(page, live_server, manager_a.email)
+    page.goto(f"{live_server.url}/catalogue/stock/appareils/reception/")
+    page.get_by_label("Produit").select_option(label=phone.name)
+    page.get_by_label("Provenance").select_option(label="Don")
+    page.get_by_label("Donateur").select_option(label=donor.name)
+    page.get_by_label("Coût ou valeur déclarée (€)").fill("80")
+    code = page.get_by_label("IMEI ou numéro de série")
+    code.press_sequentially(imei)
+    code.press("Enter")
+    expect(page.locator("#received-units li.scanned-unit")).to_contain_text(imei)
+    device = Device.objects.get(imei=imei)
+    assert (device.donor, device.value) == (donor, Decimal("80.00"))

@@ -17,8 +17,9 @@ from catalogue.enums import (
 )
 from catalogue.models import Device, StockMovement, Stocktake, Voucher
 from catalogue.services import StockError, TransferItem, unit_key
+from connexions.enums import PartnerKind
 from connexions.locking import Rank, locks_switched_off
-from connexions.models import AuditEvent
+from connexions.models import AuditEvent, Partner
 from tests.catalogue.factories import ProductFactory, make_imei, receive_phone, receive_vouchers
 from tests.race import race
 
@@ -259,6 +260,7 @@ def test_a_device_history_tells_its_whole_life(site_a, manager_a, phone):
         grade="B",
         received_from="Emmaüs Connect",
         acquisition=Acquisition.DONATION,
+        donor=Partner.objects.create(name="Emmaüs Connect", kind=PartnerKind.COMPANY),
         value=Decimal("60.00"),
         actor=manager_a,
     )

@@ -181,6 +181,9 @@ def test_published_figures_in_the_csv(client, programme_admin, published, site_a
         "Appareils": ["5", "0", "5"],
         "Montants payés": ["275,00", "0,00", "275,00"],
         "Aide apportée (prix de référence moins prix payé)": ["850,00", "0,00", "850,00"],
+        # Nothing donated in this data set: the programme covers the whole subsidy.
+        "Aide couverte par les dons en nature des partenaires": ["0,00", "0,00", "0,00"],
+        "Aide couverte par le programme": ["850,00", "0,00", "850,00"],
     }
     assert table("appareils-par-type") == {
         "Type": ["Appareils vendus (net)"],

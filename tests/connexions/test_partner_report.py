@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from catalogue.enums import Acquisition
 from connexions.enums import PartnerKind
 from connexions.impact.partners import partner_report
 from connexions.models import Grant, Partner
@@ -14,6 +15,7 @@ from connexions.periods import Period
 from sales import refunds
 from sales.services import CartItem
 from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.catalogue.factories import ProductFactory, receive_phone, receive_vouchers
 from tests.conftest import client_for
 from tests.connexions.factories import staff_user
 from tests.connexions.test_impact import csv_rows, page_text, pdf_text
@@ -150,15 +152,20 @@ def test_partner_report_queries_do_not_grow(
     grant(partner, "1000.00", date(2026, 1, 1), date(2026, 12, 31), "Recharges", [site_a])
     grant(partner, "500.00", date(2026, 1, 1), date(2026, 12, 31), "Programme")
     open_till(site_a, manager_a)
-    topup, _, _ = stocked_site(site_a, manager_a, vouchers=size, phones=0)
+    gift = {"acquisition": Acquisition.DONATION, "donor": partner}
+    topup, phone = ProductFactory(), ProductFactory(phone=True)
+    receive_vouchers(site_a, topup, size, actor=manager_a, **gift)
     for _ in range(size):
+        device = receive_phone(site_a, phone, actor=manager_a, value=D("80.00"), **gift)
         person = BeneficiaryFactory(enrolled_site=site_a, enrolled_on=date(2026, 1, 5))
-        checkout(site_a, person, [CartItem(topup)], manager_a, now=datetime(2026, 2, 1, tzinfo=TZ))
+        items = [CartItem(topup), CartItem(phone, device_code=device.imei)]
+        checkout(site_a, person, items, manager_a, now=datetime(2026, 2, 1, tzinfo=TZ))
     client = client_for(client, programme_admin)
     path = f"/impact/partenaires/{partner.pk}/"
     client.get(path, YEAR)
     # The same number whatever the data: session, user, second-factor device, navigation;
     # the partner, its grants and their sites; per grant people served (1) and net sales (3);
-    # the programme's figures (6).
-    with django_assert_num_queries(25):
+    # the donated stock: its ledger rows (1) and their sale lines (1); the programme's
+    # figures (6).
+    with django_assert_num_queries(27):
         assert client.get(path, YEAR).status_code == 200

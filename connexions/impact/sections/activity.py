@@ -71,6 +71,8 @@ def sales_section(period, sales) -> Section:
         row(_("Devices"), COUNT, "devices"),
         row(_("Amounts paid"), MONEY, "amount"),
         row(_("Subsidy (reference price minus price paid)"), MONEY, "subsidy"),
+        row(_("Subsidy covered by partners' donated stock"), MONEY, "donation"),
+        row(_("Subsidy covered by the programme"), MONEY, "programme"),
     ]
     device_kinds = [ProductKind.PHONE, ProductKind.COMPUTER, ProductKind.TABLET]
     device_rows = [
@@ -103,7 +105,9 @@ def sales_section(period, sales) -> Section:
         intro=_(
             "Solidarity-priced top-ups and refurbished devices sold at the till in the period, "
             "under the site where they were sold and the agency that referred the buyer. The "
-            "subsidy is the reference price minus the price paid. Every figure is net of the "
+            "subsidy is the reference price minus the price paid; a donated unit's value (a "
+            "voucher's face value, a device's declared value) covers it first, up to the whole "
+            "subsidy, and the programme covers the rest. Every figure is net of the "
             "refunds made in the period (whenever the sale was): gross, refunded and net side by "
             "side. Payment methods, months and sites show the sales as paid (gross)."
         ),
