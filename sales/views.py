@@ -81,7 +81,10 @@ def _panel_context(request, cart, *, error="", payment_form=None):
         payment_form = PaymentForm(
             initial={"token": cart.token, "cash_amount": cart_view.total or None}
         )
+    # What the page's live region reads after an htmx answer (docs/architecture.md, front end).
+    said = [error, *refusals, *(e for errors in payment_form.errors.values() for e in errors)]
     return {
+        "live_message": " ".join(str(text) for text in said if text),
         "cart": cart_view,
         "beneficiary": beneficiary,
         "limits": limits,

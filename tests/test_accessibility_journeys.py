@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from beneficiaries.models import Referral
 from tests.beneficiaries.factories import BeneficiaryFactory, FollowUpFactory, ReferralFactory
 from tests.conftest import browser_login
+from tests.sales.factories import open_till
 from tests.workshops.factories import WorkshopSessionFactory
 from workshops.services import registration_create
 
@@ -119,6 +120,51 @@ def test_a_double_click_sends_a_form_once(page, live_server, social_worker_a, si
     button.dblclick()
     expect(page.get_by_text("a été envoyée")).to_be_visible()
     assert Referral.objects.count() == 1
+
+
+def test_the_tills_live_region_is_never_replaced(page, live_server, manager_a, site_a):
+    open_till(site_a, manager_a)
+    browser_login(page, live_server, manager_a.email)
+    page.goto(f"{live_server.url}/caisse/")
+    assert page.locator("[aria-live]").count() == 1
+    region = page.locator("#live-region")
+    region.evaluate("el => { el.dataset.kept = 'yes'; }")
+    handle = region.element_handle()
+    for code in ("123", "456"):
+        page.locator("#till-code").fill(code)
+        page.keyboard.press("Enter")
+        expect(page.locator("#till-feedback .alert")).to_contain_text(code)
+        expect(region).to_have_text(page.locator("#till-feedback").inner_text().strip())
+    # The same element, with what the page set on it: its content changed, it was not replaced.
+    assert handle.evaluate("el => el.isConnected && el.dataset.kept === 'yes'")
+    expect(region).to_have_attribute("data-kept", "yes")
+    assert page.locator("[aria-live]").count() == 1
+    expect(page.locator("#till-code")).to_be_focused()  # the scanner's field, as before
+
+
+def test_an_htmx_button_is_busy_and_a_second_click_sends_nothing(
+    page, live_server, manager_a, site_a
+):
+    open_till(site_a, manager_a)
+    browser_login(page, live_server, manager_a.email)
+    page.goto(f"{live_server.url}/caisse/")
+    # Hold the search's answer, to look at the button while it is on its way.
+    held = []
+    page.route("**/caisse/client/recherche/*", lambda route: held.append(route))
+    page.locator("#customer-query").fill("Dupont")
+    button = page.locator("form[role=search] [type=submit]")
+    button.click()
+    expect(button).to_have_attribute("aria-busy", "true")
+    button.click(force=True)
+    page.wait_for_timeout(300)
+    assert len(held) == 1  # the second click sent nothing meanwhile
+    held[0].continue_()
+    expect(page.locator("#customer-results")).to_contain_text("Aucune personne trouvée.")
+    expect(button).not_to_have_attribute("aria-busy", "true")
+    page.wait_for_timeout(300)
+    assert len(held) == 1  # nor later (htmx would have queued it)
+    expect(page.locator("#live-region")).to_have_text("Aucune personne trouvée.")
+    page.unroute("**/caisse/client/recherche/*")
 
 
 def test_workshop_registration_focus_names_and_waiting_list(

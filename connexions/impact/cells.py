@@ -28,6 +28,14 @@ def small_group_label() -> str:
     return gettext("masked")
 
 
+def small_group_note() -> str:
+    """What "masqué" means, said under every export, table or chart that shows it."""
+    return gettext("%(label)s: fewer than %(threshold)s people concerned") % {
+        "label": small_group_label(),
+        "threshold": settings.SMALL_GROUP_THRESHOLD,
+    }
+
+
 def _trimmed(rate: Decimal | None) -> Decimal | None:
     """A whole percentage without its decimal (`20 %`, not `20,0 %`)."""
     if rate is None or rate != rate.to_integral_value():

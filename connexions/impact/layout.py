@@ -3,7 +3,7 @@ grouped in sections."""
 
 from dataclasses import dataclass, field
 
-from connexions.impact.cells import COUNT, Cell
+from connexions.impact.cells import COUNT, Cell, small_group_note
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,18 @@ class Table:
     wide: bool = False  # the page gives it the full width
     note: str = ""  # how it is counted, under its title (the partner report)
 
+    @property
+    def has_small_group(self) -> bool:
+        """Whether an export of it shows "masqué" somewhere (and so says what it means)."""
+        return any(cell.is_small for row in self.rows for cell in row)
+
     def export_rows(self):
-        """Rows for the CSV: numbers stay numbers, small groups become "masqué"."""
-        return [[cell.shown(protect=True) for cell in row] for row in self.rows]
+        """Rows for the CSV: numbers stay numbers, small groups become "masqué", and a last row
+        says what "masqué" means when it is used (padded to the columns: the file stays a grid)."""
+        rows = [[cell.shown(protect=True) for cell in row] for row in self.rows]
+        if self.has_small_group:
+            rows.append([small_group_note()] + [""] * (len(self.columns) - 1))
+        return rows
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,10 @@ class Chart:
     horizontal: bool = False
     wide: bool = False
     reference: Series | None = None  # a reference line (one cell), e.g. a national average
+
+    @property
+    def has_small_group(self) -> bool:
+        return any(cell.is_small for series in self.series for cell in series.cells)
 
     def as_json(self) -> dict:
         """What the page's script draws (Chart.js), with the exact figures; the reference as a

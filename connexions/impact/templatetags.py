@@ -6,7 +6,7 @@ each app's `templatetags/` would not find this module: settings name it in
 
 from django import template
 
-from connexions.impact.cells import format_cell
+from connexions.impact.cells import format_cell, small_group_note
 
 register = template.Library()
 
@@ -21,3 +21,9 @@ def figure(cell):
 def protected_figure(cell):
     """A figure as exported: "masqué" when it is about fewer than 5 people."""
     return format_cell(cell, protect=True)
+
+
+@register.simple_tag(name="small_group_note")
+def small_group_note_tag():
+    """ "masqué : moins de 5 personnes concernées", under what shows "masqué"."""
+    return small_group_note()

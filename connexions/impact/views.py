@@ -74,7 +74,10 @@ def export_pdf(request):
         "national_average": national_average()[0],
         "national_citation": national_average()[1],
         "sections": [
-            {"section": section, "charts": [svg_chart(chart) for chart in section.charts]}
+            {
+                "section": section,
+                "charts": [(svg_chart(chart), chart.has_small_group) for chart in section.charts],
+            }
             for section in report.sections
         ],
         "small_group_label": small_group_label(),

@@ -3,8 +3,10 @@
 // - After a search, focus goes to the first result ([data-focus-on-load]).
 // - Submitting a form marks its button busy (aria-busy) and ignores a second submission; so does
 //   following a link to a PDF or CSV made on the fly.
-// - htmx requests mark their element busy; messages marked data-announce in swapped content are
-//   read out by the page's one stable live region (#live-region), which is never replaced.
+// - htmx requests mark their element (and a form's button) busy, and a second click meanwhile is
+//   dropped. Their messages are read out by the page's one live
+//   region (#live-region, base.html): answers swap text into it (includes/live_message.html),
+//   never replace it.
 // - Two minutes before the idle logout, a dialog offers to stay logged in.
 (() => {
   const BUSY_RELEASE_MS = 8000; // downloads (PDF, CSV) leave the page in place: release the button
@@ -82,32 +84,30 @@
     });
   }
 
-  // Messages of one swap (its target and any out-of-band parts) are read together, once.
-  let pending = [];
-  function announce(texts) {
-    const region = document.getElementById("live-region");
-    if (!region || !texts.length) return;
-    if (!pending.length) {
-      region.textContent = "";
-      // A short pause, so that the same message twice in a row is read twice.
-      window.setTimeout(() => {
-        region.textContent = [...new Set(pending)].join(" ");
-        pending = [];
-      }, 50);
-    }
-    pending.push(...texts);
-  }
-
+  // The button that sent an htmx request (a form's submitter), busy with its form.
+  const busyButtons = new WeakMap();
   function followHtmx() {
-    document.body.addEventListener("htmx:beforeRequest", (event) => setBusy(event.detail.elt, true));
-    document.body.addEventListener("htmx:afterRequest", (event) => setBusy(event.detail.elt, false));
-    // Fired on each settled element: the swap's new content and out-of-band parts alike.
-    document.body.addEventListener("htmx:afterSettle", (event) => {
-      const settled = event.target;
-      const marked = [];
-      if (settled.matches && settled.matches("[data-announce]")) marked.push(settled);
-      if (settled.querySelectorAll) marked.push(...settled.querySelectorAll("[data-announce]"));
-      announce(marked.map((el) => el.textContent.trim().replace(/\s+/g, " ")).filter(Boolean));
+    // A second click while the first request is on its way is dropped (htmx would queue it):
+    // only for what a person triggers, not for the scanners' own queues (htmx.ajax, no event).
+    document.body.addEventListener("htmx:confirm", (event) => {
+      const { elt, triggeringEvent } = event.detail;
+      if (triggeringEvent && elt.getAttribute("aria-busy") === "true") event.preventDefault();
+    });
+    document.body.addEventListener("htmx:beforeRequest", (event) => {
+      const elt = event.detail.elt;
+      const trigger = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+      setBusy(elt, true);
+      if (trigger && elt.tagName === "FORM") {
+        const button = trigger.submitter || elt.querySelector('[type="submit"]');
+        setBusy(button, true);
+        busyButtons.set(elt, button);
+      }
+    });
+    document.body.addEventListener("htmx:afterRequest", (event) => {
+      const elt = event.detail.elt;
+      setBusy(elt, false);
+      setBusy(busyButtons.get(elt), false);
+      busyButtons.delete(elt);
     });
   }
 

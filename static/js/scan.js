@@ -39,10 +39,11 @@
     list.prepend(item);
     const alert = document.createElement("div");
     alert.className = "alert alert-danger";
-    alert.setAttribute("role", "alert");
     alert.append(icon(), " ", text);
     // Looked up each time: each answer replaces the feedback element (out-of-band swap).
     document.getElementById("scan-feedback").replaceChildren(alert);
+    // Read out by the page's one live region, which is never replaced.
+    document.getElementById("live-region").textContent = text;
   };
 
   form.addEventListener("htmx:responseError", (event) => {

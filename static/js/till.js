@@ -50,6 +50,8 @@
     }
     const change = (given - due).toFixed(2).replace(".", ",");
     note.textContent = `${note.dataset.label} ${change} €`;
+    // Read out by the page's one live region (the note itself is replaced with the panel).
+    document.getElementById("live-region").textContent = note.textContent;
   };
   document.addEventListener("input", (event) => {
     if (event.target.id === "id_cash_received" || event.target.id === "id_cash_amount") {

@@ -1,6 +1,7 @@
 """The pieces of the accessibility work that need no browser: the errors summary's lines, the
 overdue wording, the statement page and the idle-logout keep-alive."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 from connexions.forms import DateField
 from connexions.periods import whole_months_between
 from connexions.templatetags.error_summary import error_summary
-from tests.beneficiaries.factories import FollowUpFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, FollowUpFactory, ReferralFactory
 from tests.conftest import client_for
 
 
@@ -79,3 +80,30 @@ def test_accessibility_statement_is_public_and_in_the_footer(client, counsellor_
 def test_keep_alive_renews_only_a_live_session(client, counsellor_a):
     assert client.get("/session/maintenir/").status_code == 302  # to the login page
     assert client_for(client, counsellor_a).get("/session/maintenir/").status_code == 204
+
+
+def _accessible_names(html: str) -> list[str]:
+    """The text of each link and button (hidden text included, tags dropped), as a screen
+    reader names them."""
+    names = re.findall(r"<(?:a|button)\b[^>]*>(.*?)</(?:a|button)>", html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", "", name).split()) for name in names]
+
+
+def test_list_actions_carry_the_persons_name(client, counsellor_a, site_a):
+    referral = ReferralFactory(site=site_a, first_name="Aïcha", last_name="Traoré")
+    late = FollowUpFactory(
+        beneficiary=BeneficiaryFactory(enrolled_site=site_a, first_name="Inès", last_name="Roy"),
+        due_on=timezone.localdate() - timedelta(days=40),
+    )
+    client_for(client, counsellor_a)
+    names = _accessible_names(client.get("/orientations/a-traiter/").content.decode())
+    assert f"Accepter l'orientation de {referral.full_name}" in names
+    assert f"Refuser l'orientation de {referral.full_name}" in names
+    person = late.beneficiary.full_name
+    names = _accessible_names(client.get("/beneficiaires/suivis-a-faire/").content.decode())
+    assert f"Enregistrer le suivi de {person}" in names
+    assert f"Prendre rendez-vous pour {person}" in names
+    html = client.get(
+        "/caisse/client/recherche/", {"q": "Roy"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert f"Choisir {person}" in _accessible_names(html)

@@ -206,6 +206,7 @@ def test_published_figures_in_the_csv(client, programme_admin, published, site_a
         "Taux de présence": ["75"],
         "Taux d'absence non excusée": ["masqué"],  # 3 people: hidden with their count
         "En liste d'attente": ["masqué"],
+        "masqué : moins de 5 personnes concernées": [""],  # what it means, under the figures
     }
     assert table("benevolat") == {
         "Entreprise partenaire": ["Heures de bénévolat"],
@@ -452,9 +453,11 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     }
     assert mediation["Dossiers ouverts"] == "masqué"
     assert mediation["Montant dû"] == "masqué"  # 480 EUR owed by one person
-    # Never "< 5", read as a percentage.
+    # What "masqué" means is said under the figures (never "< 5", read as a percentage, nor "—",
+    # which means no data).
     rows = csv_rows(client.get("/impact/export/mediation.csv", YEAR_2026))
-    assert not any("< 5" in cell for row in rows for cell in row)
+    assert rows[-1] == ["masqué : moins de 5 personnes concernées", ""]
+    assert not any("< 5" in cell or cell == "—" for row in rows for cell in row)
 
     by_site_month = {
         row[0]: row[1:]
