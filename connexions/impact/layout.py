@@ -69,10 +69,11 @@ class Chart:
         return any(cell.is_small for series in self.series for cell in series.cells)
 
     def as_json(self) -> dict:
-        """What the page's script draws (Chart.js), with the exact figures; the reference as a
-        line across the bars."""
+        """What the page's script draws (Chart.js): a bar about a small group has no value (the
+        chart's note says "masqué"); the reference as a line across the bars."""
         datasets = [
-            {"label": s.label, "data": [c.as_number() for c in s.cells]} for s in self.series
+            {"label": s.label, "data": [None if c.is_small else c.as_number() for c in s.cells]}
+            for s in self.series
         ]
         if self.reference is not None:
             value = self.reference.cells[0].as_number()

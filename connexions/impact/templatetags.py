@@ -1,4 +1,4 @@
-"""The `impact` template library (`{% load impact %}`): figures in French, exact or protected.
+"""The `impact` template library (`{% load impact %}`): figures in French, small groups masked.
 
 `connexions.impact` is a package of the core app, not an app of its own, so Django's search of
 each app's `templatetags/` would not find this module: settings name it in
@@ -13,13 +13,8 @@ register = template.Library()
 
 @register.filter
 def figure(cell):
-    """A dashboard figure in French, exact (the page, for those who may see it)."""
-    return format_cell(cell)
-
-
-@register.filter
-def protected_figure(cell):
-    """A figure as exported: "masqué" when it is about fewer than 5 people."""
+    """A figure in French as every rendering shows it (page, CSV, PDF): "masqué" when it is
+    about fewer than 5 people (docs/architecture.md, small-group rule)."""
     return format_cell(cell, protect=True)
 
 

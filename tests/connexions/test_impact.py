@@ -497,10 +497,11 @@ def test_small_groups_hidden_in_exports_and_pdf(client, programme_admin, site_a,
     assert "moins de 5 personnes concernées" in text
     assert "480" not in text
 
-    # The page, for those who may see it, shows the exact figures and marks the small ones.
+    # The page masks them too (suppression is a rendering step), with the note saying why.
     html = client.get("/impact/", {**YEAR_2026, "site": site_b.pk}).content.decode()
-    assert key_figure(html, "enrolled") == "3 *"
-    assert key_figure(html, "internet") == "100 % *"
+    assert key_figure(html, "enrolled") == "masqué"
+    assert key_figure(html, "internet") == "masqué"
+    assert "moins de 5 personnes concernées" in html
 
 
 def test_small_group_threshold_is_a_setting(settings, programme_admin, site_a, agency_a):
