@@ -160,5 +160,5 @@ def test_partner_report_queries_do_not_grow(
     # The same number whatever the data: session, user, second-factor device, navigation;
     # the partner, its grants and their sites; per grant people served (1) and net sales (3);
     # the programme's figures (6).
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(21):
         assert client.get(path, YEAR).status_code == 200
