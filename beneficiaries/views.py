@@ -339,6 +339,7 @@ def member_card(request, pk):
         {"beneficiary": beneficiary, "barcode": barcode_data_uri(beneficiary.scan_code)},
         f"carte-{beneficiary.number}.pdf",
         request,
+        stylesheets=("css/member_card.css",),
     )
 
 

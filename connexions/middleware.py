@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from connexions import perms, twofactor
 
 SESSION_STARTED_KEY = "connexions_session_started"
+SESSION_RENEWED_KEY = "connexions_session_renewed"
 CURRENT_SITE_KEY = "connexions_current_site"
 HEALTH_PATH = "/health/"
 
@@ -61,8 +62,12 @@ class NoStoreMiddleware:
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session past its absolute lifetime, however active it was (idle timeout is the
-    cookie age, renewed on every request)."""
+    """Ends a session past its absolute lifetime, however active it was, and keeps the idle
+    timeout (the cookie age) running from the user's last request: a request renews the session
+    when its last renewal is `SESSION_RENEW_SECONDS` old, or whenever the session is saved
+    anyway (the till's cart), so a burst of requests writes the session row once. An idle
+    session thus ends between `SESSION_COOKIE_AGE - SESSION_RENEW_SECONDS` and
+    `SESSION_COOKIE_AGE` after the last request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -77,7 +82,21 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has expired. Please log in again."))
                 return redirect(settings.LOGIN_URL)
-        return self.get_response(request)
+        response = self.get_response(request)
+        renew_idle_session(request)
+        return response
+
+
+def renew_idle_session(request, *, force: bool = False) -> None:
+    """Mark a logged-in user's session for saving (a new expiry, a new cookie) when its last
+    renewal is old enough, when it is saved anyway, or when `force`d (the keep-alive)."""
+    if not request.user.is_authenticated:  # logged out by this very request
+        return
+    session = request.session
+    now = time.time()
+    renewed = session.get(SESSION_RENEWED_KEY, 0)
+    if force or session.modified or now - renewed >= settings.SESSION_RENEW_SECONDS:
+        session[SESSION_RENEWED_KEY] = now
 
 
 def second_factor_not_required(view):
@@ -132,28 +151,41 @@ class HtmxLoginRedirectMiddleware:
 
 class CurrentSiteMiddleware:
     """`request.current_site`: the site a staff member works at now (chosen in the navigation,
-    kept in the session); None for social workers and anonymous users."""
+    kept in the session); None for social workers and anonymous users. `request.working_sites`:
+    the sites they may choose from (a list). Both come from the memberships the permission
+    checks load anyway (`perms.memberships`, once per request): no query of their own for site
+    staff."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request.working_sites = _working_sites(request.user)
         request.current_site = _current_site(request)
         return self.get_response(request)
 
 
+def _working_sites(user) -> list:
+    if not user.is_authenticated or user.is_social_worker:
+        return []
+    if perms.sees_every_site(user):
+        return list(perms.working_sites(user))
+    sites = [m.site for m in perms.memberships(user).values() if m.site.is_active]
+    return sorted(sites, key=lambda site: (site.name, site.pk))
+
+
 def _current_site(request):
     user = request.user
-    if not user.is_authenticated or user.is_social_worker:
+    sites = request.working_sites
+    if not sites:
         return None
-    sites = perms.working_sites(user)
     chosen = request.session.get(CURRENT_SITE_KEY)
-    site = sites.filter(pk=chosen).first() if chosen else None
+    site = next((s for s in sites if s.pk == chosen), None) if chosen else None
     if site is None and user.is_site_staff:
         # By default, the site of the user's first membership.
         first = min(perms.memberships(user).values(), key=lambda m: m.pk, default=None)
         site = first.site if first and first.site.is_active else None
-    return site or sites.first()
+    return site or sites[0]
 
 
 def is_lock_timeout(exc: BaseException) -> bool:

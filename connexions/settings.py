@@ -147,9 +147,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions: an idle timeout (the cookie age, renewed on each request) and an absolute lifetime.
+# Sessions: an idle timeout (the cookie age, renewed by requests at most once every
+# SESSION_RENEW_SECONDS, see connexions.middleware.SessionLifetimeMiddleware) and an absolute
+# lifetime. One UPDATE per save (connexions/sessions.py).
+SESSION_ENGINE = "connexions.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=10 * 60 * 60)
 
 # Login throttling: locked per username + IP, so one reception office behind one IP is not

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from connexions import perms, proconnect
 from connexions.enums import UserKind
 from connexions.forms import id_or_404
-from connexions.middleware import CURRENT_SITE_KEY
+from connexions.middleware import CURRENT_SITE_KEY, renew_idle_session
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.password_reset import password_reset_request
 from connexions.proxy import client_ip
@@ -30,8 +30,9 @@ def accessibility_statement(request):
 
 
 def keep_alive(request):
-    """Renews the idle session (every request does: SESSION_SAVE_EVERY_REQUEST); the idle-logout
+    """Renews the idle session now (other requests do at most once a minute); the idle-logout
     dialog's "Rester connecté" calls it."""
+    renew_idle_session(request, force=True)
     return HttpResponse(status=204)
 
 

@@ -49,9 +49,9 @@ class CartRefusal(DomainError):
     """What was scanned or chosen cannot go into the cart; the cart is unchanged."""
 
 
-def scan(cart: Cart, raw: str, *, site, user) -> None:
-    """One field for the scanner: a member card sets the customer, an IMEI or serial number
-    adds that device (it must be in stock at this site)."""
+def scan(cart: Cart, raw: str, *, site, user) -> Beneficiary | None:
+    """One field for the scanner: a member card sets the customer (returned), an IMEI or serial
+    number adds that device (it must be in stock at this site)."""
     code = normalise_scanned_code(raw)
     if not code:
         raise CartRefusal(_("Scan a member card or a device."))
@@ -74,8 +74,10 @@ def scan(cart: Cart, raw: str, *, site, user) -> None:
         if beneficiary is None:
             raise CartRefusal(_("No beneficiary has the number %(code)s.") % {"code": code})
         cart.beneficiary_id = beneficiary.pk
+        return beneficiary
     else:
         raise CartRefusal(_("Device %(code)s is not in stock at this site.") % {"code": code})
+    return None
 
 
 def add(cart: Cart, product: Product, raw_quantity: str) -> None:
@@ -94,6 +96,17 @@ def add(cart: Cart, product: Product, raw_quantity: str) -> None:
 def load(request, site) -> Cart:
     stored = request.session.get(SESSION_KEY, {}).get(str(site.pk))
     return Cart(**stored) if stored else Cart(site_id=site.pk)
+
+
+def load_or_start(request, site) -> Cart:
+    """The stored cart, or a new one stored at once (its token is in the payment form): the
+    session is written only when a cart starts."""
+    stored = request.session.get(SESSION_KEY, {}).get(str(site.pk))
+    if stored:
+        return Cart(**stored)
+    cart = Cart(site_id=site.pk)
+    save(request, cart)
+    return cart
 
 
 def save(request, cart: Cart) -> None:
@@ -169,11 +182,18 @@ class CartView:
         ]
 
 
-def view(cart: Cart) -> CartView:
-    """The cart's lines with their products, in one query."""
-    products = Product.objects.select_related("operator").in_bulk(
-        {item["product"] for item in cart.items}
-    )
+def products_of(cart: Cart, *, also: int | None = None) -> dict[int, Product]:
+    """The cart's products by id (and the product `also`, about to be added), in one query."""
+    ids = {item["product"] for item in cart.items}
+    if also is not None:
+        ids.add(also)
+    return Product.objects.select_related("operator").in_bulk(ids)
+
+
+def view(cart: Cart, *, products: dict[int, Product] | None = None) -> CartView:
+    """The cart's lines with their products, in one query (none when the caller has them)."""
+    if products is None:
+        products = products_of(cart)
     lines = [
         CartLine(index, products[item["product"]], item["quantity"], item["code"])
         for index, item in enumerate(cart.items)

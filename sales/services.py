@@ -83,8 +83,14 @@ def till_open(*, site, opening_float: Decimal, actor, at: datetime | None = None
 
 
 def lock_journal_head(site) -> JournalHead:
-    JournalHead.objects.bulk_create([JournalHead(site=site)], ignore_conflicts=True)
-    return lock_row(Rank.JOURNAL_HEAD, JournalHead.objects, site=site)
+    """The site's journal head, locked; created at the site's first entry."""
+    try:
+        head = lock_row(Rank.JOURNAL_HEAD, JournalHead.objects, site=site)
+    except JournalHead.DoesNotExist:
+        JournalHead.objects.bulk_create([JournalHead(site=site)], ignore_conflicts=True)
+        head = lock_row(Rank.JOURNAL_HEAD, JournalHead.objects, site=site)
+    head.site = site  # the entries' site, without reading it again
+    return head
 
 
 @transaction.atomic(durable=True)
@@ -215,6 +221,11 @@ def selling_session(site, now: datetime | None = None) -> TillSession:
     """The site's open session, if it may still take money: a session left open past
     `TILL_STALE_HOUR` the day after its opening must be closed and a new one opened."""
     session = open_session(site)
+    check_not_stale(session, now)
+    return session
+
+
+def check_not_stale(session: TillSession, now: datetime | None = None) -> None:
     if money_reads.is_stale(session, now):
         raise SaleError(
             _(
@@ -223,11 +234,14 @@ def selling_session(site, now: datetime | None = None) -> TillSession:
             )
             % {"since": money_reads.opened_since(session)}
         )
-    return session
 
 
 def lock_beneficiary(beneficiary) -> Beneficiary:
-    return lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
+    """The person, locked and read again (the caller may hold only their id)."""
+    try:
+        return lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=beneficiary.pk)
+    except Beneficiary.DoesNotExist as exc:
+        raise SaleError(_("Scan the member card of the person first.")) from exc
 
 
 def check_eligibility(beneficiary, today) -> None:
@@ -338,9 +352,10 @@ def sale_checkout(
     now: datetime | None = None,
 ) -> CheckoutResult:
     """Record a sale in one transaction: token first, then locks in the project's order, checks
-    again under the locks (eligibility, limits across all sites, stock), lines with price
-    snapshots, payments, stock movements, vouchers sold, the journal entry and the audit row.
-    The same token again answers with the sale it recorded."""
+    again under the locks (eligibility, limits across all sites, stock, the till session open
+    and not stale), lines with price snapshots, payments, stock movements, vouchers sold, the
+    journal entry and the audit row. The same token again answers with the sale it recorded.
+    `beneficiary` may be a bare instance with its id: it is read again under its lock."""
     if not claim_token(token, site):
         sale = Sale.objects.filter(checkout_id=token).first()
         if sale is None:  # pragma: no cover - the token row is only written with its sale
@@ -354,7 +369,6 @@ def sale_checkout(
         raise SaleError(_("Unknown payment method."))
     now = now or timezone.now()
     today = timezone.localdate(now)
-    selling_session(site, now)
     beneficiary = lock_beneficiary(beneficiary)
     check_eligibility(beneficiary, today)
     check_limits(beneficiary, cart_quantities(items), now)
@@ -366,6 +380,7 @@ def sale_checkout(
     lines = _take_stock(site=site, items=items, actor=actor, reference=reference, today=today)
 
     head, entry = journal_entry(site=site, today=today, counter="sale_counter")
+    check_not_stale(entry["till_session"], now)  # read under its lock, after the journal head
     sale = record_sale(
         sale_id=sale_id,
         head=head,
@@ -525,9 +540,13 @@ def journal_entry(*, site, today, counter: str):
     """Lock the site's journal head, then its open till session, and reserve the next numbered
     entry: the journal fields that sales and refunds share. Returns (head, fields)."""
     head = lock_journal_head(site)
-    session = lock_row(Rank.TILL_SESSION, TillSession.objects, pk=open_session(site).pk)
-    if not session.is_open:  # pragma: no cover - closed between the two reads
-        raise SaleError(_("The till of %(site)s is closed: open it first.") % {"site": site.name})
+    try:
+        # Found and locked at once: a close that committed meanwhile leaves no open row.
+        session = lock_row(Rank.TILL_SESSION, TillSession.objects.open(), site=site)
+    except TillSession.DoesNotExist as exc:
+        raise SaleError(
+            _("The till of %(site)s is closed: open it first.") % {"site": site.name}
+        ) from exc
     return head, next_entry(head, session, today, counter)
 
 
@@ -536,7 +555,7 @@ def next_entry(head: JournalHead, session: TillSession, today, counter: str) -> 
     exchange records its refund, then its sale, under the same locks)."""
     number, year, sequence = _next_numbers(head, today.year, counter)
     return {
-        "site_id": head.site_id,
+        "site": head.site,
         "till_session": session,
         "journal_number": number,
         "receipt_year": year,

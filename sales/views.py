@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
@@ -34,9 +33,7 @@ from sales.services import SaleError
 sell = action_required(Action.SELL, at_current_site=True)
 
 
-def _pdf_stylesheet() -> str:
-    """The receipt stylesheet as a file URL, for weasyprint (no web server involved)."""
-    return (settings.BASE_DIR / "static" / "css" / "receipt.css").as_uri()
+RECEIPT_CSS = ("css/receipt.css",)  # the stylesheet of receipts and reports, parsed once
 
 
 # --- the till screen ---------------------------------------------------------------------------
@@ -46,25 +43,53 @@ def _open_session(site):
     return TillSession.objects.open().filter(site=site).select_related("opened_by").first()
 
 
-def _panel_context(request, cart, *, error="", payment_form=None):
-    site = request.current_site
-    cart_view = carts.view(cart)
-    beneficiary = None
+def _panel_context(
+    request, cart, *, error="", payment_form=None, beneficiary=None, cart_view=None, full=True
+):
+    """What the cart panel shows. A cart step (`full=False`) leaves out the products and their
+    stock, which a cart change does not touch: the page keeps the section it shows
+    (`hx-preserve`, docs/architecture.md, "The till's requests"). `beneficiary` and `cart_view`
+    when the caller has already read them."""
+    cart_view = cart_view or carts.view(cart)
     limits = []
     refusals = []
-    if cart.beneficiary_id:
+    if cart.beneficiary_id and getattr(beneficiary, "pk", None) != cart.beneficiary_id:
         beneficiary = (
             Beneficiary.objects.visible_to(request.user)
             .select_related("enrolled_site")
             .filter(pk=cart.beneficiary_id)
             .first()
         )
+    elif not cart.beneficiary_id:
+        beneficiary = None
     if beneficiary is not None:
         limits = selectors.limit_statuses(beneficiary)
         refusals = [
             services.limit_message(refusal)
             for refusal in selectors.limit_refusals(limits, cart_view.quantities())
         ]
+    if payment_form is None:
+        payment_form = PaymentForm(
+            initial={"token": cart.token, "cash_amount": cart_view.total or None}
+        )
+    # What the page's live region reads after an htmx answer (docs/architecture.md, front end).
+    said = [error, *refusals, *(e for errors in payment_form.errors.values() for e in errors)]
+    context = {
+        "live_message": " ".join(str(text) for text in said if text),
+        "cart": cart_view,
+        "beneficiary": beneficiary,
+        "limits": limits,
+        "refusals": refusals,
+        "payment_form": payment_form,
+        "error": error,
+        "preserve_products": not full,
+    }
+    if full:
+        context.update(_products_context(request.current_site))
+    return context
+
+
+def _products_context(site):
     levels = stock_levels(site)
     products = list(Product.objects.active().select_related("operator").order_by("kind", "name"))
     topups = [
@@ -77,30 +102,20 @@ def _panel_context(request, cart, *, error="", payment_form=None):
         for p in products
         if p.tracking == Tracking.COUNTED and levels.get(p.pk) and levels[p.pk].available
     ]
-    if payment_form is None:
-        payment_form = PaymentForm(
-            initial={"token": cart.token, "cash_amount": cart_view.total or None}
-        )
-    # What the page's live region reads after an htmx answer (docs/architecture.md, front end).
-    said = [error, *refusals, *(e for errors in payment_form.errors.values() for e in errors)]
     return {
-        "live_message": " ".join(str(text) for text in said if text),
-        "cart": cart_view,
-        "beneficiary": beneficiary,
-        "limits": limits,
-        "refusals": refusals,
         "topups": topups,
         # F2 adds the first top-up in stock (the list is sorted by kind and name).
         "quick_topup": next((p.pk for p, available in topups if available), None),
         "counted_products": counted,
-        "payment_form": payment_form,
-        "error": error,
     }
 
 
-def _panel(request, cart, **kwargs):
+def _panel(request, cart, *, full=False, **kwargs):
+    """The cart panel through htmx (without the products unless `full`); else back to the
+    till's page."""
     if request.htmx:
-        return render(request, "sales/_till_panel.html", _panel_context(request, cart, **kwargs))
+        context = _panel_context(request, cart, full=full, **kwargs)
+        return render(request, "sales/_till_panel.html", context)
     if kwargs.get("error"):
         messages.error(request, kwargs["error"])
     return redirect("sales:till")
@@ -121,8 +136,7 @@ def till(request):
         context["opened_since"] = money_reads.opened_since(session)
         context["stale"] = money_reads.is_stale(session)
     if session is not None:
-        cart = carts.load(request, site)
-        carts.save(request, cart)
+        cart = carts.load_or_start(request, site)
         context.update(_panel_context(request, cart))
         if (
             not cart.beneficiary_id and not context["cart"].lines
@@ -160,20 +174,21 @@ def cart_scan(request):
     cart = carts.load(request, site)
     error = ""
     customer = cart.beneficiary_id
+    beneficiary = None
     try:
-        carts.scan(cart, request.POST.get("code", ""), site=site, user=request.user)
+        beneficiary = carts.scan(cart, request.POST.get("code", ""), site=site, user=request.user)
     except carts.CartRefusal as refusal:
         error = refusal.message
     carts.save(request, cart)
-    if cart.beneficiary_id and cart.beneficiary_id != customer:  # a member card was scanned
+    if beneficiary is not None and beneficiary.pk != customer:  # a member card was scanned
         audit_reads(
             actor=request.user,
             action=AuditAction.FILE_LISTED,
-            objects=Beneficiary.objects.filter(pk=cart.beneficiary_id).only("pk"),
+            objects=[beneficiary],
             site=site,
             via="till",
         )
-    return _panel(request, cart, error=error)
+    return _panel(request, cart, error=error, beneficiary=beneficiary)
 
 
 @sell
@@ -208,7 +223,7 @@ def cart_customer(request):
         site=site,
         via="till",
     )
-    return _panel(request, cart)
+    return _panel(request, cart, beneficiary=beneficiary)
 
 
 @require_POST
@@ -216,14 +231,19 @@ def cart_customer(request):
 def cart_add(request):
     site = request.current_site
     cart = carts.load(request, site)
-    product = get_object_or_404(Product.objects.active(), pk=id_or_404(request.POST, "product"))
+    # The product chosen and those already in the cart, in one query.
+    product_id = id_or_404(request.POST, "product")
+    products = carts.products_of(cart, also=product_id)
+    product = products.get(product_id)
+    if product is None or not product.is_active:
+        raise Http404
     error = ""
     try:
         carts.add(cart, product, request.POST.get("quantity", "1"))
     except carts.CartRefusal as refusal:
         error = refusal.message
     carts.save(request, cart)
-    return _panel(request, cart, error=error)
+    return _panel(request, cart, error=error, cart_view=carts.view(cart, products=products))
 
 
 @require_POST
@@ -251,41 +271,46 @@ def checkout(request):
     site = request.current_site
     cart = carts.load(request, site)
     form = PaymentForm(request.POST)
-    if form.is_valid():
-        token = form.cleaned_data["token"]
-        # A resubmission after success (the cart is already empty): show the receipt.
+    if not form.is_valid():
+        return _payment_form_invalid(request, cart, form)
+    token = form.cleaned_data["token"]
+    if str(token) != cart.token:
+        # A form of an earlier cart: resubmitted after its success (the cart was emptied and
+        # got a new token), it shows that sale's receipt. The form of the current cart needs no
+        # look-up: its token, claimed first by the service, answers a double click.
         done = Sale.objects.visible_to(request.user).filter(checkout_id=token).first()
         if done is not None:
             return _sold(request, done)
-        beneficiary = Beneficiary.objects.visible_to(request.user).filter(pk=cart.beneficiary_id)
-        beneficiary = beneficiary.first()
-        if beneficiary is None:
-            messages.error(request, _("Scan the member card of the person first."))
-            return redirect("sales:till")
-        try:
-            result = services.sale_checkout(
-                token=token,
-                site=site,
-                beneficiary=beneficiary,
-                items=carts.view(cart).items(),
-                payments=form.payments(),
-                cash_received=form.cleaned_data.get("cash_received"),
-                actor=request.user,
-            )
-        except SaleError as exc:
-            if request.htmx:
-                show_refusal(request, exc, form=form, field="cash_received")
-                return _panel(request, cart, payment_form=form)
-            show_refusal(request, exc)
-            return redirect("sales:till")
-        carts.clear(request, site)
-        if not result.replayed:
-            messages.success(
-                request, _("Sale recorded: receipt %(number)s.") % {"number": result.sale}
-            )
-        return _sold(request, result.sale)
+    if cart.beneficiary_id is None:
+        messages.error(request, _("Scan the member card of the person first."))
+        return redirect("sales:till")
+    try:
+        result = services.sale_checkout(
+            token=token,
+            site=site,
+            # Read under its lock by the service, which refuses an unknown id; whoever may sell
+            # here sees every beneficiary (`Beneficiary.objects.visible_to`).
+            beneficiary=Beneficiary(pk=cart.beneficiary_id),
+            items=carts.view(cart).items(),
+            payments=form.payments(),
+            cash_received=form.cleaned_data.get("cash_received"),
+            actor=request.user,
+        )
+    except SaleError as exc:
+        if request.htmx:
+            show_refusal(request, exc, form=form, field="cash_received")
+            return _panel(request, cart, payment_form=form, full=True)
+        show_refusal(request, exc)
+        return redirect("sales:till")
+    carts.clear(request, site)
+    if not result.replayed:
+        messages.success(request, _("Sale recorded: receipt %(number)s.") % {"number": result.sale})
+    return _sold(request, result.sale)
+
+
+def _payment_form_invalid(request, cart, form):
     if request.htmx:
-        return _panel(request, cart, payment_form=form)
+        return _panel(request, cart, payment_form=form, full=True)
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
@@ -358,9 +383,10 @@ def session_pdf(request, pk):
     session = _session_or_404(request, pk)
     return pdf_response(
         "sales/z_report_pdf.html",
-        {**_z_context(request, session), "stylesheet": _pdf_stylesheet()},
+        _z_context(request, session),
         f"rapport-z-{session.site_id}-{session.pk}.pdf",
         request,
+        stylesheets=RECEIPT_CSS,
     )
 
 
@@ -435,12 +461,10 @@ def receipt_pdf(request, pk):
     printed = services.receipt_print_record(sale=sale, actor=request.user)
     return pdf_response(
         "sales/receipt_pdf.html",
-        {
-            **_receipt_context(sale, duplicate=printed.is_duplicate, show_pin=True),
-            "stylesheet": _pdf_stylesheet(),
-        },
+        _receipt_context(sale, duplicate=printed.is_duplicate, show_pin=True),
         f"ticket-{sale.receipt_number}.pdf",
         request,
+        stylesheets=RECEIPT_CSS,
     )
 
 

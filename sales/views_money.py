@@ -19,7 +19,7 @@ from sales import money as money_reads
 from sales.forms import BlindCountForm, CashMovementForm, DifferenceForm, RefundForm
 from sales.models import Refund, Sale
 from sales.services import SaleError
-from sales.views import _pdf_stylesheet, _sale_or_404, _session_or_404, _z_context
+from sales.views import RECEIPT_CSS, _sale_or_404, _session_or_404, _z_context
 
 sell_here = action_required(Action.SELL, at_current_site=True)
 
@@ -128,10 +128,10 @@ def refund_pdf(request, pk):
             "refund": refund,
             "sale": refund.sale,
             "duplicate": printed.is_duplicate,
-            "stylesheet": _pdf_stylesheet(),
         },
         f"remboursement-{refund.receipt_number}.pdf",
         request,
+        stylesheets=RECEIPT_CSS,
     )
 
 

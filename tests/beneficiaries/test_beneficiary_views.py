@@ -146,10 +146,10 @@ def test_file_page_query_count_is_flat(client, counsellor_a, size, django_assert
     beneficiary = BeneficiaryFactory()
     _file_with(beneficiary, size)
     client_for(client, counsellor_a)
-    # 15 for the page (its latest openings included), 1 per section (offers, purchases,
+    # 12 for the page (its latest openings included), 1 per section (offers, purchases,
     # workshops, appointments: their messages are a second query only when the person has
     # appointments)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(16):
         client.get(f"/beneficiaires/{beneficiary.pk}/")
 
 
@@ -201,7 +201,7 @@ def test_file_section_extension_point(
     _file_with(beneficiary, size)
     client_for(client, counsellor_a)
     # the page's count (its sections included) + this section's one
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(17):
         response = client.get(f"/beneficiaires/{beneficiary.pk}/")
     content = response.content.decode()
     assert "Section de test" in content
@@ -230,8 +230,8 @@ def test_search_by_name_number_and_phone(client, counsellor_a):
 def test_search_query_count_is_flat(client, counsellor_a, count, django_assert_num_queries):
     BeneficiaryFactory.create_batch(count)
     client_for(client, counsellor_a)
-    # 9, and the one insert that audits the people listed
-    with django_assert_num_queries(10):
+    # 6, and the one insert that audits the people listed
+    with django_assert_num_queries(7):
         client.get("/beneficiaires/")
 
 
@@ -318,10 +318,10 @@ def test_due_lists_query_count_is_flat(
         FollowUpFactory(beneficiary=beneficiary, due_on=timezone.localdate() + timedelta(days=30))
         MediationCaseFactory(beneficiary=beneficiary, site=site_a)
     client_for(client, counsellor_a)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get("/beneficiaires/suivis-a-faire/")
     assert len(response.context["page_obj"]) == count
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(5):
         response = client.get("/beneficiaires/mediations/actions/")
     assert len(response.context["page_obj"]) == count
     assert FollowUp.objects.count() == 2 * count

@@ -207,9 +207,9 @@ def test_referral_list_query_count_is_flat(
 ):
     _agency_referrals(agency_a, social_worker_a, count)
     client_for(client, social_worker_a)
-    # session, user, session save, count, page, consents, mediation, workshop and appointment
+    # session, user, count, page, consents, mediation, workshop and appointment
     # outcomes, site switcher...
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get("/orientations/liste/")
     assert len(response.context["page_obj"]) == 2 * count
 
@@ -219,6 +219,6 @@ def test_inbox_query_count_is_flat(client, counsellor_a, site_a, count, django_a
     for _ in range(count):
         ReferralFactory(site=site_a)
     client_for(client, counsellor_a)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get("/orientations/a-traiter/")
     assert len(response.context["page_obj"]) == count

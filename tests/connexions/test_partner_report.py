@@ -167,5 +167,5 @@ def test_partner_report_queries_do_not_grow(
     # the partner, its grants and their sites; per grant people served (1) and net sales (3);
     # the donated stock: its ledger rows (1) and their sale lines (1); the programme's
     # figures (6).
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(23):
         assert client.get(path, YEAR).status_code == 200

@@ -1,13 +1,18 @@
 import html
 import re
+from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from connexions.enums import AuditAction
-from connexions.middleware import CURRENT_SITE_KEY, SESSION_STARTED_KEY
+from connexions.middleware import CURRENT_SITE_KEY, SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 from connexions.models import AuditEvent
 from tests.conftest import client_for
 from tests.connexions.factories import (
@@ -112,9 +117,49 @@ def test_session_absolute_lifetime(client, counsellor_a, settings):
 
 
 def test_session_idle_timeout_is_the_cookie_age(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert 0 < settings.SESSION_RENEW_SECONDS <= 60  # renewed by requests at most once a minute
     assert settings.SESSION_ABSOLUTE_LIFETIME > settings.SESSION_COOKIE_AGE
+
+
+def _session_writes(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    writes = [q for q in queries if q["sql"].startswith('UPDATE "django_session"')]
+    return response, len(writes)
+
+
+def test_idle_session_is_renewed_at_most_once_a_minute(client, counsellor_a, settings):
+    client_for(client, counsellor_a)
+    client.get("/")
+    key = client.session.session_key
+    expiry = Session.objects.get(pk=key).expire_date
+    # Within the minute: no write, no new cookie; the session still ends as planned.
+    response, writes = _session_writes(client, "/")
+    assert response.status_code == 200 and writes == 0
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    # A minute after the last renewal: the next request renews it (row and cookie).
+    session = client.session
+    session[SESSION_RENEWED_KEY] -= settings.SESSION_RENEW_SECONDS
+    session.save()
+    Session.objects.filter(pk=key).update(expire_date=expiry - timedelta(minutes=1))
+    response, writes = _session_writes(client, "/")
+    assert writes == 1
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 30 * 60
+    assert Session.objects.get(pk=key).expire_date >= expiry
+    # The idle dialog's "Rester connecté" always renews it.
+    response, writes = _session_writes(client, "/session/maintenir/")
+    assert response.status_code == 204 and writes == 1
+
+
+def test_idle_session_ends_after_30_minutes(client, counsellor_a):
+    client_for(client, counsellor_a)
+    assert client.get("/").status_code == 200
+    key = client.session.session_key
+    # 30 minutes without a request: the session's expiry has passed.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
 
 
 def test_htmx_request_after_expiry_gets_hx_redirect(client):
@@ -247,7 +292,7 @@ def test_admin_creates_a_social_worker_with_agency_rule(client, programme_admin,
 # Core queries + one per home widget the apps register (beneficiaries: 3 for staff,
 # 1 for social workers; catalogue low stock: 1 for staff and admins); admins: their second-factor
 # device.
-HOME_QUERIES = {"counsellor_a": 11, "manager_a": 11, "social_worker_a": 7, "programme_admin": 15}
+HOME_QUERIES = {"counsellor_a": 7, "manager_a": 7, "social_worker_a": 4, "programme_admin": 11}
 
 
 @pytest.mark.parametrize("who", CAST)

@@ -410,7 +410,7 @@ def test_till_screen_query_count_is_flat(
     for device in devices:
         client.post("/caisse/scanner/", {"code": device.imei}, **HTMX)
     client.post("/caisse/panier/ajouter/", {"product": topup.pk}, **HTMX)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(12):
         response = client.get("/caisse/")
     assert text(response).count('font-monospace">35') == size
 
@@ -422,9 +422,9 @@ def test_receipt_query_count_is_flat(client, site_a, manager_a, size, django_ass
     items = [CartItem(phone, device_code=d.imei) for d in devices] + [CartItem(topup, size)]
     sale = checkout(site_a, buyer(), items, manager_a).sale
     client_for(client, manager_a)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         client.get(f"/caisse/ventes/{sale.pk}/")
-    with django_assert_num_queries(16):  # the receipt's 11 and the print recorded
+    with django_assert_num_queries(12):  # the receipt's 11 and the print recorded
         client.post(f"/caisse/ventes/{sale.pk}/imprimer/")
 
 
@@ -436,9 +436,9 @@ def test_z_report_query_count_is_flat(client, site_a, manager_a, size, django_as
         checkout(site_a, buyer(), [CartItem(topup)], manager_a)
     session = TillSession.objects.get()
     client_for(client, manager_a)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         client.get(f"/caisse/sessions/{session.pk}/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(5):
         client.get("/caisse/sessions/")
 
 
@@ -546,7 +546,7 @@ def test_sales_list_query_count_is_flat(
         actor=manager_a,
     )
     client_for(client, manager_a)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get("/caisse/ventes/")
     assert len(response.context["page_obj"]) == size
     assert [s.refund_count for s in response.context["page_obj"]][0] == 1

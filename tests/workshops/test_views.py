@@ -268,9 +268,9 @@ def test_week_view_query_count_is_flat(
 ):
     _fill_week(site_a, sessions, people)
     client_for(client, counsellor_a)
-    # session, user, memberships (with their sites), the week's sessions with their counts,
-    # the site choices, the navigation's site switcher, and the session save (3)
-    with django_assert_num_queries(9):
+    # session, user, memberships (with their sites, which the navigation's site switcher
+    # reuses), the week's sessions with their counts, the site choices
+    with django_assert_num_queries(6):
         response = client.get("/ateliers/")
     assert sum(len(day_sessions) for _day, day_sessions in response.context["days"]) == sessions
 
@@ -281,7 +281,7 @@ def test_session_page_query_count_is_flat(
 ):
     session = _fill_week(site_a, 1, people)
     client_for(client, counsellor_a)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(f"/ateliers/seances/{session.pk}/")
     assert len(response.context["seated"]) == people
 
