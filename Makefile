@@ -28,7 +28,7 @@ help:
 	@echo "make run      set everything up and serve http://$(HOST):$(PORT) (with the tasks worker)"
 	@echo "make test     set everything up and run the whole test suite"
 	@echo "make quality  formatting, lint, import contracts, module size, template lint, migrations and deployment checks"
-	@echo "make bench    performance benchmarks (ratios against a baseline measured in the same run)"
+	@echo "make bench    the app under load in production mode, in its own database: a table of timings, queries and targets"
 	@echo "make bench-scale  build a large data set (SCALE_PEOPLE, SCALE_LINES) in its own database and time the pages"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml (LOCK_ARGS=--upgrade to bump)"
 	@echo "make backup   dump the database to var/backups/ (or BACKUP=path)"
@@ -87,8 +87,12 @@ quality: db
 		ALLOWED_HOSTS=connexions.example.org CSRF_TRUSTED_ORIGINS=https://connexions.example.org \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
+# A few minutes: builds its own database (BENCH_DB, never make run's), serves it with gunicorn in
+# production mode on the loopback, loads it at 1, 5 and 20 users and prints a table against the
+# targets (BENCH_ARGS=--reuse keeps the database of the previous run; --help lists the others).
+BENCH_DB ?= connexions_bench
 bench: db
-	$(PROD_ENV) CONNEXIONS_BENCH=1 $(PY) -m pytest tests/bench -q
+	$(PROD_ENV) $(PY) -m tests.bench.load --database $(BENCH_DB) $(BENCH_ARGS)
 
 # Long (for a person, not CI): builds SCALE_PEOPLE people and SCALE_LINES sale lines in a database
 # of its own (SCALE_DB, never make run's), then prints each page's p50/p95 against its target.

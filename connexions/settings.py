@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# `make bench` only: each response says its query count and server time (connexions/benchmark.py).
+if env.bool("CONNEXIONS_BENCH_HEADERS", default=False):
+    MIDDLEWARE.insert(0, "connexions.benchmark.QueryCountMiddleware")
 
 ROOT_URLCONF = "connexions.urls"
 WSGI_APPLICATION = "connexions.wsgi.application"

@@ -14,41 +14,10 @@ import subprocess
 import sys
 import time
 
+from tests.bench.database import build, database_url, production_env
+
 TARGET_MS = 150
 EXPORT_TARGET_S = 10
-
-
-def _database_url(name: str) -> str:
-    from connexions.db import database_url
-
-    base = database_url().split("?", 1)[0]
-    return f"{base.rsplit('/', 1)[0]}/{name}"
-
-
-def _build(url: str, name: str, people: int, sale_lines: int, env: dict) -> None:
-    import psycopg
-
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(_psycopg(admin_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True)
-    started = time.monotonic()
-    subprocess.run(
-        [*manage, "seed_scale", "--people", str(people), "--sale-lines", str(sale_lines)],
-        env=env,
-        check=True,
-    )
-    print(f"seed_scale: {time.monotonic() - started:.0f} s")
-
-
-def _psycopg(url: str) -> str:
-    """psycopg reads postgres:// URLs, except a Unix socket written as the URL's path."""
-    if url.startswith("postgres://postgres@/"):
-        socket_dir, name = url.removeprefix("postgres://postgres@").rsplit("/", 1)
-        return f"host={socket_dir} user=postgres dbname={name}"
-    return url
 
 
 def _measure(client, url, repeat):
@@ -82,18 +51,10 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    url = _database_url(args.database)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "False",
-        "SECRET_KEY": "bench-scale-not-a-real-secret-0123456789-abcdefghijklmnopqrstuv",
-        "ALLOWED_HOSTS": "testserver",
-        "EMAIL_URL": os.environ.get("EMAIL_URL", "smtp://localhost:25"),
-        "DJANGO_SETTINGS_MODULE": "connexions.settings",
-    }
+    url = database_url(args.database)
+    env = production_env(url, ALLOWED_HOSTS="testserver")
     if not args.reuse:
-        _build(url, args.database, args.people, args.sale_lines, env)
+        build(url, args.database, people=args.people, sale_lines=args.sale_lines, env=env)
     # Production settings serve hashed static names from the collected manifest.
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], env=env, check=True
