@@ -1,5 +1,5 @@
-"""What `make bench` measures and the targets it reads each row against (issue-level targets,
-docs/architecture.md, "Benchmark"); it prints whether each was met and never fails on it.
+"""What `make bench` measures and the targets it reads each row against (docs/architecture.md,
+"Benchmark"); it prints whether each was met and never fails on it.
 
 - a till step (scan, add, confirm): at most 10 queries at every load; at most 15 ms of server
   time (the median of the `Server-Timing` the bench's middleware adds) with one user;
