@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 HOST = "connexions.example.org"
 DEMO_PASSWORD = "demo-connexions-2026"
-TIMEOUT_S = 60
+TIMEOUT_S = 120  # above gunicorn's timeout: a request queued behind slow ones still counts
 
 
 class FlowError(Exception):

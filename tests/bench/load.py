@@ -284,7 +284,11 @@ class Bench:
 
     def _page(self, recorder: Recorder, label: str, path: str):
         def step(visitor: Visitor):
-            response = visitor.request("GET", path)
+            try:
+                response = visitor.request("GET", path)
+            except OSError as exc:  # a timeout: the server is saturated
+                recorder.error(label, repr(exc))
+                return
             pdf = path.endswith(".pdf")
             ok = response.status == 200 and (
                 not pdf or response.header("Content-Type") == "application/pdf"
