@@ -102,6 +102,12 @@ def main():
         targets.print_table(rows)
         if bench.recorder_errors:
             print("\nFirst errors:\n  " + "\n  ".join(bench.recorder_errors))
+            log.seek(0)
+            # The access log's lines start with the client's address: the rest says why.
+            others = [ln for ln in log.read().decode().splitlines() if not ln.startswith("127.")]
+            print(
+                "--- gunicorn's log, without the access lines (end) ---\n" + "\n".join(others[-40:])
+            )
     except BaseException:
         log.seek(0)
         print("--- gunicorn's log (end) ---\n" + log.read().decode()[-4000:], file=sys.stderr)
