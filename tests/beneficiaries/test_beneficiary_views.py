@@ -25,10 +25,10 @@ from tests.connexions.factories import ReceptionSiteFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
-# The staff's home: session, user, memberships; the to-do widget's referral counts (new and
-# waiting, one query), follow-ups and mediation actions due; the stock widget; the current
-# site; the session saved (savepoint, update, release).
-HOME_QUERIES = 11
+# The staff's home: session, user, memberships (the current site comes from them); the to-do
+# widget's referral counts (new and waiting, one query), follow-ups and mediation actions due; the
+# stock widget. The session is not saved (renewed at most once a minute).
+HOME_QUERIES = 8
 
 
 def test_enrolment_from_a_referral(client, counsellor_a, site_a):

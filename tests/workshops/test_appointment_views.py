@@ -18,11 +18,11 @@ from workshops.models import Appointment
 
 pytestmark = pytest.mark.django_db
 
-# Day view: session, user, memberships, the current site, the site asked for, the user's
-# sites (the switcher), the appointments with their people and counsellors in one query, the
-# session saved (savepoint, update, release). The week view's are as many.
-DAY_QUERIES = 10
-WEEK_QUERIES = 10
+# Day view: session, user, memberships (the current site and the switcher's sites come from
+# them), the site asked for, the appointments with their people and counsellors in one query; the
+# session is not saved (renewed at most once a minute). The week view makes one fewer.
+DAY_QUERIES = 7
+WEEK_QUERIES = 6
 
 
 def _tomorrow_at(hour, minute=0):
