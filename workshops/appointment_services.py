@@ -9,10 +9,11 @@ time (the second waits for the first to commit, then fails and is refused in Fre
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg.errors import DeadlockDetected
 
 from beneficiaries.enums import ConsentKind, ReferralStatus
 from beneficiaries.models import Beneficiary, Consent, Referral
@@ -81,6 +82,13 @@ def _create(**fields) -> Appointment:
             return Appointment.objects.create(**fields)
     except IntegrityError as error:
         if "appointment_counsellor_no_overlap" in str(error):
+            raise _taken() from None
+        raise
+    except OperationalError as error:
+        # Two bookings of one slot inserted at the same instant can each wait for the other's
+        # row while checking the exclusion constraint: PostgreSQL then ends one of them as a
+        # deadlock, and that one is the booking refused (docs/architecture.md, appointments).
+        if isinstance(error.__cause__, DeadlockDetected) and "exclusion constraint" in str(error):
             raise _taken() from None
         raise
 
