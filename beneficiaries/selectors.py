@@ -18,9 +18,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Func,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
@@ -409,20 +407,25 @@ class FollowUpFigures:
 
 def _latest_follow_up_ids(*, period: Period, sites, agency):
     """Subquery of each person's latest follow-up done up to the end of `period` and at least
-    `FOLLOW_UP_MIN_DAYS` after their enrolment (None for those who have none)."""
+    `FOLLOW_UP_MIN_DAYS` after their enrolment, for those whose latest one falls in `period`.
+    That one is the latest of those done in the period (any earlier one is older), so only the
+    period's follow-ups are read, newest first per person (`DISTINCT ON`), never every person."""
     earliest = ExpressionWrapper(
-        OuterRef("enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
+        F("beneficiary__enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
         output_field=DateField(),
     )
     qualifying = FollowUp.objects.filter(
-        beneficiary=OuterRef("pk"), done_on__lte=period.end, done_on__gte=earliest
-    ).order_by("-done_on", "-id")
-    people = Beneficiary.objects.all()
+        done_on__range=(period.start, period.end), done_on__gte=earliest
+    )
     if sites is not None:
-        people = people.filter(enrolled_site__in=sites)
+        qualifying = qualifying.filter(beneficiary__enrolled_site__in=sites)
     if agency is not None:
-        people = people.filter(enrolment_referral__agency=agency)
-    return people.annotate(latest=Subquery(qualifying.values("pk")[:1])).values("latest")
+        qualifying = qualifying.filter(beneficiary__enrolment_referral__agency=agency)
+    return (
+        qualifying.order_by("beneficiary_id", "-done_on", "-id")
+        .distinct("beneficiary_id")
+        .values("pk")
+    )
 
 
 def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFigures:
@@ -433,8 +436,7 @@ def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFig
     with a spending at entry; outcomes at entry vs at that follow-up, for those whose follow-up
     recorded them. A person counts under their enrolment site and agency. One query."""
     cohort = FollowUp.objects.filter(
-        pk__in=_latest_follow_up_ids(period=period, sites=sites, agency=agency),
-        done_on__gte=period.start,
+        pk__in=_latest_follow_up_ids(period=period, sites=sites, agency=agency)
     )
     paired = Q(beneficiary__monthly_spending__isnull=False)
     money = DecimalField(max_digits=11, decimal_places=2)
