@@ -125,7 +125,8 @@ def empty_database_refusal(modules) -> str | None:
 
 def run_scale(plan: ScalePlan, writer: "BulkWriter", modules, *, report: Callable) -> float:
     """Calls each app's `scale.seed(plan, writer)` in order, then refreshes the planner's
-    statistics; `report(line)` hears each app's time. Returns the seconds taken."""
+    statistics and calls each app's `scale.finish()` where it has one (to rebuild what is
+    derived from the data); `report(line)` hears each app's time. Returns the seconds taken."""
     started = time.monotonic()
     for module in modules:
         step = time.monotonic()
@@ -134,6 +135,12 @@ def run_scale(plan: ScalePlan, writer: "BulkWriter", modules, *, report: Callabl
         report(f"{module.__name__.removesuffix('.scale')}: {time.monotonic() - step:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, so the planner sees the new sizes
+    for module in modules:
+        if hasattr(module, "finish"):
+            step = time.monotonic()
+            module.finish()
+            name = module.__name__.removesuffix(".scale")
+            report(f"{name}, finishing: {time.monotonic() - step:.1f} s")
     return time.monotonic() - started
 
 

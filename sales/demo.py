@@ -13,7 +13,7 @@ from catalogue.enums import DeviceStatus, Tracking, VoucherStatus
 from catalogue.models import Device, Product, Voucher
 from connexions.demo import SITES
 from connexions.models import ReceptionSite, SiteMembership
-from sales import services
+from sales import services, summaries
 from sales.enums import PaymentMethod
 from sales.models import TillSession
 from sales.services import CartItem, PaymentLine, SaleError
@@ -65,6 +65,7 @@ def seed():
                 actor=manager,
                 at=_at(day, 17, 30),
             )
+    summaries.refresh()  # the demo's sales lie in past days, some perhaps in last month
 
 
 def _at(day, hour, minute) -> datetime:

@@ -22,6 +22,8 @@ from catalogue.models import Device, Product, Voucher
 from connexions.models import PartnerAgency, ReceptionSite
 from connexions.perms import Action, sites_for
 from sales.enums import CashMovementKind, PaymentMethod, PinCheck, RefundReason
+from sales.models_summary import TillMonth as TillMonth
+from sales.models_summary import TillMonthsCovered as TillMonthsCovered
 
 MONEY = {"max_digits": 9, "decimal_places": 2}
 

@@ -17,7 +17,7 @@ from connexions.bulk import BulkWriter, ScalePlan, instance
 from connexions.models import PartnerAgency, SiteMembership
 from connexions.numbers import money
 from connexions.periods import add_months
-from sales import journal
+from sales import journal, summaries
 from sales.enums import PaymentMethod, RefundReason
 from sales.models import (
     CheckoutToken,
@@ -71,6 +71,11 @@ class _Journal:
                 "refund_counter": self.counters["refund"],
             },
         )
+
+
+def finish() -> None:
+    """The generated sales lie in past months: rebuild the dashboard's monthly summary."""
+    summaries.refresh()
 
 
 def seed(plan: ScalePlan, writer: BulkWriter) -> None:

@@ -12,7 +12,6 @@ from django.db.models import (
     BooleanField,
     Count,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -21,7 +20,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
@@ -37,8 +36,17 @@ from connexions.periods import Period
 from sales.donations import DonatedSale as DonatedSale
 from sales.donations import SubsidySplit as SubsidySplit
 from sales.donations import donated_sales as donated_sales
-from sales.donations import donated_unit_value
 from sales.enums import PaymentMethod
+
+# The till's figures for the impact dashboard and the partner reports (sales.figures).
+from sales.figures import TOPUP_KINDS as TOPUP_KINDS
+from sales.figures import SalesFigures as SalesFigures
+from sales.figures import TillTotals as TillTotals
+from sales.figures import line_amount, line_subsidy
+from sales.figures import refunded_in as refunded_in
+from sales.figures import sales_figures as sales_figures
+from sales.figures import sales_totals as sales_totals
+from sales.figures import sold_in as sold_in
 from sales.models import (
     CashMovement,
     Payment,
@@ -292,23 +300,13 @@ class SalesReport:
     by_day: list[dict]  # {"day", "count", "total"}
 
 
-def _line_subsidy():
-    return ExpressionWrapper(
-        (F("reference_price") - F("unit_price")) * F("quantity"), output_field=MONEY
-    )
-
-
-def _line_amount():
-    return ExpressionWrapper(F("unit_price") * F("quantity"), output_field=MONEY)
-
-
 def sales_report(*, site, period: Period) -> SalesReport:
     """Daily or period report of one site: five grouped queries."""
     start, end = period.bounds()
     sales = Sale.objects.filter(site=site, at__gte=start, at__lt=end)
     lines = SaleLine.objects.filter(sale__in=sales)
     totals = lines.aggregate(
-        sales_total=Coalesce(Sum(_line_amount()), ZERO, output_field=MONEY),
+        sales_total=Coalesce(Sum(line_amount()), ZERO, output_field=MONEY),
         reference_total=Coalesce(
             Sum(ExpressionWrapper(F("reference_price") * F("quantity"), output_field=MONEY)),
             ZERO,
@@ -324,7 +322,7 @@ def sales_report(*, site, period: Period) -> SalesReport:
     by_kind = [
         {**row, "label": kinds.get(row["kind"], row["kind"])}
         for row in lines.values("kind")
-        .annotate(units=Sum("quantity"), amount=Sum(_line_amount()), subsidy=Sum(_line_subsidy()))
+        .annotate(units=Sum("quantity"), amount=Sum(line_amount()), subsidy=Sum(line_subsidy()))
         .order_by("kind")
     ]
     methods = dict(PaymentMethod.choices)
@@ -356,208 +354,4 @@ def sales_report(*, site, period: Period) -> SalesReport:
         refunds_count=refunds["n"],
         refunds_total=refunds["total"],
         by_day=by_day,
-    )
-
-
-# --- impact figures ------------------------------------------------------------------------------
-
-TOPUP_KINDS = [ProductKind.MOBILE_TOPUP, ProductKind.DATA_TOPUP, ProductKind.INTERNET_TOPUP]
-DEVICE_KINDS = [ProductKind.PHONE, ProductKind.COMPUTER, ProductKind.TABLET]
-
-
-@dataclass(frozen=True)
-class TillTotals:
-    """What sale lines (or the refund lines that give them back) amount to."""
-
-    topups: int = 0
-    operator_credit: Decimal = ZERO
-    devices_by_kind: dict[str, int] = field(default_factory=dict)
-    amount: Decimal = ZERO  # paid (refunded) by the people
-    subsidy: Decimal = ZERO  # reference price minus price paid
-    donation: Decimal = ZERO  # the part of the subsidy partners' donated units covered
-
-    @property
-    def devices(self) -> int:
-        return sum(self.devices_by_kind.values())
-
-    @property
-    def programme(self) -> Decimal:
-        """The part of the subsidy the programme covered."""
-        return self.subsidy - self.donation
-
-    def __sub__(self, other: "TillTotals") -> "TillTotals":
-        return TillTotals(
-            topups=self.topups - other.topups,
-            operator_credit=self.operator_credit - other.operator_credit,
-            devices_by_kind={
-                kind: n - other.devices_by_kind.get(kind, 0)
-                for kind, n in self.devices_by_kind.items()
-            },
-            amount=self.amount - other.amount,
-            subsidy=self.subsidy - other.subsidy,
-            donation=self.donation - other.donation,
-        )
-
-
-def _till_totals(rows, quantity: str, line: str, amount) -> TillTotals:
-    """Totals of `rows` (sale lines, or refund lines through `line`), in one query."""
-    prefix = f"{line}__" if line else ""
-    units = F(quantity)
-
-    def per_unit(name):
-        return Coalesce(
-            Sum(ExpressionWrapper(F(prefix + name) * units, output_field=MONEY)),
-            ZERO,
-            output_field=MONEY,
-        )
-
-    totals = rows.aggregate(
-        topups=Coalesce(Sum(quantity, filter=Q(**{f"{prefix}kind__in": TOPUP_KINDS})), 0),
-        operator_credit=per_unit("face_value"),
-        reference=per_unit("reference_price"),
-        amount=Coalesce(Sum(amount), ZERO, output_field=MONEY),
-        donation=Coalesce(
-            Sum(ExpressionWrapper(donated_unit_value(prefix) * units, output_field=MONEY)),
-            ZERO,
-            output_field=MONEY,
-        ),
-        **{
-            f"device_{kind}": Coalesce(Sum(quantity, filter=Q(**{f"{prefix}kind": kind})), 0)
-            for kind in DEVICE_KINDS
-        },
-    )
-    return TillTotals(
-        topups=totals["topups"],
-        operator_credit=totals["operator_credit"],
-        devices_by_kind={kind.value: totals[f"device_{kind}"] for kind in DEVICE_KINDS},
-        amount=totals["amount"],
-        subsidy=totals["reference"] - totals["amount"],
-        donation=totals["donation"],
-    )
-
-
-def _scoped(queryset, *, period: Period, sites, agency, sale: str = ""):
-    """Sales or refunds made in `period` at `sites` for people referred by `agency`."""
-    start, end = period.bounds()
-    queryset = queryset.filter(at__gte=start, at__lt=end)
-    if sites is not None:
-        queryset = queryset.filter(site__in=sites)
-    if agency is not None:
-        queryset = queryset.filter(**{f"{sale}beneficiary__enrolment_referral__agency": agency})
-    return queryset
-
-
-def sold_in(*, period: Period, sites=None, agency=None) -> TillTotals:
-    """Gross: what the sales made in `period` sold. One query."""
-    sales = _scoped(Sale.objects, period=period, sites=sites, agency=agency)
-    return _till_totals(SaleLine.objects.filter(sale__in=sales), "quantity", "", _line_amount())
-
-
-def refunded_in(*, period: Period, sites=None, agency=None) -> tuple[int, TillTotals]:
-    """The refunds made in `period` (whenever the sale was), from their refund lines: how many
-    refunds, and what they gave back (units, credit, money, and the subsidy the refunded units
-    had carried). The one place that counts refunds for the figures. Two queries."""
-    refunds = _scoped(Refund.objects, period=period, sites=sites, agency=agency, sale="sale__")
-    lines = RefundLine.objects.filter(refund__in=refunds)
-    return refunds.count(), _till_totals(lines, "quantity", "sale_line", "amount")
-
-
-@dataclass(frozen=True)
-class SalesFigures:
-    """What the till did in a period (see `sales_figures`): gross, refunded in the period, net."""
-
-    sales_count: int
-    gross: TillTotals
-    refunds_count: int
-    refunded: TillTotals
-    paid_by_method: dict[str, Decimal]  # gross, as paid
-    by_site_month: list[dict]  # {"site_id", "site_name", "month", "sales", "amount", "subsidy"}
-    first_mobile_phones: int
-
-    @property
-    def net(self) -> TillTotals:
-        return self.gross - self.refunded
-
-
-def sales_totals(*, period: Period, sites=None, agency=None) -> TillTotals:
-    """Net of the refunds made in `period`: what the till gave out (the "since launch" row
-    passes a period from the launch). Three queries."""
-    return (
-        sold_in(period=period, sites=sites, agency=agency)
-        - refunded_in(period=period, sites=sites, agency=agency)[1]
-    )
-
-
-def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
-    """The till's figures for the impact dashboard, in seven queries, all aggregated in the
-    database.
-
-    Sales and their lines count under the site of the sale (where the money was taken and the
-    stock left) and the agency of the referral that enrolled the buyer; refunds likewise, in the
-    period they were made (whenever the sale was): every figure is shown gross, refunded and net.
-    "First mobile phones" counts people, not sales: people enrolled in the period without a
-    mobile who bought a phone by the end of the period, not refunded by then; they count under
-    the site where they enrolled and the agency of their enrolment referral, like every
-    person-based figure (docs/architecture.md)."""
-    start, end = period.bounds()
-    sales = _scoped(Sale.objects, period=period, sites=sites, agency=agency)
-    lines = SaleLine.objects.filter(sale__in=sales)
-    refunds_count, refunded = refunded_in(period=period, sites=sites, agency=agency)
-    paid = {
-        row["method"]: row["amount"]
-        for row in Payment.objects.filter(sale__in=sales)
-        .values("method")
-        .annotate(amount=Sum("amount"))
-        .order_by("method")
-    }
-    months = sales.annotate(month=TruncMonth("at", tzinfo=timezone.get_current_timezone())).values(
-        "site_id", "month"
-    )
-    month_sales = {
-        (row["site_id"], row["month"]): row
-        for row in months.annotate(
-            n=Count("pk"), amount=Sum("total"), site_name=F("site__name")
-        ).order_by("site__name", "month")
-    }
-    month_subsidy = {
-        (row["site_id"], row["month"]): row["subsidy"]
-        for row in lines.annotate(
-            month=TruncMonth("sale__at", tzinfo=timezone.get_current_timezone()),
-            site_id=F("sale__site_id"),
-        )
-        .values("site_id", "month")
-        .annotate(subsidy=Sum(_line_subsidy()))
-        .order_by()
-    }
-    by_site_month = [
-        {
-            "site_id": site_id,
-            "site_name": row["site_name"],
-            "month": month.date() if hasattr(month, "date") else month,
-            "sales": row["n"],
-            "amount": row["amount"],
-            "subsidy": month_subsidy.get((site_id, month), ZERO),
-        }
-        for (site_id, month), row in month_sales.items()
-    ]
-    first_phones = Beneficiary.objects.filter(
-        has_mobile=False, enrolled_on__range=(period.start, period.end)
-    )
-    if sites is not None:
-        first_phones = first_phones.filter(enrolled_site__in=sites)
-    if agency is not None:
-        first_phones = first_phones.filter(enrolment_referral__agency=agency)
-    refunded_by_then = RefundLine.objects.filter(sale_line=OuterRef("pk"), refund__at__lt=end)
-    phone_lines = SaleLine.objects.filter(
-        sale__beneficiary=OuterRef("pk"), kind=ProductKind.PHONE, sale__at__lt=end
-    ).exclude(Exists(refunded_by_then))
-    first_mobile_phones = first_phones.filter(Exists(phone_lines)).count()
-    return SalesFigures(
-        sales_count=sum(row["n"] for row in month_sales.values()),
-        gross=_till_totals(lines, "quantity", "", _line_amount()),
-        refunds_count=refunds_count,
-        refunded=refunded,
-        paid_by_method=paid,
-        by_site_month=by_site_month,
-        first_mobile_phones=first_mobile_phones,
     )

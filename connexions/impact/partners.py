@@ -171,7 +171,7 @@ CONTRIBUTIONS: list[Callable[[Partner, Period], list[Table]]] = [
 
 
 def programme_table(period: Period) -> Table:
-    """The programme's key figures for the period, every site: six queries."""
+    """The programme's key figures for the period, every site: eight queries."""
     scope = {"period": period, "sites": None, "agency": None}
     enrolment = beneficiary_selectors.enrolment_figures(**scope)
     follow_ups = beneficiary_selectors.follow_up_figures(**scope)

@@ -44,7 +44,7 @@ def test_sales_figures_for_the_impact_dashboard(
     checkout(site_b, buyer(enrolled_site=site_b), [CartItem(topup_b)], manager_b)
 
     period = Period.year_to_date(timezone.localdate())
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(10):
         figures = sales_figures(period=period)
     assert figures.sales_count == 3
     assert figures.gross.topups == 3

@@ -1,0 +1,348 @@
+"""What the till did, for the impact dashboard and the partner reports (read through
+`sales.selectors`): sales and refunds in a period, at some sites, for the people of an agency.
+
+The whole months the monthly summary covers are read from it (`sales.summaries`), the rest
+(a month begun or ended inside the period, the months not summarised yet) is counted live from
+the sales, their lines, payments and refunds, with the same expressions that built the summary:
+the figures are the same either way (docs/architecture.md, "Dashboard summaries")."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from beneficiaries.models import Beneficiary
+from catalogue.enums import ProductKind
+from connexions.periods import Period, add_months, first_of_month
+from sales.donations import MONEY, ZERO, donated_unit_value
+from sales.models import Payment, Refund, RefundLine, Sale, SaleLine, TillMonth, TillMonthsCovered
+
+TOPUP_KINDS = [ProductKind.MOBILE_TOPUP, ProductKind.DATA_TOPUP, ProductKind.INTERNET_TOPUP]
+DEVICE_KINDS = [ProductKind.PHONE, ProductKind.COMPUTER, ProductKind.TABLET]
+# Where a sale's (or a refund's, through "sale__") buyer's enrolment agency is.
+AGENCY = "beneficiary__enrolment_referral__agency"
+
+
+def line_subsidy():
+    return ExpressionWrapper(
+        (F("reference_price") - F("unit_price")) * F("quantity"), output_field=MONEY
+    )
+
+
+def line_amount():
+    return ExpressionWrapper(F("unit_price") * F("quantity"), output_field=MONEY)
+
+
+@dataclass(frozen=True)
+class TillTotals:
+    """What sale lines (or the refund lines that give them back) amount to."""
+
+    topups: int = 0
+    operator_credit: Decimal = ZERO
+    devices_by_kind: dict[str, int] = field(default_factory=dict)
+    amount: Decimal = ZERO  # paid (refunded) by the people
+    subsidy: Decimal = ZERO  # reference price minus price paid
+    donation: Decimal = ZERO  # the part of the subsidy partners' donated units covered
+
+    @property
+    def devices(self) -> int:
+        return sum(self.devices_by_kind.values())
+
+    @property
+    def programme(self) -> Decimal:
+        """The part of the subsidy the programme covered."""
+        return self.subsidy - self.donation
+
+    def _combined(self, other: "TillTotals", sign: int) -> "TillTotals":
+        kinds = dict.fromkeys([*self.devices_by_kind, *other.devices_by_kind])
+        return TillTotals(
+            topups=self.topups + sign * other.topups,
+            operator_credit=self.operator_credit + sign * other.operator_credit,
+            devices_by_kind={
+                kind: self.devices_by_kind.get(kind, 0) + sign * other.devices_by_kind.get(kind, 0)
+                for kind in kinds
+            },
+            amount=self.amount + sign * other.amount,
+            subsidy=self.subsidy + sign * other.subsidy,
+            donation=self.donation + sign * other.donation,
+        )
+
+    def __add__(self, other: "TillTotals") -> "TillTotals":
+        return self._combined(other, 1)
+
+    def __sub__(self, other: "TillTotals") -> "TillTotals":
+        return self._combined(other, -1)
+
+    @classmethod
+    def of(cls, row: dict) -> "TillTotals":
+        """From a row of `till_aggregates` (or of the summary's columns, which have its names)."""
+        return cls(
+            topups=row["topups"],
+            operator_credit=row["operator_credit"],
+            devices_by_kind={kind.value: row[kind.value] for kind in DEVICE_KINDS},
+            amount=row["amount"],
+            subsidy=row["reference"] - row["amount"],
+            donation=row["donation"],
+        )
+
+
+def till_aggregates(quantity: str, line: str, amount) -> dict:
+    """The aggregates of `TillTotals` over sale lines (or refund lines through `line`), named as
+    the summary's columns: the one definition the live count and the summary share."""
+    prefix = f"{line}__" if line else ""
+    units = F(quantity)
+
+    def per_unit(value):
+        return Coalesce(Sum(ExpressionWrapper(value * units, output_field=MONEY)), ZERO)
+
+    return {
+        "topups": Coalesce(Sum(quantity, filter=Q(**{f"{prefix}kind__in": TOPUP_KINDS})), 0),
+        "operator_credit": per_unit(F(prefix + "face_value")),
+        "reference": per_unit(F(prefix + "reference_price")),
+        "amount": Coalesce(Sum(amount), ZERO, output_field=MONEY),
+        "donation": per_unit(donated_unit_value(prefix)),
+        **{
+            kind.value: Coalesce(Sum(quantity, filter=Q(**{f"{prefix}kind": kind})), 0)
+            for kind in DEVICE_KINDS
+        },
+    }
+
+
+SALE_LINES = ("quantity", "", line_amount)
+REFUND_LINES = ("quantity", "sale_line", lambda: F("amount"))
+
+
+def _scoped(queryset, *, ranges, sites, agency, sale: str = ""):
+    """Sales or refunds made in one of `ranges` ([start, end) datetimes) at `sites` for people
+    referred by `agency`."""
+    when = Q()
+    for start, end in ranges:
+        when |= Q(at__gte=start, at__lt=end)
+    queryset = queryset.filter(when)
+    if sites is not None:
+        queryset = queryset.filter(site__in=sites)
+    if agency is not None:
+        queryset = queryset.filter(**{f"{sale}{AGENCY}": agency})
+    return queryset
+
+
+def _totals(rows, lines) -> TillTotals:
+    quantity, line, amount = lines
+    return TillTotals.of(rows.aggregate(**till_aggregates(quantity, line, amount())))
+
+
+def _refunds(ranges, sites, agency) -> tuple[int, TillTotals]:
+    """Refunds made in `ranges`, whenever the sale was: how many, and what their lines gave
+    back (units, credit, money, and the subsidy the refunded units had carried). Two queries."""
+    refunds = _scoped(Refund.objects, ranges=ranges, sites=sites, agency=agency, sale="sale__")
+    lines = RefundLine.objects.filter(refund__in=refunds)
+    return refunds.count(), _totals(lines, REFUND_LINES)
+
+
+def sold_in(*, period: Period, sites=None, agency=None) -> TillTotals:
+    """Gross: what the sales made in `period` sold, counted live. One query."""
+    sales = _scoped(Sale.objects, ranges=[period.bounds()], sites=sites, agency=agency)
+    return _totals(SaleLine.objects.filter(sale__in=sales), SALE_LINES)
+
+
+def refunded_in(*, period: Period, sites=None, agency=None) -> tuple[int, TillTotals]:
+    """The refunds made in `period`, counted live (the one place that counts refunds for the
+    figures, with the summary that uses its expressions). Two queries."""
+    return _refunds([period.bounds()], sites, agency)
+
+
+@dataclass(frozen=True)
+class SalesFigures:
+    """What the till did in a period (see `sales_figures`): gross, refunded in the period, net."""
+
+    sales_count: int
+    gross: TillTotals
+    refunds_count: int
+    refunded: TillTotals
+    paid_by_method: dict[str, Decimal]  # gross, as paid
+    by_site_month: list[dict]  # {"site_id", "site_name", "month", "sales", "amount", "subsidy"}
+    first_mobile_phones: int
+
+    @property
+    def net(self) -> TillTotals:
+        return self.gross - self.refunded
+
+
+@dataclass
+class _Till:
+    """Gross, refunded and payments, added up from the summary and the live count."""
+
+    gross: TillTotals = field(default_factory=TillTotals)
+    refunds: int = 0
+    refunded: TillTotals = field(default_factory=TillTotals)
+    paid: dict = field(default_factory=dict)
+
+    def add_paid(self, method, amount):
+        self.paid[method] = self.paid.get(method, ZERO) + amount
+
+
+def _live_totals(ranges, sites, agency, till: _Till, *, payments: bool) -> None:
+    """Adds to `till` what the sales and refunds made in `ranges` came to: three queries (four
+    with the payments)."""
+    sales = _scoped(Sale.objects, ranges=ranges, sites=sites, agency=agency)
+    till.gross += _totals(SaleLine.objects.filter(sale__in=sales), SALE_LINES)
+    refunds, refunded = _refunds(ranges, sites, agency)
+    till.refunds += refunds
+    till.refunded += refunded
+    if payments:
+        for row in (
+            Payment.objects.filter(sale__in=sales)
+            .values("method")
+            .annotate(amount=Sum("amount"))
+            .order_by()
+        ):
+            till.add_paid(row["method"], row["amount"])
+
+
+def _summary_totals(rows, till: _Till) -> None:
+    """Adds the summary rows' totals to `till`: one query."""
+    columns = ("count", "total", "amount", "topups", "operator_credit", "reference", "donation")
+    columns += tuple(kind.value for kind in DEVICE_KINDS)
+    for row in rows.values("kind", "method").annotate(**{c: Sum(c) for c in columns}).order_by():
+        if row["kind"] == TillMonth.PAYMENTS:
+            till.add_paid(row["method"], row["amount"])
+        elif row["kind"] == TillMonth.SALES:
+            till.gross += TillTotals.of(row)
+        else:
+            till.refunds += row["count"]
+            till.refunded += TillTotals.of(row)
+
+
+def split(period: Period) -> tuple[tuple[date, date], list]:
+    """The whole months of `period` the summary covers, as [first, last) month; and the
+    [start, end) datetimes to count live: the part of a month the period begins or ends inside,
+    and the months the summary does not cover yet (the current one at least). Either may be
+    empty; both are read all the same, so that a page's query count never depends on the day.
+    One query."""
+    until = TillMonthsCovered.objects.values_list("until", flat=True).first() or date.min
+    first = period.start if period.start.day == 1 else add_months(first_of_month(period.start), 1)
+    last = max(first, min(until, first_of_month(period.end + timedelta(days=1))))
+    if first == last:
+        return (first, last), [period.bounds()]
+    ranges = []
+    if period.start < first:
+        ranges.append(Period(period.start, first - timedelta(days=1)).bounds())
+    if last <= period.end:
+        ranges.append(Period(last, period.end).bounds())
+    end = period.bounds()[1]
+    return (first, last), ranges or [(end, end)]
+
+
+def summarised(months: tuple[date, date], sites, agency):
+    """The summary rows of `months` at `sites` for `agency`."""
+    rows = TillMonth.objects.filter(month__gte=months[0], month__lt=months[1])
+    if sites is not None:
+        rows = rows.filter(site__in=sites)
+    if agency is not None:
+        rows = rows.filter(agency=agency)
+    return rows
+
+
+def _till(period: Period, sites, agency, *, payments: bool) -> tuple[_Till, list, object]:
+    """The till's totals over `period`: (totals, the live ranges, the summary rows read)."""
+    whole_months, ranges = split(period)
+    till = _Till()
+    rows = summarised(whole_months, sites, agency)
+    _summary_totals(rows, till)
+    _live_totals(ranges, sites, agency, till, payments=payments)
+    return till, ranges, rows
+
+
+def sales_totals(*, period: Period, sites=None, agency=None) -> TillTotals:
+    """Net of the refunds made in `period`: what the till gave out (the "since launch" row
+    passes a period from the launch). Five queries."""
+    till, _, _ = _till(period, sites, agency, payments=False)
+    return till.gross - till.refunded
+
+
+def _by_site_month(ranges, sites, agency, rows) -> list[dict]:
+    """Sales, amount and subsidy by site and month: the summary's months, then the live ones
+    (they never overlap), ordered by site name and month."""
+    found = list(
+        {**row, "amount": row["sold"]}
+        for row in rows.filter(kind=TillMonth.SALES)
+        .values("site_id", "month")
+        .annotate(
+            site_name=F("site__name"),
+            sales=Sum("count"),
+            sold=Sum("total"),
+            subsidy=Sum(F("reference") - F("amount")),
+        )
+        .order_by()
+    )
+    sales = _scoped(Sale.objects, ranges=ranges, sites=sites, agency=agency)
+    month = TruncMonth("at", tzinfo=timezone.get_current_timezone())
+    counted = {
+        (row["site_id"], row["month"]): row
+        for row in sales.annotate(month=month)
+        .values("site_id", "month")
+        .annotate(sales=Count("pk"), amount=Sum("total"), site_name=F("site__name"))
+        .order_by()
+    }
+    line_month = TruncMonth("sale__at", tzinfo=timezone.get_current_timezone())
+    for row in (
+        SaleLine.objects.filter(sale__in=sales)
+        .annotate(month=line_month, site_id=F("sale__site_id"))
+        .values("site_id", "month")
+        .annotate(subsidy=Sum(line_subsidy()))
+        .order_by()
+    ):
+        counted[(row["site_id"], row["month"])]["subsidy"] = row["subsidy"]
+    found += counted.values()
+    by_site_month = [
+        {
+            "site_id": row["site_id"],
+            "site_name": row["site_name"],
+            "month": row["month"].date() if isinstance(row["month"], datetime) else row["month"],
+            "sales": row["sales"],
+            "amount": row["amount"],
+            "subsidy": row.get("subsidy", ZERO),
+        }
+        for row in found
+    ]
+    return sorted(by_site_month, key=lambda row: (row["site_name"], row["month"]))
+
+
+def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
+    """The till's figures for the impact dashboard, all aggregated in the database in ten
+    queries: what the summary covers (three, with the reading of its coverage), what is counted
+    live (six), and the first mobile phones (one, always live).
+
+    Sales and their lines count under the site of the sale (where the money was taken and the
+    stock left) and the agency of the referral that enrolled the buyer; refunds likewise, in the
+    period they were made (whenever the sale was): every figure is shown gross, refunded and net.
+    "First mobile phones" counts people, not sales: people enrolled in the period without a
+    mobile who bought a phone by the end of the period, not refunded by then; they count under
+    the site where they enrolled and the agency of their enrolment referral, like every
+    person-based figure (docs/architecture.md)."""
+    till, ranges, rows = _till(period, sites, agency, payments=True)
+    by_site_month = _by_site_month(ranges, sites, agency, rows)
+    end = period.bounds()[1]
+    first_phones = Beneficiary.objects.filter(
+        has_mobile=False, enrolled_on__range=(period.start, period.end)
+    )
+    if sites is not None:
+        first_phones = first_phones.filter(enrolled_site__in=sites)
+    if agency is not None:
+        first_phones = first_phones.filter(enrolment_referral__agency=agency)
+    refunded_by_then = RefundLine.objects.filter(sale_line=OuterRef("pk"), refund__at__lt=end)
+    phone_lines = SaleLine.objects.filter(
+        sale__beneficiary=OuterRef("pk"), kind=ProductKind.PHONE, sale__at__lt=end
+    ).exclude(Exists(refunded_by_then))
+    return SalesFigures(
+        sales_count=sum(row["sales"] for row in by_site_month),
+        gross=till.gross,
+        refunds_count=till.refunds,
+        refunded=till.refunded,
+        paid_by_method=dict(sorted(till.paid.items())),
+        by_site_month=by_site_month,
+        first_mobile_phones=first_phones.filter(Exists(phone_lines)).count(),
+    )
