@@ -18,6 +18,8 @@ from tests.bench.database import build, database_url, production_env
 
 TARGET_MS = 150
 EXPORT_TARGET_S = 10
+DASHBOARD_MS = 1000  # the impact dashboard for every site (docs/architecture.md, "Benchmark")
+DASHBOARD_PDF_MS = 3000
 
 
 def _measure(client, url, repeat):
@@ -120,11 +122,42 @@ def main():
         met = "" if target is None else ("yes" if p95 < target else "NO")
         shown = "" if target is None else f"< {target}"
         print(f"{label[:48]:<48} {p50:8.1f} {p95:8.1f} {queries:8d} {shown:>8}  {met}")
+    for label, path, target in _dashboard(manager):
+        p50, p95, queries = _measure(manager, path, max(3, args.repeat // 4))
+        met = "yes" if p95 < target else "NO"
+        print(f"{label[:48]:<48} {p50:8.1f} {p95:8.1f} {queries:8d} {'< ' + str(target):>8}  {met}")
     p50, _p95, _queries = _measure(manager, "/catalogue/stock/mouvements/?format=csv", 1)
     print(
         f"\nledger CSV of one site, streamed to the end: {p50 / 1000:.1f} s "
         f"(target: no web worker held > {EXPORT_TARGET_S} s)"
     )
+
+
+def _dashboard(manager) -> list[tuple[str, str, int]]:
+    """The impact dashboard's pages for the whole network: the demo's site manager is made a
+    manager of every site of this database (its own, never make run's)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from connexions.enums import SiteRole
+    from connexions.models import ReceptionSite, SiteMembership, User
+
+    user = User.objects.get(email="responsable@demo.connexions.fr")
+    for site in ReceptionSite.objects.exclude(memberships__user=user):
+        SiteMembership.objects.create(user=user, site=site, role=SiteRole.SITE_MANAGER)
+    today = timezone.localdate()
+    three_years = f"start={today.replace(year=today.year - 3) + timedelta(days=1)}&end={today}"
+    return [
+        ("dashboard, all sites, 12 months", "/impact/", DASHBOARD_MS),
+        ("dashboard, all sites, 3 years", f"/impact/?{three_years}", DASHBOARD_MS),
+        ("dashboard PDF, all sites, 3 years", f"/impact/bilan.pdf?{three_years}", DASHBOARD_PDF_MS),
+        (
+            "dashboard CSV (key figures), 3 years",
+            f"/impact/export/chiffres-cles.csv?{three_years}",
+            DASHBOARD_MS,
+        ),
+    ]
 
 
 def _fold(text: str) -> str:
