@@ -167,7 +167,7 @@ def follow_ups_due(site, today: date | None = None):
     today = today or timezone.localdate()
     return (
         FollowUp.objects.due(today)
-        .filter(beneficiary__enrolled_site=site)
+        .filter(enrolled_site=site)
         .select_related("beneficiary")
         .order_by("due_on", "id")
     )
