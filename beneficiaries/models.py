@@ -29,7 +29,7 @@ from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.periods import whole_months_between
 from connexions.perms import Action, can, sees_every_site, sites_for
-from connexions.search import trigram_index
+from connexions.search import trigram_distance_index, trigram_index
 from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 
 # A referral is "new" for this long after it arrives (the digest goes out once a day).
@@ -298,7 +298,11 @@ class Beneficiary(models.Model):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
-        indexes = [trigram_index("first_name", "last_name", name="beneficiary_name_trgm")]
+        indexes = [
+            trigram_index("first_name", "last_name", name="beneficiary_name_trgm"),
+            # "last first": see connexions/search.py
+            trigram_distance_index("last_name", "first_name", name="beneficiary_name_closest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(monthly_spending__isnull=True) | Q(monthly_spending__gte=0),
