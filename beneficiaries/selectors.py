@@ -130,7 +130,7 @@ def beneficiary_search(user, query: str = ""):
         if phone is not None:
             exact |= Q(phone=phone)
         return beneficiaries.filter(exact).order_by("last_name", "first_name", "id")
-    if not any(c.isalpha() for c in query):
+    if not any(c.isalpha() for c in query) or beneficiaries.query.is_empty():
         return beneficiaries.none()
     typed = search_text(query)
     ids = list(name_matches(typed).values_list("pk", flat=True)[: COUNT_CAP + 1])
