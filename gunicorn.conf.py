@@ -15,8 +15,9 @@ bind = os.environ.get(
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # Above PostgreSQL's statement_timeout (30 s, connexions/settings.py), so a slow query ends as an
 # error page rather than a killed worker. Pages stay far below it at scale (indexed searches,
-# capped counts); exports stream row by row (connexions/exports.py), and a sync worker counts a
-# whole streamed response against this timeout: exports too big for it belong to the tasks worker.
+# capped counts); exports stream in chunks (connexions/exports.py; the stock ledger is written by
+# PostgreSQL's COPY, seconds for a million rows), and a sync worker counts a whole streamed
+# response against this timeout: exports too big for it belong to the tasks worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 keepalive = 5

@@ -2,6 +2,7 @@ import re
 from datetime import date, timedelta
 
 import pghistory
+import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -28,7 +29,7 @@ from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
 from connexions.periods import whole_months_between
 from connexions.perms import Action, can, sees_every_site, sites_for
-from connexions.search import trigram_index
+from connexions.search import trigram_distance_index, trigram_index
 from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
 
 # A referral is "new" for this long after it arrives (the digest goes out once a day).
@@ -297,7 +298,11 @@ class Beneficiary(models.Model):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("beneficiary")
         verbose_name_plural = _("beneficiaries")
-        indexes = [trigram_index("first_name", "last_name", name="beneficiary_name_trgm")]
+        indexes = [
+            trigram_index("first_name", "last_name", name="beneficiary_name_trgm"),
+            # "last first": see connexions/search.py
+            trigram_distance_index("last_name", "first_name", name="beneficiary_name_closest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(monthly_spending__isnull=True) | Q(monthly_spending__gte=0),
@@ -430,7 +435,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(done_on__isnull=True, due_on__lte=on)
 
 
-@pghistory.track(exclude=["notes"])
+@pghistory.track(exclude=["notes", "enrolled_site"])
 class FollowUp(models.Model):
     """A check of the person's situation, planned at enrolment (+3 and +6 months by default)
     or recorded on the spot; done once `done_on` is set."""
@@ -443,6 +448,18 @@ class FollowUp(models.Model):
     )
     due_on = models.DateField(_("due on"), db_index=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # The person's enrolment site (which never changes), written by the trigger below on every
+    # insert and update, so a site's follow-ups due read one partial index instead of joining
+    # every person (docs/architecture.md, "Data at scale").
+    enrolled_site = models.ForeignKey(
+        ReceptionSite,
+        verbose_name=_("enrolment site"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        blank=True,
+        db_index=False,
+    )
     recorded_by = models.ForeignKey(
         User,
         verbose_name=_("recorded by"),
@@ -481,10 +498,19 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [
-            models.Index(
-                fields=["due_on", "id"],
+            models.Index(  # a site's follow-ups due: a small share of them all
+                fields=["enrolled_site", "due_on", "id"],
                 condition=Q(done_on__isnull=True),
-                name="followup_not_done_due",
+                name="followup_site_not_done_due",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="followup_enrolled_site",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="NEW.enrolled_site_id := (SELECT enrolled_site_id FROM "
+                "beneficiaries_beneficiary WHERE id = NEW.beneficiary_id); RETURN NEW;",
             ),
         ]
         verbose_name = _("follow-up")

@@ -207,6 +207,7 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
                 instance(
                     FollowUp,
                     beneficiary_id=pk,
+                    enrolled_site_id=site,  # the trigger's value (triggers are off here)
                     due_on=due,
                     done_on=due if done else None,
                     recorded_by_id=counsellor if done else None,

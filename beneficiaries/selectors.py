@@ -1,14 +1,15 @@
 """Reads of the beneficiaries app that span relations or that other apps reuse: the till
 (sales) finds people and checks eligibility here, the impact dashboard reads the figures."""
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-import phonenumbers
 from django.conf import settings
-from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.contrib.postgres.search import (
+    TrigramSimilarity,
+    TrigramWordSimilarity,
+)
 from django.db.models import (
     Avg,
     CharField,
@@ -43,7 +44,9 @@ from beneficiaries.models import (
     SupportSession,
 )
 from beneficiaries.privacy import identity_digest, phone_digest
+from beneficiaries.search import closest_names, name_matches, phone_e164
 from connexions import numbers
+from connexions.pagination import COUNT_CAP
 from connexions.periods import Period
 from connexions.search import SearchText, search_text
 
@@ -112,43 +115,30 @@ def beneficiary_by_member_number(raw: str, *, user=None):
 def beneficiary_search(user, query: str = ""):
     """Staff search across every site: by member number (the primary key) or mobile phone (its
     E.164 form), both exact and indexed; else by name, accents and case folded, one typo
-    tolerated (trigram word similarity, served by a GIN index), the closest names first."""
+    tolerated (trigram word similarity), the closest names first: among the matches, or among
+    the `COUNT_CAP` + 1 closest when there are more (the list then says to refine the search)."""
     beneficiaries = Beneficiary.objects.visible_to(user).select_related("enrolled_site")
     query = " ".join((query or "").split())
     if not query:
         return beneficiaries.order_by("-enrolled_on", "-id")
     number = Beneficiary.id_from_number(query)
-    phone = _phone_e164(query)
+    phone = phone_e164(query)
     if number is not None or phone is not None:
         exact = Q(pk=number) if number is not None else Q()
         if phone is not None:
             exact |= Q(phone=phone)
         return beneficiaries.filter(exact).order_by("last_name", "first_name", "id")
-    if not any(c.isalpha() for c in query):
+    if not any(c.isalpha() for c in query) or beneficiaries.query.is_empty():
         return beneficiaries.none()
     typed = search_text(query)
+    ids = list(name_matches(typed).values_list("pk", flat=True)[: COUNT_CAP + 1])
+    if len(ids) > COUNT_CAP:
+        ids = list(closest_names(typed).values_list("pk", flat=True)[: COUNT_CAP + 1])
     return (
-        beneficiaries.annotate(
-            search_name=SearchText("first_name", "last_name"),
-            closeness=TrigramWordSimilarity(typed, SearchText("first_name", "last_name")),
-        )
-        .filter(search_name__trigram_word_similar=typed)
+        beneficiaries.filter(pk__in=ids)
+        .annotate(closeness=TrigramWordSimilarity(typed, SearchText("first_name", "last_name")))
         .order_by("-closeness", "last_name", "first_name", "id")
     )
-
-
-def _phone_e164(query: str) -> str | None:
-    """The E.164 form of a typed French mobile number (06…, 6…, +33 6…, 0033 6…), or None."""
-    digits = re.sub(r"[\s.\-()]", "", query)
-    if not re.fullmatch(r"\+?\d{9,15}", digits):
-        return None
-    try:
-        parsed = phonenumbers.parse(digits, "FR")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def shares_outcomes(beneficiary: Beneficiary) -> bool:
@@ -165,7 +155,7 @@ def follow_ups_due(site, today: date | None = None):
     today = today or timezone.localdate()
     return (
         FollowUp.objects.due(today)
-        .filter(beneficiary__enrolled_site=site)
+        .filter(enrolled_site=site)
         .select_related("beneficiary")
         .order_by("due_on", "id")
     )

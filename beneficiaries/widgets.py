@@ -22,9 +22,7 @@ def _site_todo(request):
     return {
         "new_referrals": referrals["new"],
         "pending_referrals": referrals["waiting"],
-        "follow_ups_due": FollowUp.objects.due(today)
-        .filter(beneficiary__enrolled_site=site)
-        .count(),
+        "follow_ups_due": FollowUp.objects.due(today).filter(enrolled_site=site).count(),
         "mediation_actions_due": MediationCase.objects.actions_due(today).filter(site=site).count(),
     }
 

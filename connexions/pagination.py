@@ -15,7 +15,12 @@ class CappedPaginator(Paginator):
     def count(self):
         if not hasattr(self.object_list, "query"):
             return len(self.object_list)
-        return self.object_list[: COUNT_CAP + 1].count()
+        rows = self.object_list
+        if not rows.query.is_sliced:
+            # Unordered: the count stops at the cap instead of ranking every match first (a
+            # name search orders by similarity, which no index gives).
+            rows = rows.order_by()
+        return rows[: COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:

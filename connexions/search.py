@@ -3,9 +3,16 @@
 PostgreSQL's `unaccent()` is only STABLE (its dictionary could change), so no index may use it;
 `connexions_unaccent(text)`, created by a migration of `connexions`, is the IMMUTABLE wrapper
 that names the dictionary explicitly. `SearchText` is the one expression both the trigram GIN
-indexes and the queries use, so the planner matches them."""
+indexes and the queries use, so the planner matches them.
 
-from django.contrib.postgres.indexes import GinIndex, OpClass
+A GIN index finds the matches of a name; ranking them all costs what they are many (a common
+surname at national scale: tens of thousands). A GiST index reads them closest first
+(`trigram_distance_index`), so the closest thousand cost the same whatever their number; it is
+slower than GIN at filtering a name with few matches, so it is built over the words in another
+order ("last first"), an expression the filters never use: the planner can only take it for the
+distance order (docs/architecture.md, "Data at scale")."""
+
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import CharField, Func, Value
 
 
@@ -25,3 +32,9 @@ def search_text(query: str) -> SearchText:
 def trigram_index(*fields: str, name: str) -> GinIndex:
     """The trigram GIN index that name searches over `fields` use (see `SearchText`)."""
     return GinIndex(OpClass(SearchText(*fields), name="gin_trgm_ops"), name=name)
+
+
+def trigram_distance_index(*fields: str, name: str) -> GistIndex:
+    """The trigram GiST index that reads `SearchText(*fields)` in word-similarity distance
+    order (`typed <<-> SearchText(*fields)` with a `LIMIT`)."""
+    return GistIndex(OpClass(SearchText(*fields), name="gist_trgm_ops"), name=name)

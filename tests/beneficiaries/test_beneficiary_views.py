@@ -426,3 +426,25 @@ def test_a_nul_byte_in_a_search_is_ignored(client, counsellor_a, site_a, url, pa
     response = client_for(client, counsellor_a).get(url, params)
     assert response.status_code == 200
     assert b"\x00" not in response.content
+
+
+def test_follow_ups_due_are_those_of_the_people_enrolled_at_the_site(
+    client, counsellor_a, site_a, site_b
+):
+    here = BeneficiaryFactory(enrolled_site=site_a)
+    elsewhere = BeneficiaryFactory(enrolled_site=site_b)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    FollowUp.objects.bulk_create(
+        FollowUp(beneficiary=person, due_on=yesterday) for person in (here, elsewhere)
+    )
+    # A trigger copies the person's enrolment site on every insert and update.
+    assert dict(FollowUp.objects.values_list("beneficiary_id", "enrolled_site_id")) == {
+        here.pk: site_a.pk,
+        elsewhere.pk: site_b.pk,
+    }
+    FollowUp.objects.filter(beneficiary=here).update(enrolled_site=site_b)
+    assert FollowUp.objects.get(beneficiary=here).enrolled_site_id == site_a.pk
+    client_for(client, counsellor_a)
+    page = client.get("/beneficiaires/suivis-a-faire/")
+    assert [f.beneficiary_id for f in page.context["page_obj"]] == [here.pk]
+    assert "1 suivi à faire" in client.get("/").content.decode()

@@ -7,7 +7,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from beneficiaries import selectors
+from beneficiaries.search import closest_names, name_matches
 from connexions import pagination
+from connexions.search import search_text
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.conftest import client_for
 
@@ -52,14 +54,33 @@ def test_number_and_phone_searches_use_equality_only(counsellor_a, people):
     assert "LIKE" not in sql.upper()
 
 
-def test_the_name_search_is_served_by_the_trigram_index(counsellor_a, people):
-    queryset = selectors.beneficiary_search(counsellor_a, "lefevre")
+def test_the_name_search_is_served_by_its_two_trigram_indexes(counsellor_a, people):
+    typed = search_text("lefevre")
     with connection.cursor() as cursor:
-        # A tiny table: forbid the plain scans so that the test shows the index can serve it.
+        # A tiny table: forbid the plain scans so that the test shows the indexes can serve it.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        plan = queryset.explain()
-    assert "beneficiary_name_trgm" in plan
+        matches = name_matches(typed).explain()
+        cursor.execute("SET LOCAL enable_sort = off")
+        closest = closest_names(typed)[:10].explain()
+    assert "beneficiary_name_trgm" in matches
+    # Read in distance order from the GiST index, which no filter of the GIN's kind uses.
+    assert "beneficiary_name_closest" in closest and "Order By" in closest
+    assert "beneficiary_name_closest" not in name_matches(typed).explain()
+
+
+def test_past_the_cap_the_closest_names_are_ranked(counsellor_a, people, monkeypatch):
+    """More matches than a list shows: the closest COUNT_CAP + 1, read in distance order, are
+    ranked; the exact name comes first whatever the number of near ones."""
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    BeneficiaryFactory.create_batch(6, first_name="Marie", last_name="Lefevra")
+    found = list(selectors.beneficiary_search(counsellor_a, "lefevre"))
+    assert found[0] == people["helene"] and len(found) == 4
+    assert people["other"] not in found
+    page = pagination.paginate(
+        RequestFactory().get("/"), selectors.beneficiary_search(counsellor_a, "lefevre")
+    )
+    assert page.paginator.capped
 
 
 def test_a_list_counts_no_further_than_its_cap(counsellor_a, monkeypatch):
@@ -79,11 +100,16 @@ def test_search_pages_query_count_is_flat(
     BeneficiaryFactory.create_batch(count, last_name="Lefèvre")
     client_for(client, counsellor_a)
     client.get("/")  # the login's first request writes the session
-    for typed in ["lefevre", "Lefevrr", people["other"].number, "06 12 34 56 78"]:
+    for typed in [people["other"].number, "06 12 34 56 78"]:
         # 5 for the page, and the audit row of the people listed (one insert)
         with django_assert_num_queries(6):
             response = client.get("/beneficiaires/", {"q": typed})
         assert response.context["page_obj"].object_list
-    # the till's lookup: 4, and the audit row of the people listed
-    with django_assert_num_queries(5):
+    for typed in ["lefevre", "Lefevrr"]:
+        # and the ids of the people matching the name, first
+        with django_assert_num_queries(7):
+            response = client.get("/beneficiaires/", {"q": typed})
+        assert response.context["page_obj"].object_list
+    # the till's lookup: the ids, 4, and the audit row of the people listed
+    with django_assert_num_queries(6):
         client.get("/caisse/client/recherche/", {"q": "lefevre"})

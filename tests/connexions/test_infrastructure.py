@@ -91,3 +91,46 @@ def test_undefined_variables_fail_in_the_projects_own_templates():
     assert "7" in card.render({"value": 7, "label": "séances"})
     with pytest.raises(AssertionError, match="Undefined template variable"):
         card.render({"value": 7})  # no label
+
+
+@pytest.mark.django_db
+def test_csv_written_by_postgresql_is_the_csv_python_writes():
+    """The ledger's export formats its columns in SQL and lets COPY write the lines: every
+    cell is what `csv_cell` writes (formulas, separators, quotes, accents, blanks, dates in
+    local time, labels), with the same header and line ends."""
+    from connexions.enums import UserKind
+    from connexions.exports import CsvText, csv_copy_stream, csv_datetime, csv_label, csv_stream
+    from connexions.models import User
+    from tests.connexions.factories import UserFactory
+
+    names = ["=SUM(A1)", "a;b", 'dit "oui"', "", "-3", "\tx", "+33 6", "@x", "Éloïse", "x\ny"]
+    for n, name in enumerate(names):
+        UserFactory(first_name=name, last_name=str(n), kind=UserKind.SITE_STAFF)
+    UserFactory(first_name="Zoé", kind="unknown")
+    users = User.objects.order_by("date_joined", "id")
+    header = ["Prénom", "=Nom", "Type", "Créé le", "Numéro"]
+    fields = ["first_name", "last_name", "kind", "date_joined", "id"]
+    labels = dict(UserKind.choices)
+    expected = csv_stream(
+        "x.csv",
+        header,
+        [
+            (first, last, labels.get(kind, kind), joined, pk)
+            for first, last, kind, joined, pk in users.values_list(*fields)
+        ],
+    )
+    written = csv_copy_stream(
+        "x.csv",
+        header,
+        users.values_list(
+            CsvText("first_name"),
+            CsvText("last_name"),
+            csv_label("kind", UserKind.choices),
+            csv_datetime("date_joined"),
+            "id",
+        ),
+    )
+    text = b"".join(written.streaming_content).decode()
+    # A line end inside a quoted cell is the one difference (COPY's lines end in "\n").
+    assert text.replace('x\r\ny"', 'x\ny"') == b"".join(expected.streaming_content).decode()
+    assert written["Content-Disposition"] == 'attachment; filename="x.csv"'
