@@ -16,9 +16,11 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -395,27 +397,26 @@ class FollowUpFigures:
     mobile: Outcome
 
 
-def _latest_follow_up_ids(*, period: Period, sites, agency):
-    """Subquery of each person's latest follow-up done up to the end of `period` and at least
+def _latest_follow_ups(*, period: Period, sites, agency):
+    """Each person's latest follow-up done up to the end of `period` and at least
     `FOLLOW_UP_MIN_DAYS` after their enrolment, for those whose latest one falls in `period`.
-    That one is the latest of those done in the period (any earlier one is older), so only the
-    period's follow-ups are read, newest first per person (`DISTINCT ON`), never every person."""
+    That one is the follow-up of the period no later one of the period follows (by day, then
+    id): an earlier one is older, and a later one qualifies too. So only the period's
+    follow-ups are read, joined with themselves (an anti-join), never every person."""
     earliest = ExpressionWrapper(
         F("beneficiary__enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
         output_field=DateField(),
     )
-    qualifying = FollowUp.objects.filter(
-        done_on__range=(period.start, period.end), done_on__gte=earliest
+    in_period = FollowUp.objects.filter(done_on__range=(period.start, period.end))
+    later = in_period.filter(beneficiary=OuterRef("beneficiary")).filter(
+        Q(done_on__gt=OuterRef("done_on")) | Q(done_on=OuterRef("done_on"), pk__gt=OuterRef("pk"))
     )
+    latest = in_period.filter(done_on__gte=earliest).exclude(Exists(later))
     if sites is not None:
-        qualifying = qualifying.filter(beneficiary__enrolled_site__in=sites)
+        latest = latest.filter(beneficiary__enrolled_site__in=sites)
     if agency is not None:
-        qualifying = qualifying.filter(beneficiary__enrolment_referral__agency=agency)
-    return (
-        qualifying.order_by("beneficiary_id", "-done_on", "-id")
-        .distinct("beneficiary_id")
-        .values("pk")
-    )
+        latest = latest.filter(beneficiary__enrolment_referral__agency=agency)
+    return latest
 
 
 def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFigures:
@@ -425,9 +426,7 @@ def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFig
     past period's figures do not change). Spending at entry and at that follow-up, for those
     with a spending at entry; outcomes at entry vs at that follow-up, for those whose follow-up
     recorded them. A person counts under their enrolment site and agency. One query."""
-    cohort = FollowUp.objects.filter(
-        pk__in=_latest_follow_up_ids(period=period, sites=sites, agency=agency)
-    )
+    cohort = _latest_follow_ups(period=period, sites=sites, agency=agency)
     paired = Q(beneficiary__monthly_spending__isnull=False)
     money = DecimalField(max_digits=11, decimal_places=2)
     seeking = Q(beneficiary__employment_status=EmploymentStatus.JOB_SEEKING) & ~Q(
