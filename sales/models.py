@@ -22,8 +22,7 @@ from catalogue.models import Device, Product, Voucher
 from connexions.models import PartnerAgency, ReceptionSite
 from connexions.perms import Action, sites_for
 from sales.enums import CashMovementKind, PaymentMethod, PinCheck, RefundReason
-from sales.models_summary import TillMonth as TillMonth
-from sales.models_summary import TillMonthsCovered as TillMonthsCovered
+from sales.models_summary import TillMonth, TillMonthsCovered  # noqa: F401
 
 MONEY = {"max_digits": 9, "decimal_places": 2}
 
@@ -321,6 +320,7 @@ class SaleLine(models.Model):
             ),
         ]
         triggers = [_append_only("saleline_append_only")]
+        indexes = [models.Index(fields=["sale"], condition=Q(kind="phone"), name="saleline_phone")]
 
     def __str__(self):
         return f"{self.product_name} × {self.quantity}"
