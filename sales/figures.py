@@ -6,6 +6,7 @@ The whole months the monthly summary covers are read from it (`sales.summaries`)
 the sales, their lines, payments and refunds, with the same expressions that built the summary:
 the figures are the same either way (docs/architecture.md, "Dashboard summaries")."""
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -265,7 +266,7 @@ def sales_totals(*, period: Period, sites=None, agency=None) -> TillTotals:
 
 def _by_site_month(ranges, sites, agency, rows) -> list[dict]:
     """Sales, amount and subsidy by site and month: the summary's months, then the live ones
-    (they never overlap), ordered by site name and month."""
+    (they never overlap), ordered by site name (in French order, `_name_order`) and month."""
     found = list(
         {**row, "amount": row["sold"]}
         for row in rows.filter(kind=TillMonth.SALES)
@@ -295,7 +296,10 @@ def _by_site_month(ranges, sites, agency, rows) -> list[dict]:
         .annotate(subsidy=Sum(line_subsidy()))
         .order_by()
     ):
-        counted[(row["site_id"], row["month"])]["subsidy"] = row["subsidy"]
+        # A sale committed between the two queries may bring a month the first did not see:
+        # it is counted at the next look, never half.
+        if (row["site_id"], row["month"]) in counted:
+            counted[(row["site_id"], row["month"])]["subsidy"] = row["subsidy"]
     found += counted.values()
     by_site_month = [
         {
@@ -308,7 +312,14 @@ def _by_site_month(ranges, sites, agency, rows) -> list[dict]:
         }
         for row in found
     ]
-    return sorted(by_site_month, key=lambda row: (row["site_name"], row["month"]))
+    return sorted(by_site_month, key=lambda row: (_name_order(row["site_name"]), row["month"]))
+
+
+def _name_order(name: str) -> tuple[str, str]:
+    """Names in French order whatever the database's collation: accents and case second
+    ("Évry" before "Paris")."""
+    plain = unicodedata.normalize("NFD", name)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold(), name
 
 
 def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:

@@ -7,7 +7,7 @@ does waits for it (the `TillMonthsCovered` row is locked)."""
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.tasks import task
@@ -89,6 +89,11 @@ def refresh(today: date | None = None) -> int:
     """Rebuilds the summary of every month before the one of `today`; returns its row count."""
     until = first_of_month(today or timezone.localdate())
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            # It reads the whole history (not the 30 s a page may take) and, if another rebuild
+            # runs, waits for it to end (not the 5 s a till may wait for a lock).
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            cursor.execute("SET LOCAL lock_timeout = 0")
         covered, _ = TillMonthsCovered.objects.select_for_update().get_or_create(
             pk=1, defaults={"until": date.min}
         )

@@ -14,10 +14,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Outside a transaction, so for the session: the build waits for the open transactions
+        # and reads every sale line, longer than a page's limits allow; put back after.
+        migrations.RunSQL(
+            "SET statement_timeout = 0; SET lock_timeout = 0", migrations.RunSQL.noop
+        ),
         AddIndexConcurrently(
             model_name="saleline",
             index=models.Index(
                 condition=models.Q(("kind", "phone")), fields=["sale"], name="saleline_phone"
             ),
         ),
+        migrations.RunSQL("RESET statement_timeout; RESET lock_timeout", migrations.RunSQL.noop),
     ]

@@ -19,6 +19,7 @@ from connexions.impact.report import BEFORE_LAUNCH, impact_report
 from connexions.models import ReceptionSite, SiteMembership
 from connexions.periods import Period, add_months, first_of_month
 from sales import refunds, services, summaries
+from sales.figures import _name_order
 from sales.models import Sale, TillMonth, TillMonthsCovered
 from sales.selectors import sales_figures, sales_totals
 from sales.services import CartItem
@@ -179,3 +180,8 @@ def test_the_command_queues_the_rebuild_for_the_worker(seeded):
     call_command("refresh_summaries", stdout=out)  # the tests' task backend runs it at once
     assert "queued" in out.getvalue()
     assert TillMonthsCovered.objects.get(pk=1).until == first_of_month(timezone.localdate())
+
+
+def test_sites_in_french_order_whatever_the_collation():
+    names = ["Paris 19e", "annexe Nord", "Évry", "Bobigny"]
+    assert sorted(names, key=_name_order) == ["annexe Nord", "Bobigny", "Évry", "Paris 19e"]
