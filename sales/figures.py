@@ -137,22 +137,11 @@ def _totals(rows, lines) -> TillTotals:
 
 def _refunds(ranges, sites, agency) -> tuple[int, TillTotals]:
     """Refunds made in `ranges`, whenever the sale was: how many, and what their lines gave
-    back (units, credit, money, and the subsidy the refunded units had carried). Two queries."""
+    back (units, credit, money, and the subsidy the refunded units had carried); the one place
+    that counts refunds for the figures. Two queries."""
     refunds = _scoped(Refund.objects, ranges=ranges, sites=sites, agency=agency, sale="sale__")
     lines = RefundLine.objects.filter(refund__in=refunds)
     return refunds.count(), _totals(lines, REFUND_LINES)
-
-
-def sold_in(*, period: Period, sites=None, agency=None) -> TillTotals:
-    """Gross: what the sales made in `period` sold, counted live. One query."""
-    sales = _scoped(Sale.objects, ranges=[period.bounds()], sites=sites, agency=agency)
-    return _totals(SaleLine.objects.filter(sale__in=sales), SALE_LINES)
-
-
-def refunded_in(*, period: Period, sites=None, agency=None) -> tuple[int, TillTotals]:
-    """The refunds made in `period`, counted live (the one place that counts refunds for the
-    figures, with the summary that uses its expressions). Two queries."""
-    return _refunds([period.bounds()], sites, agency)
 
 
 @dataclass(frozen=True)

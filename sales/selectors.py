@@ -40,13 +40,9 @@ from sales.enums import PaymentMethod
 
 # The till's figures for the impact dashboard and the partner reports (sales.figures).
 from sales.figures import TOPUP_KINDS as TOPUP_KINDS
-from sales.figures import SalesFigures as SalesFigures
-from sales.figures import TillTotals as TillTotals
 from sales.figures import line_amount, line_subsidy
-from sales.figures import refunded_in as refunded_in
 from sales.figures import sales_figures as sales_figures
 from sales.figures import sales_totals as sales_totals
-from sales.figures import sold_in as sold_in
 from sales.models import (
     CashMovement,
     Payment,
