@@ -108,8 +108,13 @@
     if (event.detail.target && event.detail.target.id === "customer-results") {
       return;
     }
-    // After htmx has settled (it gives the focus back to the element that had it).
+    // After htmx has settled (it gives the focus back to the element that had it); unless the
+    // counsellor has moved the focus meanwhile (a field clicked or tabbed to): that is kept.
+    const focused = document.activeElement;
     window.setTimeout(() => {
+      if (document.activeElement !== focused) {
+        return;
+      }
       const invalid = document.querySelector("#payment-form [aria-invalid=true]");
       (invalid || input).focus();
     }, 0);
