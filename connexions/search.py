@@ -12,6 +12,8 @@ slower than GIN at filtering a name with few matches, so it is built over the wo
 order ("last first"), an expression the filters never use: the planner can only take it for the
 distance order (docs/architecture.md, "Data at scale")."""
 
+import unicodedata
+
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import CharField, Func, Value
 
@@ -38,3 +40,10 @@ def trigram_distance_index(*fields: str, name: str) -> GistIndex:
     """The trigram GiST index that reads `SearchText(*fields)` in word-similarity distance
     order (`typed <<-> SearchText(*fields)` with a `LIMIT`)."""
     return GistIndex(OpClass(SearchText(*fields), name="gist_trgm_ops"), name=name)
+
+
+def french_order(name: str) -> tuple[str, str]:
+    """A sort key for names in French order whatever the database's collation: accents and case
+    second ("Évry" before "Paris")."""
+    plain = unicodedata.normalize("NFD", name)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold(), name

@@ -6,7 +6,6 @@ The whole months the monthly summary covers are read from it (`sales.summaries`)
 the sales, their lines, payments and refunds, with the same expressions that built the summary:
 the figures are the same either way (docs/architecture.md, "Dashboard summaries")."""
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.utils import timezone
 from beneficiaries.models import Beneficiary
 from catalogue.enums import ProductKind
 from connexions.periods import Period, add_months, first_of_month
+from connexions.search import french_order
 from sales.donations import MONEY, ZERO, donated_unit_value
 from sales.models import Payment, Refund, RefundLine, Sale, SaleLine, TillMonth, TillMonthsCovered
 
@@ -255,7 +255,7 @@ def sales_totals(*, period: Period, sites=None, agency=None) -> TillTotals:
 
 def _by_site_month(ranges, sites, agency, rows) -> list[dict]:
     """Sales, amount and subsidy by site and month: the summary's months, then the live ones
-    (they never overlap), ordered by site name (in French order, `_name_order`) and month."""
+    (they never overlap), ordered by site name (in French order: `french_order`) and month."""
     found = list(
         {**row, "amount": row["sold"]}
         for row in rows.filter(kind=TillMonth.SALES)
@@ -301,14 +301,7 @@ def _by_site_month(ranges, sites, agency, rows) -> list[dict]:
         }
         for row in found
     ]
-    return sorted(by_site_month, key=lambda row: (_name_order(row["site_name"]), row["month"]))
-
-
-def _name_order(name: str) -> tuple[str, str]:
-    """Names in French order whatever the database's collation: accents and case second
-    ("Évry" before "Paris")."""
-    plain = unicodedata.normalize("NFD", name)
-    return "".join(c for c in plain if not unicodedata.combining(c)).casefold(), name
+    return sorted(by_site_month, key=lambda row: (french_order(row["site_name"]), row["month"]))
 
 
 def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:

@@ -110,7 +110,6 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
     enrolment = beneficiary_selectors.enrolment_figures(**scope)
     follow_ups = beneficiary_selectors.follow_up_figures(**scope)
     by_site = beneficiary_selectors.beneficiaries_by_site(**scope)
-    by_month = beneficiary_selectors.enrolments_by_month(**scope)
     referrals = beneficiary_selectors.referral_figures(**scope)
     mediation = beneficiary_selectors.mediation_figures(**scope)
     support = beneficiary_selectors.support_figures(**scope)
@@ -189,7 +188,7 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
         ),
     ]
     sections = [
-        people_section(period, enrolment, by_site, by_month),
+        people_section(period, enrolment, by_site),
         referrals_section(referrals),
         situation_section(enrolment),
         spending_section(follow_ups),

@@ -20,6 +20,7 @@ from tests.beneficiaries.factories import (
     ReferralFactory,
 )
 from tests.conftest import client_for
+from tests.connexions.factories import PartnerAgencyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +165,7 @@ def test_beneficiaries_by_site_and_month(
     assert [(r["site_id"], r["enrolled"]) for r in rows] == [(site_a.pk, 1)]
 
     with django_assert_num_queries(1):
-        months = selectors.enrolments_by_month(period=PERIOD, sites=[site_a])
+        months = selectors.enrolment_figures(period=PERIOD, sites=[site_a]).by_month
     assert months == [
         {"month": date(2026, 1, 1), "enrolled": 1},
         {"month": date(2026, 3, 1), "enrolled": 2},
@@ -201,7 +202,7 @@ def test_referral_figures(site_a, site_b, agency_a, agency_b, django_assert_num_
         )
     ReferralFactory(site=site_b, submitted_at=in_period)
     ReferralFactory(site=site_a, submitted_at=in_period - timedelta(days=60))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         figures = selectors.referral_figures(period=PERIOD, sites=[site_a])
     assert figures.total == 4
     assert figures.by_status == {"declined": 2, "pending": 1, "withdrawn": 1}
@@ -212,6 +213,28 @@ def test_referral_figures(site_a, site_b, agency_a, agency_b, django_assert_num_
         (agency_a.name, 2) if agency_b.name < agency_a.name else (agency_b.name, 2),
     ]
     assert selectors.referral_figures(period=PERIOD, sites=[site_a], agency=agency_a).total == 2
+
+
+def test_referrals_by_agency_largest_first_then_in_french_order(site_a):
+    in_period = timezone.make_aware(timezone.datetime(2026, 3, 2, 9))
+    sent = {"Paris Aide": 1, "Évry Solidarité": 1, "association locale": 1, "Zèbre": 2}
+    for name, n in sent.items():
+        agency = PartnerAgencyFactory(name=name)
+        for _ in range(n):
+            ReferralFactory(site=site_a, agency=agency, submitted_at=in_period)
+    BeneficiaryFactory(  # its referral accepted
+        enrolled_site=site_a,
+        enrolment_referral__agency=agency,
+        enrolment_referral__submitted_at=in_period,
+    )
+    figures = selectors.referral_figures(period=PERIOD, sites=[site_a])
+    assert [(r["agency_name"], r["total"], r["accepted"]) for r in figures.by_agency] == [
+        ("Zèbre", 3, 1),
+        ("association locale", 1, 0),
+        ("Évry Solidarité", 1, 0),
+        ("Paris Aide", 1, 0),
+    ]
+    assert figures.by_status == {"accepted": 1, "pending": 5}
 
 
 def test_mediation_figures(site_a, agency_a, django_assert_num_queries):

@@ -18,8 +18,8 @@ from beneficiaries.models import Beneficiary
 from connexions.impact.report import BEFORE_LAUNCH, impact_report
 from connexions.models import ReceptionSite, SiteMembership
 from connexions.periods import Period, add_months, first_of_month
+from connexions.search import french_order
 from sales import refunds, services, summaries
-from sales.figures import _name_order
 from sales.models import Sale, TillMonth, TillMonthsCovered
 from sales.selectors import sales_figures, sales_totals
 from sales.services import CartItem
@@ -184,4 +184,4 @@ def test_the_command_queues_the_rebuild_for_the_worker(seeded):
 
 def test_sites_in_french_order_whatever_the_collation():
     names = ["Paris 19e", "annexe Nord", "Évry", "Bobigny"]
-    assert sorted(names, key=_name_order) == ["annexe Nord", "Bobigny", "Évry", "Paris 19e"]
+    assert sorted(names, key=french_order) == ["annexe Nord", "Bobigny", "Évry", "Paris 19e"]

@@ -71,7 +71,7 @@ def situation_figures(enrolment) -> list[KeyFigure]:
     ]
 
 
-def people_section(period, enrolment, by_site, by_month) -> Section:
+def people_section(period, enrolment, by_site) -> Section:
     site_rows = [
         (text(row["site_name"]), people(row["enrolled"]), people(row["active"])) for row in by_site
     ]
@@ -82,7 +82,7 @@ def people_section(period, enrolment, by_site, by_month) -> Section:
             people(sum(row["active"] for row in by_site)),
         )
     )
-    counts = {row["month"]: row["enrolled"] for row in by_month}
+    counts = {row["month"]: row["enrolled"] for row in enrolment.by_month}
     month_rows = [
         (text(formats.date_format(month, "YEAR_MONTH_FORMAT")), people(counts.get(month, 0)))
         for month in period.months()

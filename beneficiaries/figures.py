@@ -1,0 +1,453 @@
+"""The beneficiaries app's figures for the impact dashboard and the partner reports: aggregates
+over a period, a set of sites and an agency (`(*, period, sites, agency)`), each in a fixed number
+of queries whatever the data. Read through `beneficiaries.selectors`, which re-exports them."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+
+from beneficiaries.enums import (
+    EmploymentStatus,
+    MediationStatus,
+    PlanType,
+    ReferralStatus,
+    SupportTopic,
+)
+from beneficiaries.models import (
+    Beneficiary,
+    FollowUp,
+    MediationCase,
+    OfferSubscription,
+    Referral,
+    SupportSession,
+)
+from connexions import numbers
+from connexions.periods import Period
+from connexions.search import french_order
+
+# --- aggregate figures (impact dashboard) ------------------------------------------------------
+
+
+def _enrolled(*, period: Period, sites, agency):
+    beneficiaries = Beneficiary.objects.filter(enrolled_on__range=(period.start, period.end))
+    if sites is not None:
+        beneficiaries = beneficiaries.filter(enrolled_site__in=sites)
+    if agency is not None:
+        beneficiaries = beneficiaries.filter(enrolment_referral__agency=agency)
+    return beneficiaries
+
+
+@dataclass(frozen=True)
+class EnrolmentFigures:
+    """The programme's published situation figures, each with its own denominator
+    (docs/architecture.md)."""
+
+    enrolled: int
+    no_mobile: int
+    with_mobile: int
+    prepaid: int
+    job_seeking: int
+    computer: int
+    internet: int
+    with_spending: int
+    average_spending: Decimal | None
+    by_month: list[dict]  # [{"month": date (first day), "enrolled"}], in order
+
+    @property
+    def no_mobile_rate(self):  # over all enrolled
+        return numbers.percentage(self.no_mobile, self.enrolled)
+
+    @property
+    def prepaid_rate(self):  # over those who had a mobile at enrolment
+        return numbers.percentage(self.prepaid, self.with_mobile)
+
+    @property
+    def job_seeking_rate(self):
+        return numbers.percentage(self.job_seeking, self.enrolled)
+
+    @property
+    def computer_rate(self):
+        return numbers.percentage(self.computer, self.enrolled)
+
+    @property
+    def internet_rate(self):
+        return numbers.percentage(self.internet, self.enrolled)
+
+
+def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFigures:
+    """People enrolled in `period` (at `sites`, referred by `agency`), with their number by month
+    of enrolment: one query, grouped by month and added up here. A person counts under the site
+    where they enrolled and the agency of the referral that enrolled them. The spending
+    reduction is `follow_up_figures`: its cohort is not the people enrolled."""
+    months = list(
+        _enrolled(period=period, sites=sites, agency=agency)
+        .annotate(month=TruncMonth("enrolled_on"))
+        .values("month")
+        .annotate(
+            enrolled=Count("pk"),
+            no_mobile=Count("pk", filter=Q(has_mobile=False)),
+            with_mobile=Count("pk", filter=Q(has_mobile=True)),
+            prepaid=Count("pk", filter=Q(has_mobile=True, plan_type=PlanType.PREPAID)),
+            job_seeking=Count("pk", filter=Q(employment_status=EmploymentStatus.JOB_SEEKING)),
+            computer=Count("pk", filter=Q(has_computer=True)),
+            internet=Count("pk", filter=Q(has_internet=True)),
+            with_spending=Count("pk", filter=Q(monthly_spending__isnull=False)),
+            spending=Sum("monthly_spending", default=Decimal("0.00")),
+        )
+        .order_by("month")
+    )
+    counts = (
+        "enrolled",
+        "no_mobile",
+        "with_mobile",
+        "prepaid",
+        "job_seeking",
+        "computer",
+        "internet",
+        "with_spending",
+    )
+    totals = {name: sum(month[name] for month in months) for name in counts}
+    spending = sum((month["spending"] for month in months), Decimal("0.00"))
+    with_spending = totals["with_spending"]
+    return EnrolmentFigures(
+        **totals,
+        average_spending=numbers.money(spending / with_spending) if with_spending else None,
+        by_month=[{"month": month["month"], "enrolled": month["enrolled"]} for month in months],
+    )
+
+
+def enrolled_until(day: date, *, sites=None, agency=None) -> int:
+    """People enrolled since the programme's launch, up to `day` (the "since launch" row)."""
+    people = Beneficiary.objects.filter(enrolled_on__lte=day)
+    if sites is not None:
+        people = people.filter(enrolled_site__in=sites)
+    if agency is not None:
+        people = people.filter(enrolment_referral__agency=agency)
+    return people.count()
+
+
+def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[dict]:
+    """Per enrolment site: people enrolled in `period`, and people active in it (eligible on at
+    least one day of the period, whenever they enrolled). One grouped query; rows
+    `{"site_id", "site_name", "enrolled", "active"}` by site name."""
+    people = Beneficiary.objects.filter(enrolled_on__lte=period.end, valid_until__gte=period.start)
+    if sites is not None:
+        people = people.filter(enrolled_site__in=sites)
+    if agency is not None:
+        people = people.filter(enrolment_referral__agency=agency)
+    return list(
+        people.values(site_id=F("enrolled_site_id"), site_name=F("enrolled_site__name"))
+        .annotate(
+            enrolled=Count("pk", filter=Q(enrolled_on__gte=period.start)),
+            active=Count("pk"),
+        )
+        .order_by("site_name")
+    )
+
+
+@dataclass(frozen=True)
+class ReferralFigures:
+    total: int
+    by_status: dict[str, int]
+    by_decline_reason: dict[str, int]
+    by_profile: dict[str, int]
+    by_agency: list[dict]  # [{"agency_id", "agency_name", "total", "accepted"}], largest first
+
+
+def referral_figures(*, period: Period, sites=None, agency=None) -> ReferralFigures:
+    """Referrals submitted in `period` to `sites` (their reception site) from `agency`: one
+    grouped query (by status, decline reason, profile and agency: a few rows per agency), added
+    up here, so the period's referrals are read once."""
+    start, end = period.bounds()
+    referrals = Referral.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if sites is not None:
+        referrals = referrals.filter(site__in=sites)
+    if agency is not None:
+        referrals = referrals.filter(agency=agency)
+    groups = (
+        referrals.values(
+            "status", "decline_reason", "profile", "agency_id", agency_name=F("agency__name")
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_status, by_reason, by_profile = Counter(), Counter(), Counter()
+    by_agency = {}
+    for row in groups:
+        n = row["n"]
+        by_status[row["status"]] += n
+        by_reason[row["decline_reason"]] += n
+        by_profile[row["profile"]] += n
+        counted = by_agency.setdefault(
+            row["agency_id"],
+            {
+                "agency_id": row["agency_id"],
+                "agency_name": row["agency_name"],
+                "total": 0,
+                "accepted": 0,
+            },
+        )
+        counted["total"] += n
+        counted["accepted"] += n if row["status"] == ReferralStatus.ACCEPTED else 0
+
+    def recorded(counter):  # by key, without the referrals that do not say
+        return {key: counter[key] for key in sorted(counter) if key}
+
+    return ReferralFigures(
+        total=by_status.total(),
+        by_status=recorded(by_status),
+        by_decline_reason=recorded(by_reason),
+        by_profile=recorded(by_profile),
+        by_agency=sorted(
+            by_agency.values(),
+            key=lambda row: (-row["total"], french_order(row["agency_name"] or "")),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class MediationFigures:
+    opened: int
+    by_status: dict[str, int]
+    agreements: int
+    amount_owed: Decimal
+    amount_written_off: Decimal
+    closed_with_agreement: int
+    written_off_on_closing: Decimal
+
+
+def mediation_figures(*, period: Period, sites=None, agency=None) -> MediationFigures:
+    """Mediation cases at `sites`, for people referred by `agency`: two queries. Opened in
+    `period`: how many, how many reached an agreement (agreement or closed), amounts owed and
+    written off. Closed in `period` (a case closes only after an agreement): how many and the
+    amounts written off on them."""
+    in_period = (period.start, period.end)
+    cases = MediationCase.objects.filter(
+        Q(opened_on__range=in_period) | Q(closed_on__range=in_period)
+    )
+    if sites is not None:
+        cases = cases.filter(site__in=sites)
+    if agency is not None:
+        cases = cases.filter(beneficiary__enrolment_referral__agency=agency)
+    reached = [MediationStatus.AGREEMENT, MediationStatus.CLOSED]
+    opened = Q(opened_on__range=in_period)
+    closed = Q(status=MediationStatus.CLOSED, closed_on__range=in_period)
+    zero = Decimal("0.00")
+    totals = cases.aggregate(
+        opened=Count("pk", filter=opened),
+        agreements=Count("pk", filter=opened & Q(status__in=reached)),
+        owed=Sum("amount_owed", filter=opened, default=zero),
+        written_off=Sum("amount_written_off", filter=opened, default=zero),
+        closed_with_agreement=Count("pk", filter=closed),
+        written_off_on_closing=Sum("amount_written_off", filter=closed, default=zero),
+    )
+    by_status = {
+        row["status"]: row["n"]
+        for row in cases.filter(opened).values("status").annotate(n=Count("pk")).order_by("status")
+    }
+    return MediationFigures(
+        by_status=by_status,
+        amount_owed=totals.pop("owed"),
+        amount_written_off=totals.pop("written_off"),
+        **totals,
+    )
+
+
+# --- follow-ups: spending and outcomes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """At entry vs at the latest follow-up, for the same people: `group` people whose follow-up
+    recorded it, `at_entry` and `at_follow_up` of them in that situation."""
+
+    group: int
+    at_entry: int
+    at_follow_up: int
+
+
+@dataclass(frozen=True)
+class FollowUpFigures:
+    """The people followed up in the period (see `follow_up_figures`)."""
+
+    followed_up: int
+    paired: int  # of whom those with a spending recorded at entry
+    entry_spending: Decimal | None  # averages over the paired people
+    latest_spending: Decimal | None
+    average_reduction: Decimal | None
+    relative_reduction: Decimal | None  # in %, the reduction over the spending at entry
+    employed_or_training: Outcome  # among those job-seeking at entry
+    computer: Outcome
+    internet: Outcome
+    mobile: Outcome
+
+
+def _latest_follow_ups(*, period: Period, sites, agency):
+    """Each person's latest follow-up done up to the end of `period` and at least
+    `FOLLOW_UP_MIN_DAYS` after their enrolment, for those whose latest one falls in `period`.
+    That one is the follow-up of the period no later one of the period follows (by day, then
+    id): an earlier one is older, and a later one qualifies too. So only the period's
+    follow-ups are read, joined with themselves (an anti-join), never every person."""
+    earliest = ExpressionWrapper(
+        F("beneficiary__enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
+        output_field=DateField(),
+    )
+    in_period = FollowUp.objects.filter(done_on__range=(period.start, period.end))
+    later = in_period.filter(beneficiary=OuterRef("beneficiary")).filter(
+        Q(done_on__gt=OuterRef("done_on")) | Q(done_on=OuterRef("done_on"), pk__gt=OuterRef("pk"))
+    )
+    latest = in_period.filter(done_on__gte=earliest).exclude(Exists(later))
+    if sites is not None:
+        latest = latest.filter(beneficiary__enrolled_site__in=sites)
+    if agency is not None:
+        latest = latest.filter(beneficiary__enrolment_referral__agency=agency)
+    return latest
+
+
+def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFigures:
+    """The people followed up in `period`, whatever their enrolment date: those whose latest
+    follow-up up to the end of the period, among those at least `FOLLOW_UP_MIN_DAYS` after
+    enrolment, falls in the period (a follow-up on the enrolment day measures nothing, and a
+    past period's figures do not change). Spending at entry and at that follow-up, for those
+    with a spending at entry; outcomes at entry vs at that follow-up, for those whose follow-up
+    recorded them. A person counts under their enrolment site and agency. One query."""
+    cohort = _latest_follow_ups(period=period, sites=sites, agency=agency)
+    paired = Q(beneficiary__monthly_spending__isnull=False)
+    money = DecimalField(max_digits=11, decimal_places=2)
+    seeking = Q(beneficiary__employment_status=EmploymentStatus.JOB_SEEKING) & ~Q(
+        employment_status=""
+    )
+    working = [EmploymentStatus.EMPLOYED, EmploymentStatus.TRAINING]
+    with_mobile = [PlanType.PREPAID, PlanType.CONTRACT]
+    row = cohort.aggregate(
+        followed_up=Count("pk"),
+        paired=Count("pk", filter=paired),
+        entry_total=Sum("beneficiary__monthly_spending", filter=paired, output_field=money),
+        latest_total=Sum("monthly_spending", filter=paired, output_field=money),
+        seeking=Count("pk", filter=seeking),
+        working=Count("pk", filter=seeking & Q(employment_status__in=working)),
+        computer_group=Count("pk", filter=Q(has_computer__isnull=False)),
+        computer_entry=Count(
+            "pk", filter=Q(has_computer__isnull=False, beneficiary__has_computer=True)
+        ),
+        computer_now=Count("pk", filter=Q(has_computer=True)),
+        internet_group=Count("pk", filter=Q(has_internet__isnull=False)),
+        internet_entry=Count(
+            "pk", filter=Q(has_internet__isnull=False, beneficiary__has_internet=True)
+        ),
+        internet_now=Count("pk", filter=Q(has_internet=True)),
+        mobile_group=Count("pk", filter=~Q(plan_type="")),
+        mobile_entry=Count("pk", filter=~Q(plan_type="") & Q(beneficiary__has_mobile=True)),
+        mobile_now=Count("pk", filter=Q(plan_type__in=with_mobile)),
+    )
+    n = row["paired"]
+    entry, latest = row["entry_total"], row["latest_total"]
+    return FollowUpFigures(
+        followed_up=row["followed_up"],
+        paired=n,
+        entry_spending=numbers.money(entry / n) if n else None,
+        latest_spending=numbers.money(latest / n) if n else None,
+        average_reduction=numbers.money((entry - latest) / n) if n else None,
+        relative_reduction=numbers.percentage(entry - latest, entry) if n else None,
+        employed_or_training=Outcome(row["seeking"], 0, row["working"]),
+        computer=Outcome(row["computer_group"], row["computer_entry"], row["computer_now"]),
+        internet=Outcome(row["internet_group"], row["internet_entry"], row["internet_now"]),
+        mobile=Outcome(row["mobile_group"], row["mobile_entry"], row["mobile_now"]),
+    )
+
+
+# --- one-to-one help ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupportFigures:
+    sessions: int
+    people: int
+    hours: Decimal
+    by_site: list[dict]  # {"site_id", "site_name", "sessions", "people", "<topic>": sessions}
+    by_topic: dict[str, int]  # sessions that dealt with each topic (a session may deal with two)
+
+
+def support_figures(*, period: Period, sites=None, agency=None) -> SupportFigures:
+    """Support sessions held in `period` at `sites` (where they were held), for people referred by
+    `agency`, by site and topic: two queries."""
+    sessions = SupportSession.objects.filter(date__range=(period.start, period.end))
+    if sites is not None:
+        sessions = sessions.filter(site__in=sites)
+    if agency is not None:
+        sessions = sessions.filter(beneficiary__enrolment_referral__agency=agency)
+    topics = {
+        topic.value: Count("pk", filter=Q(topics__contains=[topic.value])) for topic in SupportTopic
+    }
+    by_site = list(
+        sessions.values("site_id", site_name=F("site__name"))
+        .annotate(sessions=Count("pk"), people=Count("beneficiary", distinct=True), **topics)
+        .order_by("site_name")
+    )
+    totals = sessions.aggregate(
+        people=Count("beneficiary", distinct=True), minutes=Sum("duration_minutes", default=0)
+    )
+    return SupportFigures(
+        sessions=sum(row["sessions"] for row in by_site),
+        people=totals["people"],
+        hours=numbers.rounded(Decimal(totals["minutes"]) / 60, numbers.TENTH),
+        by_site=by_site,
+        by_topic={topic: sum(row[topic] for row in by_site) for topic in topics},
+    )
+
+
+@dataclass(frozen=True)
+class OfferFigures:
+    subscribed: int
+    people: int
+    average_price: Decimal | None
+    by_kind: dict[str, dict]  # {kind: {"subscribed", "average_price"}}
+
+
+def offer_figures(*, period: Period, sites=None, agency=None) -> OfferFigures:
+    """Offers subscribed with a counsellor's help in `period` at `sites` (where they were
+    recorded), for people referred by `agency`: one grouped query."""
+    offers = OfferSubscription.objects.filter(subscribed_on__range=(period.start, period.end))
+    if sites is not None:
+        offers = offers.filter(site__in=sites)
+    if agency is not None:
+        offers = offers.filter(beneficiary__enrolment_referral__agency=agency)
+    rows = list(
+        offers.values("kind")
+        .annotate(
+            n=Count("pk"),
+            people=Count("beneficiary", distinct=True),
+            total=Sum("monthly_price"),
+        )
+        .order_by("kind")
+    )
+    subscribed = sum(row["n"] for row in rows)
+    total = sum((row["total"] for row in rows), Decimal("0.00"))
+    return OfferFigures(
+        subscribed=subscribed,
+        # A person may subscribe to both kinds: counted once per kind here, an upper bound.
+        people=sum(row["people"] for row in rows),
+        average_price=numbers.money(total / subscribed) if subscribed else None,
+        by_kind={
+            row["kind"]: {
+                "subscribed": row["n"],
+                "average_price": numbers.money(row["total"] / row["n"]),
+            }
+            for row in rows
+        },
+    )
