@@ -43,12 +43,21 @@ from connexions.search import french_order
 # --- aggregate figures (impact dashboard) ------------------------------------------------------
 
 
+def _scoped(rows, sites, agency, *, site: str, agency_path: str):
+    """`rows` of `sites` and `agency` (None: all), through the lookups `site` and `agency_path`:
+    the one way every figure below narrows its rows to the dashboard's scope."""
+    if sites is not None:
+        rows = rows.filter(**{f"{site}__in": sites})
+    if agency is not None:
+        rows = rows.filter(**{agency_path: agency})
+    return rows
+
+
 def _enrolled(*, period: Period, sites, agency):
     beneficiaries = Beneficiary.objects.filter(enrolled_on__range=(period.start, period.end))
-    if sites is not None:
-        beneficiaries = beneficiaries.filter(enrolled_site__in=sites)
-    if agency is not None:
-        beneficiaries = beneficiaries.filter(enrolment_referral__agency=agency)
+    beneficiaries = _scoped(
+        beneficiaries, sites, agency, site="enrolled_site", agency_path="enrolment_referral__agency"
+    )
     return beneficiaries
 
 
@@ -134,10 +143,9 @@ def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFi
 def enrolled_until(day: date, *, sites=None, agency=None) -> int:
     """People enrolled since the programme's launch, up to `day` (the "since launch" row)."""
     people = Beneficiary.objects.filter(enrolled_on__lte=day)
-    if sites is not None:
-        people = people.filter(enrolled_site__in=sites)
-    if agency is not None:
-        people = people.filter(enrolment_referral__agency=agency)
+    people = _scoped(
+        people, sites, agency, site="enrolled_site", agency_path="enrolment_referral__agency"
+    )
     return people.count()
 
 
@@ -146,10 +154,9 @@ def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[di
     least one day of the period, whenever they enrolled). One grouped query; rows
     `{"site_id", "site_name", "enrolled", "active"}` by site name."""
     people = Beneficiary.objects.filter(enrolled_on__lte=period.end, valid_until__gte=period.start)
-    if sites is not None:
-        people = people.filter(enrolled_site__in=sites)
-    if agency is not None:
-        people = people.filter(enrolment_referral__agency=agency)
+    people = _scoped(
+        people, sites, agency, site="enrolled_site", agency_path="enrolment_referral__agency"
+    )
     return list(
         people.values(site_id=F("enrolled_site_id"), site_name=F("enrolled_site__name"))
         .annotate(
@@ -175,10 +182,7 @@ def referral_figures(*, period: Period, sites=None, agency=None) -> ReferralFigu
     up here, so the period's referrals are read once."""
     start, end = period.bounds()
     referrals = Referral.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
-    if sites is not None:
-        referrals = referrals.filter(site__in=sites)
-    if agency is not None:
-        referrals = referrals.filter(agency=agency)
+    referrals = _scoped(referrals, sites, agency, site="site", agency_path="agency")
     groups = (
         referrals.values(
             "status", "decline_reason", "profile", "agency_id", agency_name=F("agency__name")
@@ -240,10 +244,9 @@ def mediation_figures(*, period: Period, sites=None, agency=None) -> MediationFi
     cases = MediationCase.objects.filter(
         Q(opened_on__range=in_period) | Q(closed_on__range=in_period)
     )
-    if sites is not None:
-        cases = cases.filter(site__in=sites)
-    if agency is not None:
-        cases = cases.filter(beneficiary__enrolment_referral__agency=agency)
+    cases = _scoped(
+        cases, sites, agency, site="site", agency_path="beneficiary__enrolment_referral__agency"
+    )
     reached = [MediationStatus.AGREEMENT, MediationStatus.CLOSED]
     opened = Q(opened_on__range=in_period)
     closed = Q(status=MediationStatus.CLOSED, closed_on__range=in_period)
@@ -312,10 +315,13 @@ def _latest_follow_ups(*, period: Period, sites, agency):
         Q(done_on__gt=OuterRef("done_on")) | Q(done_on=OuterRef("done_on"), pk__gt=OuterRef("pk"))
     )
     latest = in_period.filter(done_on__gte=earliest).exclude(Exists(later))
-    if sites is not None:
-        latest = latest.filter(beneficiary__enrolled_site__in=sites)
-    if agency is not None:
-        latest = latest.filter(beneficiary__enrolment_referral__agency=agency)
+    latest = _scoped(
+        latest,
+        sites,
+        agency,
+        site="beneficiary__enrolled_site",
+        agency_path="beneficiary__enrolment_referral__agency",
+    )
     return latest
 
 
@@ -387,10 +393,9 @@ def support_figures(*, period: Period, sites=None, agency=None) -> SupportFigure
     """Support sessions held in `period` at `sites` (where they were held), for people referred by
     `agency`, by site and topic: two queries."""
     sessions = SupportSession.objects.filter(date__range=(period.start, period.end))
-    if sites is not None:
-        sessions = sessions.filter(site__in=sites)
-    if agency is not None:
-        sessions = sessions.filter(beneficiary__enrolment_referral__agency=agency)
+    sessions = _scoped(
+        sessions, sites, agency, site="site", agency_path="beneficiary__enrolment_referral__agency"
+    )
     topics = {
         topic.value: Count("pk", filter=Q(topics__contains=[topic.value])) for topic in SupportTopic
     }
@@ -423,10 +428,9 @@ def offer_figures(*, period: Period, sites=None, agency=None) -> OfferFigures:
     """Offers subscribed with a counsellor's help in `period` at `sites` (where they were
     recorded), for people referred by `agency`: one grouped query."""
     offers = OfferSubscription.objects.filter(subscribed_on__range=(period.start, period.end))
-    if sites is not None:
-        offers = offers.filter(site__in=sites)
-    if agency is not None:
-        offers = offers.filter(beneficiary__enrolment_referral__agency=agency)
+    offers = _scoped(
+        offers, sites, agency, site="site", agency_path="beneficiary__enrolment_referral__agency"
+    )
     rows = list(
         offers.values("kind")
         .annotate(

@@ -23,13 +23,7 @@ from beneficiaries.enums import (
 )
 
 # The figures for the impact dashboard and the partner reports (beneficiaries.figures).
-from beneficiaries.figures import EnrolmentFigures as EnrolmentFigures
-from beneficiaries.figures import FollowUpFigures as FollowUpFigures
-from beneficiaries.figures import MediationFigures as MediationFigures
-from beneficiaries.figures import OfferFigures as OfferFigures
 from beneficiaries.figures import Outcome as Outcome
-from beneficiaries.figures import ReferralFigures as ReferralFigures
-from beneficiaries.figures import SupportFigures as SupportFigures
 from beneficiaries.figures import beneficiaries_by_site as beneficiaries_by_site
 from beneficiaries.figures import enrolled_until as enrolled_until
 from beneficiaries.figures import enrolment_figures as enrolment_figures
