@@ -12,10 +12,8 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     Sum,
 )
@@ -302,27 +300,27 @@ class FollowUpFigures:
 
 def _latest_follow_ups(*, period: Period, sites, agency):
     """Each person's latest follow-up done up to the end of `period` and at least
-    `FOLLOW_UP_MIN_DAYS` after their enrolment, for those whose latest one falls in `period`.
-    That one is the follow-up of the period no later one of the period follows (by day, then
-    id): an earlier one is older, and a later one qualifies too. So only the period's
-    follow-ups are read, joined with themselves (an anti-join), never every person."""
+    `FOLLOW_UP_MIN_DAYS` after their enrolment, for those whose latest one falls in `period`:
+    the follow-ups of the period whose person's next one (`next_done_on`, kept by the
+    follow-ups' triggers) is after the period, or none. An earlier follow-up is too early when a
+    later one is, so only the latest is checked against the enrolment day. One scan of the
+    period's follow-ups, never every person."""
     earliest = ExpressionWrapper(
         F("beneficiary__enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
         output_field=DateField(),
     )
-    in_period = FollowUp.objects.filter(done_on__range=(period.start, period.end))
-    later = in_period.filter(beneficiary=OuterRef("beneficiary")).filter(
-        Q(done_on__gt=OuterRef("done_on")) | Q(done_on=OuterRef("done_on"), pk__gt=OuterRef("pk"))
+    latest = FollowUp.objects.filter(
+        Q(next_done_on__isnull=True) | Q(next_done_on__gt=period.end),
+        done_on__range=(period.start, period.end),
+        done_on__gte=earliest,
     )
-    latest = in_period.filter(done_on__gte=earliest).exclude(Exists(later))
-    latest = _scoped(
+    return _scoped(
         latest,
         sites,
         agency,
-        site="beneficiary__enrolled_site",
+        site="enrolled_site",  # the person's, kept on the follow-up
         agency_path="beneficiary__enrolment_referral__agency",
     )
-    return latest
 
 
 def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFigures:

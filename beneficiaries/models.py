@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from phonenumber_field.modelfields import PhoneNumberField
 
+from beneficiaries import follow_up_chain
 from beneficiaries.enums import (
     REFERRAL_TRANSITIONS,
     ConsentKind,
@@ -435,7 +436,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(done_on__isnull=True, due_on__lte=on)
 
 
-@pghistory.track(exclude=["notes", "enrolled_site"])
+@pghistory.track(exclude=["notes", "enrolled_site", "next_done_on"])
 class FollowUp(models.Model):
     """A check of the person's situation, planned at enrolment (+3 and +6 months by default)
     or recorded on the spot; done once `done_on` is set."""
@@ -459,6 +460,13 @@ class FollowUp(models.Model):
         editable=False,
         blank=True,
         db_index=False,
+    )
+    # The day of the person's next follow-up done after this one (by day, then id); None for
+    # their latest and for a follow-up not done. Kept by the triggers below
+    # (beneficiaries/follow_up_chain.py), so the spending cohort of a period is one scan of its
+    # follow-ups (docs/architecture.md, "Data at scale").
+    next_done_on = models.DateField(
+        _("next follow-up done on"), null=True, blank=True, editable=False
     )
     recorded_by = models.ForeignKey(
         User,
@@ -511,6 +519,21 @@ class FollowUp(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.Update,
                 func="NEW.enrolled_site_id := (SELECT enrolled_site_id FROM "
                 "beneficiaries_beneficiary WHERE id = NEW.beneficiary_id); RETURN NEW;",
+            ),
+            # A follow-up stays its person's, and `next_done_on` is kept per person
+            # (beneficiaries/follow_up_chain.py).
+            pgtrigger.ReadOnly(name="followup_person_fixed", fields=["beneficiary"]),
+            pgtrigger.Trigger(
+                name="followup_next_done_on",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=follow_up_chain.NEXT_DONE_ON,
+            ),
+            pgtrigger.Trigger(
+                name="followup_chain",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                func=follow_up_chain.RECHAIN,
             ),
         ]
         verbose_name = _("follow-up")

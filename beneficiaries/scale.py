@@ -200,25 +200,9 @@ def seed(plan: ScalePlan, writer: BulkWriter) -> None:
         )
         if plan.demo:
             writer.add_all(_demo_rows(rng, plan, index, pk, site, counsellor, enrolled_on))
-        for months in (3, 6):
-            due = add_months(enrolled_on, months)
-            done = due < plan.today - timedelta(days=7) and rng.random() < 0.9
-            writer.add(
-                instance(
-                    FollowUp,
-                    beneficiary_id=pk,
-                    enrolled_site_id=site,  # the trigger's value (triggers are off here)
-                    due_on=due,
-                    done_on=due if done else None,
-                    recorded_by_id=counsellor if done else None,
-                    site_id=site if done else None,
-                    **(
-                        _at_follow_up(rng, index, baseline, months, first_phone, due)
-                        if done
-                        else {}
-                    ),
-                )
-            )
+        writer.add_all(
+            _follow_ups(rng, plan, index, pk, site, counsellor, enrolled_on, baseline, first_phone)
+        )
         if index % 20 == 0:
             writer.add(_mediation(rng, pk, site, counsellor, enrolled_on, plan))
     for index in range(extra):
@@ -334,6 +318,32 @@ def _first_phone(plan, index: int, enrolled_on, baseline: dict):
     day = enrolled_on + timedelta(days=3 + int(fraction(index, 10) * 40))
     day += timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
     return day if day < plan.today else None
+
+
+def _follow_ups(rng, plan, index, pk, site, counsellor, enrolled_on, baseline, first_phone):
+    """The follow-ups planned at +3 and +6 months, done 9 times in 10 once due (a week's
+    grace), with what their triggers would write (they are off here): the enrolment site, and
+    the day of the next one done."""
+    follow_ups = []
+    for months in (3, 6):
+        due = add_months(enrolled_on, months)
+        done = due < plan.today - timedelta(days=7) and rng.random() < 0.9
+        follow_ups.append(
+            instance(
+                FollowUp,
+                beneficiary_id=pk,
+                enrolled_site_id=site,
+                due_on=due,
+                done_on=due if done else None,
+                recorded_by_id=counsellor if done else None,
+                site_id=site if done else None,
+                **(_at_follow_up(rng, index, baseline, months, first_phone, due) if done else {}),
+            )
+        )
+    first, second = follow_ups
+    if first.done_on and second.done_on:
+        first.next_done_on = second.done_on
+    return follow_ups
 
 
 def _at_follow_up(rng, index: int, baseline: dict, months: int, first_phone, due) -> dict:

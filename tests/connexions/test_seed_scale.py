@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import TestCase
 
 from beneficiaries.enums import ReferralStatus
@@ -61,6 +62,23 @@ def test_history_has_one_insert_event_per_row(seeded):
         person.phone,
         person.enrolled_on,
     )
+
+
+def test_follow_ups_carry_what_their_triggers_would_write(seeded):
+    """The writer runs with the triggers off as a superuser: it sets the person's enrolment
+    site and the day of their next follow-up done (by day, then id) itself."""
+    assert FollowUp.objects.filter(next_done_on__isnull=False).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM beneficiaries_followup f "
+            "JOIN beneficiaries_beneficiary b ON b.id = f.beneficiary_id "
+            "LEFT JOIN (SELECT id, lead(done_on) OVER (PARTITION BY beneficiary_id "
+            "ORDER BY done_on, id) AS next FROM beneficiaries_followup "
+            "WHERE done_on IS NOT NULL) chain ON chain.id = f.id "
+            "WHERE f.enrolled_site_id <> b.enrolled_site_id "
+            "OR f.next_done_on IS DISTINCT FROM chain.next"
+        )
+        assert cursor.fetchone()[0] == 0
 
 
 def test_refuses_a_database_that_has_people(seeded):

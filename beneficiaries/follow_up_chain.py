@@ -1,0 +1,35 @@
+"""The chain of a person's follow-ups done, kept by the follow-ups' triggers (`FollowUp.Meta`).
+
+Each person's follow-ups done form a chain, in order of day then id; each one's `next_done_on` is
+the day of the next, None for the latest (docs/architecture.md, "Data at scale"). The spending
+cohort of a period reads it: the period's follow-ups whose next one is after the period, or none.
+The triggers keep it whatever writes a follow-up: before a row is written, its own value; after a
+done follow-up is inserted, deleted or its day changed, its predecessors' (only the rows whose
+value changes are written, and that write changes no day, so it stops there). Both first take a
+transaction-level advisory lock on the person, so two follow-ups of one person written at once
+wait for each other and the second sees the first: the chain never has two latest follow-ups.
+"""
+
+LOCK = "PERFORM pg_advisory_xact_lock(hashtext('follow-up chain'), hashtext({person}::text));"
+
+# Before insert and update: the row's own next day.
+NEXT_DONE_ON = (
+    LOCK.format(person="NEW.beneficiary_id")
+    + " NEW.next_done_on := CASE WHEN NEW.done_on IS NULL THEN NULL ELSE ("
+    "SELECT min(f.done_on) FROM beneficiaries_followup f WHERE f.beneficiary_id = "
+    "NEW.beneficiary_id AND f.id <> NEW.id AND (f.done_on, f.id) > (NEW.done_on, NEW.id)) END; "
+    "RETURN NEW;"
+)
+
+# After insert, update and delete: the person's other follow-ups, when a day changed.
+RECHAIN = (
+    "IF (TG_OP = 'UPDATE' AND OLD.done_on IS NOT DISTINCT FROM NEW.done_on) "
+    "OR (TG_OP = 'INSERT' AND NEW.done_on IS NULL) "
+    "OR (TG_OP = 'DELETE' AND OLD.done_on IS NULL) THEN RETURN NULL; END IF; "
+    + LOCK.format(person="COALESCE(NEW.beneficiary_id, OLD.beneficiary_id)")
+    + " UPDATE beneficiaries_followup f SET next_done_on = chain.next FROM ("
+    "SELECT id, lead(done_on) OVER (ORDER BY done_on, id) AS next FROM beneficiaries_followup "
+    "WHERE beneficiary_id = COALESCE(NEW.beneficiary_id, OLD.beneficiary_id) "
+    "AND done_on IS NOT NULL) chain "
+    "WHERE f.id = chain.id AND f.next_done_on IS DISTINCT FROM chain.next; RETURN NULL;"
+)
