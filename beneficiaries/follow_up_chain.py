@@ -6,19 +6,21 @@ cohort of a period reads it: the period's follow-ups whose next one is after the
 The triggers keep it whatever writes a follow-up: before a row is written, its own value; after a
 done follow-up is inserted, deleted or its day changed, its predecessors' (only the rows whose
 value changes are written, and that write changes no day, so it stops there). Both first take a
-transaction-level advisory lock on the person, so two follow-ups of one person written at once
-wait for each other and the second sees the first: the chain never has two latest follow-ups.
+transaction-level advisory lock on the person (when a follow-up done is written), so two
+follow-ups of one person written at once wait for each other and the second sees the first: the
+chain never has two latest follow-ups.
 """
 
 LOCK = "PERFORM pg_advisory_xact_lock(hashtext('follow-up chain'), hashtext({person}::text));"
 
-# Before insert and update: the row's own next day.
+# Before insert and update: the row's own next day (none for a follow-up not done, which takes
+# no lock: planning follow-ups at enrolment never waits).
 NEXT_DONE_ON = (
-    LOCK.format(person="NEW.beneficiary_id")
-    + " NEW.next_done_on := CASE WHEN NEW.done_on IS NULL THEN NULL ELSE ("
-    "SELECT min(f.done_on) FROM beneficiaries_followup f WHERE f.beneficiary_id = "
-    "NEW.beneficiary_id AND f.id <> NEW.id AND (f.done_on, f.id) > (NEW.done_on, NEW.id)) END; "
-    "RETURN NEW;"
+    "IF NEW.done_on IS NULL THEN NEW.next_done_on := NULL; RETURN NEW; END IF; "
+    + LOCK.format(person="NEW.beneficiary_id")
+    + " NEW.next_done_on := (SELECT min(f.done_on) FROM beneficiaries_followup f "
+    "WHERE f.beneficiary_id = NEW.beneficiary_id AND f.id <> NEW.id "
+    "AND (f.done_on, f.id) > (NEW.done_on, NEW.id)); RETURN NEW;"
 )
 
 # After insert, update and delete: the person's other follow-ups, when a day changed.
