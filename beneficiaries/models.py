@@ -416,6 +416,9 @@ class SupportSession(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("support session")
         verbose_name_plural = _("support sessions")
+        indexes = [  # people supported per site: read in order, no sort (figures.py)
+            models.Index(fields=["site", "beneficiary", "date"], name="support_site_person_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="support_duration_positive"

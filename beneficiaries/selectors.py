@@ -24,6 +24,7 @@ from beneficiaries.enums import (
 
 # The figures for the impact dashboard and the partner reports (beneficiaries.figures).
 from beneficiaries.figures import Outcome as Outcome
+from beneficiaries.figures import active_people as active_people
 from beneficiaries.figures import beneficiaries_by_site as beneficiaries_by_site
 from beneficiaries.figures import enrolled_until as enrolled_until
 from beneficiaries.figures import enrolment_figures as enrolment_figures

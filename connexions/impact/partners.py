@@ -42,10 +42,7 @@ def grant_tables(partner: Partner, period: Period) -> list[Table]:
     for grant in grants:
         overlap = _overlap(grant, period)
         sites = list(grant.sites.all()) or None
-        served = sum(
-            row["active"]
-            for row in beneficiary_selectors.beneficiaries_by_site(period=overlap, sites=sites)
-        )
+        served = beneficiary_selectors.active_people(period=overlap, sites=sites)
         till = sales_selectors.sales_totals(period=overlap, sites=sites)
         rows.append(
             (

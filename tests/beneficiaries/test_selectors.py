@@ -18,6 +18,7 @@ from tests.beneficiaries.factories import (
     FollowUpFactory,
     MediationCaseFactory,
     ReferralFactory,
+    SupportSessionFactory,
 )
 from tests.conftest import client_for
 from tests.connexions.factories import PartnerAgencyFactory
@@ -155,11 +156,14 @@ def test_beneficiaries_by_site_and_month(
     # Eligibility over before the period: neither.
     enrolled(site_b, agency_a, on=date(2024, 6, 1), valid_until=date(2025, 5, 31))
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the counts, then the sites' names
         rows = selectors.beneficiaries_by_site(period=PERIOD)
     assert [(r["site_name"], r["enrolled"], r["active"]) for r in rows] == sorted(
         [(site_a.name, 3, 3), (site_b.name, 1, 2)]
     )
+    with django_assert_num_queries(1):  # the partner report's people served: the same rule
+        assert selectors.active_people(period=PERIOD) == 5
+    assert selectors.active_people(period=PERIOD, sites=[site_b]) == 2
     assert selectors.beneficiaries_by_site(period=PERIOD, sites=[site_b], agency=agency_b) == []
     rows = selectors.beneficiaries_by_site(period=PERIOD, agency=agency_b)
     assert [(r["site_id"], r["enrolled"]) for r in rows] == [(site_a.pk, 1)]
@@ -202,7 +206,7 @@ def test_referral_figures(site_a, site_b, agency_a, agency_b, django_assert_num_
         )
     ReferralFactory(site=site_b, submitted_at=in_period)
     ReferralFactory(site=site_a, submitted_at=in_period - timedelta(days=60))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the counts, then the agencies' names
         figures = selectors.referral_figures(period=PERIOD, sites=[site_a])
     assert figures.total == 4
     assert figures.by_status == {"declined": 2, "pending": 1, "withdrawn": 1}
@@ -235,6 +239,46 @@ def test_referrals_by_agency_largest_first_then_in_french_order(site_a):
         ("Paris Aide", 1, 0),
     ]
     assert figures.by_status == {"accepted": 1, "pending": 5}
+
+
+def test_support_counts_people_once_per_site_and_once_in_all(
+    site_a, site_b, django_assert_num_queries
+):
+    one, two = BeneficiaryFactory(enrolled_site=site_a), BeneficiaryFactory(enrolled_site=site_a)
+    on = date(2026, 3, 2)
+    for person, site, topics, minutes in [
+        (one, site_a, ["reading_bill"], 30),
+        (one, site_a, ["reading_bill", "other"], 45),
+        (one, site_b, ["device_setup"], 60),  # the same person at another site
+        (two, site_a, ["other"], 20),
+    ]:
+        SupportSessionFactory(
+            beneficiary=person, site=site, date=on, topics=topics, duration_minutes=minutes
+        )
+    SupportSessionFactory(beneficiary=two, site=site_b, date=date(2026, 7, 1))  # after
+    # Sessions and topics grouped by site and topics, people per site, the sites' names, people.
+    with django_assert_num_queries(4):
+        support = selectors.support_figures(period=PERIOD)
+    assert (support.sessions, support.people, support.hours) == (4, 2, Decimal("2.6"))
+    rows = {row["site_name"]: row for row in support.by_site}
+    assert [row["site_name"] for row in support.by_site] == sorted(rows)
+    at_a, at_b = rows[site_a.name], rows[site_b.name]
+    assert (at_a["sessions"], at_a["people"], at_a["reading_bill"], at_a["other"]) == (3, 2, 2, 2)
+    assert (at_a["device_setup"], at_b["sessions"], at_b["people"], at_b["device_setup"]) == (
+        0,
+        1,
+        1,
+        1,
+    )
+    assert support.by_topic == {
+        "choosing_offer": 0,
+        "cancelling_contract": 0,
+        "reading_bill": 2,
+        "device_setup": 1,
+        "online_procedures": 0,
+        "other": 2,
+    }
+    assert selectors.support_figures(period=PERIOD, sites=[site_b]).people == 1
 
 
 def test_mediation_figures(site_a, agency_a, django_assert_num_queries):
