@@ -116,15 +116,15 @@ SALE_LINES = ("quantity", "", line_amount)
 REFUND_LINES = ("quantity", "sale_line", lambda: F("amount"))
 
 
-def _scoped(queryset, *, ranges, sites, agency, sale: str = ""):
-    """Sales or refunds made in one of `ranges` ([start, end) datetimes) at `sites` for people
-    referred by `agency`."""
+def _scoped(queryset, *, ranges, sites, agency, sale: str = "", made: str = ""):
+    """Sales or refunds (or the rows of the sale or refund at `made`) made in one of `ranges`
+    ([start, end) datetimes) at `sites` for people referred by `agency`."""
     when = Q()
     for start, end in ranges:
-        when |= Q(at__gte=start, at__lt=end)
+        when |= Q(**{f"{made}at__gte": start, f"{made}at__lt": end})
     queryset = queryset.filter(when)
     if sites is not None:
-        queryset = queryset.filter(site__in=sites)
+        queryset = queryset.filter(**{f"{made}site__in": sites})
     if agency is not None:
         queryset = queryset.filter(**{f"{sale}{AGENCY}": agency})
     return queryset
@@ -183,12 +183,12 @@ def _live_totals(ranges, sites, agency, till: _Till, *, payments: bool) -> None:
     till.refunds += refunds
     till.refunded += refunded
     if payments:
-        for row in (
-            Payment.objects.filter(sale__in=sales)
-            .values("method")
-            .annotate(amount=Sum("amount"))
-            .order_by()
-        ):
+        # Joined with their sales rather than `sale__in`: for a partial month, PostgreSQL
+        # would read every payment to match a few thousand sales (0.3 s at 2.5 M sales).
+        paid = _scoped(
+            Payment.objects, ranges=ranges, sites=sites, agency=agency, sale="sale__", made="sale__"
+        )
+        for row in paid.values("method").annotate(amount=Sum("amount")).order_by():
             till.add_paid(row["method"], row["amount"])
 
 
