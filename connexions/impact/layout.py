@@ -38,6 +38,24 @@ class Table:
         """Whether an export of it shows "masqué" somewhere (and so says what it means)."""
         return any(cell.is_small for row in self.rows for cell in row)
 
+    @property
+    def header(self) -> list[tuple[str, str, str]]:
+        """(column, "text" or "number", width in %) for the PDF, which sizes and aligns a column
+        by what it holds: a number column holds at least one figure, a text column none (or the
+        first column of a table without rows); a text column is twice as wide, and the widths
+        add up to the page's."""
+        kinds = [
+            "number"
+            if any(row[index].kind != "text" for row in self.rows) or (not self.rows and index > 0)
+            else "text"
+            for index in range(len(self.columns))
+        ]
+        weights = [2 if kind == "text" else 1 for kind in kinds]
+        return [
+            (column, kind, f"{100 * weight / sum(weights):.1f}%")
+            for column, kind, weight in zip(self.columns, kinds, weights, strict=True)
+        ]
+
     def export_rows(self):
         """Rows for the CSV: numbers stay numbers, small groups become "masqué", and a last row
         says what "masqué" means when it is used (padded to the columns: the file stays a grid)."""

@@ -90,4 +90,5 @@ def export_pdf(request):
         _file_name(form, "bilan", "pdf"),
         request,
         inline=False,
+        stylesheets=("css/report.css",),
     )

@@ -75,4 +75,5 @@ def partner_pdf(request, pk):
         _file_name(partner, report, "pdf"),
         request,
         inline=False,
+        stylesheets=("css/report.css",),
     )

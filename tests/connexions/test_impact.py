@@ -67,6 +67,20 @@ def pdf_text(response) -> str:
     return squash(" ".join(page.extract_text() for page in reader.pages))
 
 
+def text_starts(response) -> list[tuple[float, float]]:
+    """(where each piece of text starts, the page's width), in points, over every page."""
+    starts = []
+    for page in PdfReader(io.BytesIO(response.content)).pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, font, size, width=width):
+            if text.strip():
+                starts.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], width))
+
+        page.extract_text(visitor_text=visit)
+    return starts
+
+
 @pytest.fixture
 def published(site_a, agency_a, manager_a):
     people = published_dataset(site=site_a, agency=agency_a, recorder=manager_a)
@@ -246,6 +260,10 @@ def test_published_figures_in_the_pdf(client, programme_admin, published):
         "personnes inscrites sur la période" in text
     )
     assert "au moins 60 jours après l'inscription" in text
+    # Every table keeps inside the page, its widest (the key figures, six columns) included:
+    # no text starts in the right margin (15 mm, 42.5 pt) or past the page's edge.
+    starts = text_starts(response)
+    assert starts and all(x < width - 42.5 for x, width in starts)
     assert "(ligne de référence) : 24,00 €" in text
     assert (
         "Depuis le lancement Indicateur Valeur Personnes inscrites depuis le lancement 500" in text
