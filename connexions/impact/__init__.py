@@ -8,7 +8,8 @@ load the others.
 
     cells.py       one figure, its French display, the small-group rule
     layout.py      key figures, tables, charts, sections
-    report.py      `impact_report()`: every figure, from the apps' aggregate selectors
+    report.py      `impact_report()`: every figure, from the apps' aggregate selectors, each read
+                   once (`Figures`); `impact_table()`: one table, only its section's figures
     sections/      the section builders
     charts.py      the charts as SVG, for the PDF
     forms.py       the dashboard's filters

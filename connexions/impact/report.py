@@ -7,6 +7,7 @@ Percentages are counted over the denominators docs/architecture.md fixes, and ea
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from workshops import selectors as workshop_selectors
 
 # Before anything the programme recorded: the "since launch" row counts from here.
 BEFORE_LAUNCH = date(1900, 1, 1)
+KEY_TABLE, LAUNCH_TABLE = "chiffres-cles", "depuis-le-lancement"
 
 
 @dataclass(frozen=True)
@@ -44,43 +46,142 @@ class ImpactReport:
     sections: list[Section]
 
     def tables(self) -> list[Table]:
-        key_table = Table(
-            key="chiffres-cles",
-            title=_("Key figures"),
-            columns=(
-                _("Figure"),
-                _("Value"),
-                _("Counted (numerator)"),
-                _("Number counted"),
-                _("Counted over (denominator)"),
-                _("Number counted over"),
-            ),
-            rows=[
-                (
-                    text(f.label),
-                    f.cell,
-                    text(f.counted),
-                    f.counted_cell if f.counted_cell is not None else text(""),
-                    text(f.basis),
-                    f.basis_cell if f.basis_cell is not None else text(""),
-                )
-                for f in self.key_figures
-            ],
-        )
-        launch_table = Table(
-            key="depuis-le-lancement",
-            title=_("Since the launch"),
-            columns=(_("Figure"), _("Value")),
-            rows=[(text(f.label), f.cell) for f in self.since_launch],
-        )
         sections = [table for section in self.sections for table in section.tables]
-        return [key_table, launch_table, *sections]
-
-    def table(self, key: str) -> Table | None:
-        return next((t for t in self.tables() if t.key == key), None)
+        return [key_table(self.key_figures), launch_table(self.since_launch), *sections]
 
     def charts(self) -> list[Chart]:
         return [chart for section in self.sections for chart in section.charts]
+
+
+def key_table(figures: list[KeyFigure]) -> Table:
+    return Table(
+        key=KEY_TABLE,
+        title=_("Key figures"),
+        columns=(
+            _("Figure"),
+            _("Value"),
+            _("Counted (numerator)"),
+            _("Number counted"),
+            _("Counted over (denominator)"),
+            _("Number counted over"),
+        ),
+        rows=[
+            (
+                text(f.label),
+                f.cell,
+                text(f.counted),
+                f.counted_cell if f.counted_cell is not None else text(""),
+                text(f.basis),
+                f.basis_cell if f.basis_cell is not None else text(""),
+            )
+            for f in figures
+        ],
+    )
+
+
+def launch_table(figures: list[KeyFigure]) -> Table:
+    return Table(
+        key=LAUNCH_TABLE,
+        title=_("Since the launch"),
+        columns=(_("Figure"), _("Value")),
+        rows=[(text(f.label), f.cell) for f in figures],
+    )
+
+
+class Figures:
+    """The apps' aggregate figures for one scope, each read once, when first needed: the page
+    reads them all, a CSV of one section's table only that section's."""
+
+    def __init__(self, *, period: Period, sites=None, agency=None):
+        self.period = period
+        self.scope = {"period": period, "sites": sites, "agency": agency}
+
+    @cached_property
+    def enrolment(self):
+        return beneficiary_selectors.enrolment_figures(**self.scope)
+
+    @cached_property
+    def follow_ups(self):
+        return beneficiary_selectors.follow_up_figures(**self.scope)
+
+    @cached_property
+    def by_site(self):
+        return beneficiary_selectors.beneficiaries_by_site(**self.scope)
+
+    @cached_property
+    def referrals(self):
+        return beneficiary_selectors.referral_figures(**self.scope)
+
+    @cached_property
+    def mediation(self):
+        return beneficiary_selectors.mediation_figures(**self.scope)
+
+    @cached_property
+    def support(self):
+        return beneficiary_selectors.support_figures(**self.scope)
+
+    @cached_property
+    def offers(self):
+        return beneficiary_selectors.offer_figures(**self.scope)
+
+    @cached_property
+    def sales(self):
+        return sales_selectors.sales_figures(**self.scope)
+
+    @cached_property
+    def workshops(self):
+        return workshop_selectors.workshop_figures(**self.scope)
+
+    @cached_property
+    def no_shows(self):
+        return workshop_selectors.no_show_rates(**self.scope)
+
+
+# The page's sections in order, each with the keys of its tables, so that the CSV of one table
+# computes only its section (tests/connexions/test_impact_queries.py checks the keys).
+SECTIONS = (
+    (
+        lambda f: people_section(f.period, f.enrolment, f.by_site),
+        ("beneficiaires-par-site", "inscriptions-par-mois"),
+    ),
+    (
+        lambda f: referrals_section(f.referrals),
+        ("orientations-par-statut", "orientations-par-structure", "motifs-de-refus", "profils"),
+    ),
+    (lambda f: situation_section(f.enrolment), ("situation-a-l-inscription",)),
+    (lambda f: spending_section(f.follow_ups), ("depenses-telecom", "situation-au-suivi")),
+    (
+        lambda f: support_section(f.support, f.offers),
+        (
+            "accompagnements",
+            "accompagnements-par-theme",
+            "accompagnements-par-site",
+            "offres-souscrites",
+        ),
+    ),
+    (
+        lambda f: sales_section(f.period, f.sales),
+        ("ventes", "appareils-par-type", "paiements", "ventes-par-site-et-mois"),
+    ),
+    (lambda f: workshops_section(f.workshops), ("ateliers", "benevolat", "ateliers-par-theme")),
+    (lambda f: appointments_section(f.no_shows), ("rendez-vous-absences",)),
+    (lambda f: mediation_section(f.mediation), ("mediation", "mediation-par-statut")),
+)
+
+
+def impact_table(key: str, *, period: Period, sites=None, agency=None) -> Table | None:
+    """One table of the dashboard (its CSV), computing only what it shows: the key figures read
+    nearly every app, the "since launch" row its four queries, a section's table its section's
+    figures. None for an unknown key."""
+    scope = {"period": period, "sites": sites, "agency": agency}
+    if key == KEY_TABLE:
+        return key_table(key_figures(Figures(**scope)))
+    if key == LAUNCH_TABLE:
+        return launch_table(since_launch(**scope))
+    for build, keys in SECTIONS:
+        if key in keys:
+            return next(table for table in build(Figures(**scope)).tables if table.key == key)
+    return None
 
 
 def since_launch(*, period: Period, sites=None, agency=None) -> list[KeyFigure]:
@@ -103,25 +204,16 @@ def since_launch(*, period: Period, sites=None, agency=None) -> list[KeyFigure]:
     ]
 
 
-def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
-    """Every figure of the dashboard for `period`, `sites` (None: all) and `agency` (None: all),
-    in a fixed number of queries."""
-    scope = {"period": period, "sites": sites, "agency": agency}
-    enrolment = beneficiary_selectors.enrolment_figures(**scope)
-    follow_ups = beneficiary_selectors.follow_up_figures(**scope)
-    by_site = beneficiary_selectors.beneficiaries_by_site(**scope)
-    referrals = beneficiary_selectors.referral_figures(**scope)
-    mediation = beneficiary_selectors.mediation_figures(**scope)
-    support = beneficiary_selectors.support_figures(**scope)
-    offers = beneficiary_selectors.offer_figures(**scope)
-    sales = sales_selectors.sales_figures(**scope)
-    workshops = workshop_selectors.workshop_figures(**scope)
-    no_shows = workshop_selectors.no_show_rates(**scope)
+def key_figures(figures: Figures) -> list[KeyFigure]:
+    """The headline figures, each with what it counts over what (docs/architecture.md)."""
+    enrolment, follow_ups, by_site = figures.enrolment, figures.follow_ups, figures.by_site
+    referrals, support, offers = figures.referrals, figures.support, figures.offers
+    sales, workshops = figures.sales, figures.workshops
 
     active = sum(row["active"] for row in by_site)
     accepted = referrals.by_status.get(ReferralStatus.ACCEPTED, 0)
     net = sales.net
-    key_figures = [
+    return [
         KeyFigure("enrolled", _("People enrolled"), people(enrolment.enrolled)),
         KeyFigure(
             "active",
@@ -187,20 +279,17 @@ def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
             people(workshops.present),
         ),
     ]
-    sections = [
-        people_section(period, enrolment, by_site),
-        referrals_section(referrals),
-        situation_section(enrolment),
-        spending_section(follow_ups),
-        support_section(support, offers),
-        sales_section(period, sales),
-        workshops_section(workshops),
-        appointments_section(no_shows),
-        mediation_section(mediation),
-    ]
+
+
+def impact_report(*, period: Period, sites=None, agency=None) -> ImpactReport:
+    """Every figure of the dashboard for `period`, `sites` (None: all) and `agency` (None: all),
+    in a fixed number of queries."""
+    scope = {"period": period, "sites": sites, "agency": agency}
+    figures = Figures(**scope)
+    sections = [build(figures) for build, _keys in SECTIONS]
     return ImpactReport(
         period=period,
         since_launch=since_launch(**scope),
-        key_figures=key_figures,
+        key_figures=key_figures(figures),
         sections=sections,
     )

@@ -10,7 +10,7 @@ from connexions.exports import csv_response
 from connexions.impact.cells import small_group_label
 from connexions.impact.charts import svg_chart
 from connexions.impact.forms import ImpactFilterForm
-from connexions.impact.report import impact_report
+from connexions.impact.report import impact_report, impact_table
 from connexions.impact.sections.outcomes import national_average
 from connexions.pdf import pdf_response
 from connexions.perms import Action, action_required
@@ -53,8 +53,8 @@ def dashboard(request):
 
 @view_impact
 def export_csv(request, key):
-    form, report = _filtered(request)
-    table = report.table(key) if report is not None else None
+    form = ImpactFilterForm(request.GET, user=request.user)
+    table = impact_table(key, **form.scope()) if form.is_valid() else None
     if table is None:
         raise Http404
     return csv_response(_file_name(form, key, "csv"), list(table.columns), table.export_rows())

@@ -7,6 +7,8 @@ import pytest
 
 from beneficiaries.enums import OfferKind
 from connexions.enums import SiteRole
+from connexions.impact.report import SECTIONS, impact_report, impact_table
+from connexions.periods import Period
 from sales import refunds, summaries
 from sales.services import CartItem
 from tests.beneficiaries.factories import (
@@ -95,8 +97,16 @@ def _grow(size, site_a, site_b, agency_a, agency_b, recorder):
     [
         ("programme_admin", "/impact/", 40),
         ("manager_a", "/impact/", 40),
-        ("programme_admin", "/impact/export/chiffres-cles.csv", 38),
         ("programme_admin", "/impact/bilan.pdf", 38),
+        # A CSV computes only its table (see below): after the same five queries (session,
+        # user, device, the filters' agency and sites), the key figures read every app but
+        # mediation, appointments and the "since launch" row (24); the "since launch" row its
+        # 6; a section's table its section's (sales 10, people 3, mediation 2).
+        ("programme_admin", "/impact/export/chiffres-cles.csv", 29),
+        ("programme_admin", "/impact/export/depuis-le-lancement.csv", 11),
+        ("programme_admin", "/impact/export/ventes-par-site-et-mois.csv", 15),
+        ("programme_admin", "/impact/export/beneficiaires-par-site.csv", 8),
+        ("programme_admin", "/impact/export/mediation.csv", 7),
     ],
 )
 def test_query_count_does_not_grow_with_the_data(
@@ -119,3 +129,19 @@ def test_query_count_does_not_grow_with_the_data(
     client.get(path, params)
     with django_assert_num_queries(queries):
         assert client.get(path, params).status_code == 200
+
+
+def test_one_table_is_the_same_computed_alone(site_a, site_b, agency_a, agency_b, manager_a):
+    """A CSV computes only its table's section (`impact_table`): the same table as the whole
+    report's, for every table; and each section's declared keys are its tables'."""
+    _grow(3, site_a, site_b, agency_a, agency_b, manager_a)
+    scope = {"period": Period(date(2026, 1, 1), date(2026, 12, 31)), "agency": agency_a}
+    report = impact_report(**scope)
+    assert [keys for _build, keys in SECTIONS] == [
+        tuple(table.key for table in section.tables) for section in report.sections
+    ]
+    tables = report.tables()
+    assert len({table.key for table in tables}) == len(tables)
+    for table in tables:
+        assert impact_table(table.key, **scope) == table
+    assert impact_table("nulle", **scope) is None
