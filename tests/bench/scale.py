@@ -157,6 +157,11 @@ def _dashboard(manager) -> list[tuple[str, str, int]]:
             f"/impact/export/chiffres-cles.csv?{three_years}",
             DASHBOARD_MS,
         ),
+        (
+            "dashboard CSV (one section's table), 3 years",
+            f"/impact/export/accompagnements-par-site.csv?{three_years}",
+            DASHBOARD_MS,
+        ),
     ]
 
 
