@@ -11,6 +11,7 @@ from beneficiaries.models import (
     SupportSession,
 )
 from connexions.audit import audit_reads
+from connexions.locking import Rank, lock_row, lock_rows
 
 
 class AuditedReadsAdmin(admin.ModelAdmin):
@@ -127,13 +128,33 @@ class SupportSessionAdmin(AuditedReadsAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(AuditedReadsAdmin):
     list_display = ["beneficiary", "due_on", "done_on", "monthly_spending"]
     list_filter = ["site"]
     list_select_related = ["beneficiary"]
     raw_id_fields = ["beneficiary"]
     autocomplete_fields = ["site", "recorded_by"]
     date_hierarchy = "due_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        # A follow-up stays its person's: the chain of their follow-ups is kept per person
+        # (beneficiaries/follow_up_chain.py).
+        return ["beneficiary"] if obj is not None else []
+
+    # The person locked first, as the services do (docs/architecture.md, "Lock order"): the
+    # follow-ups' triggers lock the person, after the follow-up's own row otherwise.
+    def save_model(self, request, obj, form, change):
+        lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=obj.beneficiary_id)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        lock_row(Rank.BENEFICIARY, Beneficiary.objects, pk=obj.beneficiary_id)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        people = Beneficiary.objects.filter(pk__in=queryset.values("beneficiary"))
+        lock_rows(Rank.BENEFICIARY, people)
+        super().delete_queryset(request, queryset)
 
 
 class MediationNoteInline(admin.TabularInline):

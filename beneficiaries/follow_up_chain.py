@@ -5,13 +5,18 @@ the day of the next, None for the latest (docs/architecture.md, "Data at scale")
 cohort of a period reads it: the period's follow-ups whose next one is after the period, or none.
 The triggers keep it whatever writes a follow-up: before a row is written, its own value; after a
 done follow-up is inserted, deleted or its day changed, its predecessors' (only the rows whose
-value changes are written, and that write changes no day, so it stops there). Both first take a
-transaction-level advisory lock on the person (when a follow-up done is written), so two
-follow-ups of one person written at once wait for each other and the second sees the first: the
-chain never has two latest follow-ups.
+value changes are written, and that write changes no day, so it stops there).
+
+Both first lock the person's row (`FOR NO KEY UPDATE`, which the foreign keys' checks do not
+wait for), so two follow-ups of one person written at once wait for each other and the second
+sees the first: the chain never has two latest follow-ups. The services that write follow-ups
+hold that lock already (they lock the person first, docs/architecture.md, "Lock order"). A row
+lock rather than an advisory one: PostgreSQL keeps row locks in the rows, so a transaction that
+writes the follow-ups of many people (the bulk writer when its triggers are on) takes no slot
+of the shared lock table per person.
 """
 
-LOCK = "PERFORM pg_advisory_xact_lock(hashtext('follow-up chain'), hashtext({person}::text));"
+LOCK = "PERFORM 1 FROM beneficiaries_beneficiary WHERE id = {person} FOR NO KEY UPDATE;"
 
 # Before insert and update: the row's own next day (none for a follow-up not done, which takes
 # no lock: planning follow-ups at enrolment never waits).

@@ -26,9 +26,9 @@ The order, lowest rank first:
    refunds), then 10. `TILL_SESSION`: its till session (closing the till locks the head first,
    so no sale slips in while the totals are computed).
 
-One lock is not taken here: the follow-ups' triggers lock the person's follow-up chain
-themselves when a follow-up done is written, after everything the service locked
-(docs/architecture.md, "Lock order").
+The follow-ups' triggers also lock the person's row themselves when a follow-up done is written:
+every writer of follow-ups locks the person first, as rank 1 requires (docs/architecture.md,
+"Lock order").
 
 This module imports no app: callers pass their querysets in.
 """
