@@ -426,20 +426,19 @@ def support_figures(*, period: Period, sites=None, agency=None) -> SupportFigure
     for group in by_topics:
         site = counted.setdefault(group["site_id"], Counter())
         site["sessions"] += group["n"]
-        for topic in group["topics"]:
+        for topic in set(group["topics"]):  # a session deals with a topic once
             site[topic] += group["n"]
         minutes += group["minutes"]
     people = list(
         sessions.values("site_id").annotate(people=Count("beneficiary", distinct=True)).order_by()
     )
-    by_site = [
-        {
-            **row,
-            "sessions": counted[row["site_id"]]["sessions"],
-            **{topic: counted[row["site_id"]][topic] for topic in SupportTopic.values},
-        }
-        for row in _by_name(people, _names(ReceptionSite, list(counted)), "site")
-    ]
+    # A session recorded between the two reads is in one of them only: never an error.
+    names = _names(ReceptionSite, [row["site_id"] for row in people])
+    by_site = []
+    for row in _by_name(people, names, "site"):
+        site = counted.get(row["site_id"], Counter())
+        topics_of_site = {topic: site[topic] for topic in SupportTopic.values}
+        by_site.append({**row, "sessions": site["sessions"], **topics_of_site})
     return SupportFigures(
         sessions=sum(row["sessions"] for row in by_site),
         people=sessions.aggregate(people=Count("beneficiary", distinct=True))["people"],
