@@ -3,7 +3,7 @@ grouped in sections."""
 
 from dataclasses import dataclass, field
 
-from connexions.impact.cells import COUNT, Cell, small_group_note
+from connexions.impact.cells import COUNT, TEXT, Cell, format_cell, small_group_note
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,13 @@ class KeyFigure:
         return self.counted or self.basis
 
 
+# The reports' PDF (static/css/report.css): the width of a page's text (A4 less 15 mm margins),
+# about one character of a figure at 9 pt, and a cell's padding.
+PDF_WIDTH_MM = 180
+PDF_CHAR_MM = 1.9
+PDF_PADDING_MM = 4
+
+
 @dataclass(frozen=True)
 class Table:
     key: str  # also the CSV's name
@@ -40,20 +47,40 @@ class Table:
 
     @property
     def header(self) -> list[tuple[str, str, str]]:
-        """(column, "text" or "number", width in %) for the PDF, which sizes and aligns a column
-        by what it holds: a number column holds at least one figure, a text column none (or the
-        first column of a table without rows); a text column is twice as wide, and the widths
-        add up to the page's."""
-        kinds = [
-            "number"
-            if any(row[index].kind != "text" for row in self.rows) or (not self.rows and index > 0)
-            else "text"
-            for index in range(len(self.columns))
-        ]
-        weights = [2 if kind == "text" else 1 for kind in kinds]
+        """(column, "text" or "number", width in % of the page) for the PDF, whose tables have
+        a fixed layout (static/css/report.css): nothing is measured there, so the widths are
+        worked out here from what each column shows. A number column (at least one figure in
+        it) keeps the width of its longest figure or header word, since a figure never wraps;
+        text columns, which wrap, share the rest in proportion to their longest text (up to
+        40 characters), 15 mm at least each; a table too wide for that is shared out
+        proportionally."""
+        kinds, wanted = [], []
+        for index, column in enumerate(self.columns):
+            cells = [row[index] for row in self.rows]
+            number = any(c.kind != TEXT for c in cells) or (not cells and index > 0)
+            longest = max(
+                [len(word) for word in str(column).split()]
+                + [len(format_cell(c, protect=True)) for c in cells]
+                + [1]
+            )
+            if not number:
+                longest = min(longest, 40)
+            kinds.append("number" if number else "text")
+            wanted.append(longest * PDF_CHAR_MM + PDF_PADDING_MM)
+        figures = sum(w for w, k in zip(wanted, kinds, strict=True) if k == "number")
+        texts = sum(w for w, k in zip(wanted, kinds, strict=True) if k == "text")
+        left = PDF_WIDTH_MM - figures
+        if texts and left >= 15 * kinds.count("text") and texts > left:
+            widths = [
+                w if k == "number" else max(15, w / texts * left)
+                for w, k in zip(wanted, kinds, strict=True)
+            ]
+        else:  # it all fits (the room left shared out alike), or nothing does
+            widths = wanted
+        total = sum(widths)
         return [
-            (column, kind, f"{100 * weight / sum(weights):.1f}%")
-            for column, kind, weight in zip(self.columns, kinds, weights, strict=True)
+            (column, kind, f"{100 * width / total:.2f}%")
+            for column, kind, width in zip(self.columns, kinds, widths, strict=True)
         ]
 
     def export_rows(self):
