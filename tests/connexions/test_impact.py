@@ -591,8 +591,16 @@ def test_site_manager_sees_only_their_sites(client, manager_a, site_a, site_b, a
     assert 'id="key-figures"' not in response.content.decode()
     assert response.context["form"].errors["site"]
     assert client.get("/impact/bilan.pdf", {"site": site_b.pk}).status_code == 404
+    # Each CSV computes only its table, with the same scope: their sites, never another's.
+    for key in ("beneficiaires-par-site", "chiffres-cles", "depuis-le-lancement"):
+        path = f"/impact/export/{key}.csv"
+        assert client.get(path, {**YEAR_2026, "site": site_b.pk}).status_code == 404
     rows = csv_rows(client.get("/impact/export/beneficiaires-par-site.csv", YEAR_2026))
     assert [row[0] for row in rows[1:]] == [site_a.name, "Total"]
+    rows = csv_rows(client.get("/impact/export/chiffres-cles.csv", YEAR_2026))
+    assert rows[1][:2] == ["Personnes inscrites", "6"]
+    rows = csv_rows(client.get("/impact/export/depuis-le-lancement.csv", YEAR_2026))
+    assert rows[1][:2] == ["Personnes inscrites depuis le lancement", "6"]
 
 
 def test_site_manager_counsellor_elsewhere_sees_only_managed_site(

@@ -135,13 +135,14 @@ def test_one_table_is_the_same_computed_alone(site_a, site_b, agency_a, agency_b
     """A CSV computes only its table's section (`impact_table`): the same table as the whole
     report's, for every table; and each section's declared keys are its tables'."""
     _grow(3, site_a, site_b, agency_a, agency_b, manager_a)
-    scope = {"period": Period(date(2026, 1, 1), date(2026, 12, 31)), "agency": agency_a}
-    report = impact_report(**scope)
-    assert [keys for _build, keys in SECTIONS] == [
-        tuple(table.key for table in section.tables) for section in report.sections
-    ]
-    tables = report.tables()
-    assert len({table.key for table in tables}) == len(tables)
-    for table in tables:
-        assert impact_table(table.key, **scope) == table
-    assert impact_table("nulle", **scope) is None
+    year = Period(date(2026, 1, 1), date(2026, 12, 31))
+    for scope in ({"period": year, "agency": agency_a}, {"period": year, "sites": [site_b.pk]}):
+        report = impact_report(**scope)
+        assert [keys for _build, keys in SECTIONS] == [
+            tuple(table.key for table in section.tables) for section in report.sections
+        ]
+        tables = report.tables()
+        assert len({table.key for table in tables}) == len(tables)
+        for table in tables:
+            assert impact_table(table.key, **scope) == table
+        assert impact_table("nulle", **scope) is None
