@@ -49,6 +49,9 @@ class ImpactReport:
         sections = [table for section in self.sections for table in section.tables]
         return [key_table(self.key_figures), launch_table(self.since_launch), *sections]
 
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables() if t.key == key), None)
+
     def charts(self) -> list[Chart]:
         return [chart for section in self.sections for chart in section.charts]
 
