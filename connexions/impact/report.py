@@ -91,6 +91,11 @@ def launch_table(figures: list[KeyFigure]) -> Table:
     )
 
 
+def _read(selector):
+    """An attribute of `Figures`: what `selector` gives for its scope, read on first use."""
+    return cached_property(lambda figures: selector(**figures.scope))
+
+
 class Figures:
     """The apps' aggregate figures for one scope, each read once, when first needed: the page
     reads them all, a CSV of one section's table only that section's."""
@@ -99,45 +104,16 @@ class Figures:
         self.period = period
         self.scope = {"period": period, "sites": sites, "agency": agency}
 
-    @cached_property
-    def enrolment(self):
-        return beneficiary_selectors.enrolment_figures(**self.scope)
-
-    @cached_property
-    def follow_ups(self):
-        return beneficiary_selectors.follow_up_figures(**self.scope)
-
-    @cached_property
-    def by_site(self):
-        return beneficiary_selectors.beneficiaries_by_site(**self.scope)
-
-    @cached_property
-    def referrals(self):
-        return beneficiary_selectors.referral_figures(**self.scope)
-
-    @cached_property
-    def mediation(self):
-        return beneficiary_selectors.mediation_figures(**self.scope)
-
-    @cached_property
-    def support(self):
-        return beneficiary_selectors.support_figures(**self.scope)
-
-    @cached_property
-    def offers(self):
-        return beneficiary_selectors.offer_figures(**self.scope)
-
-    @cached_property
-    def sales(self):
-        return sales_selectors.sales_figures(**self.scope)
-
-    @cached_property
-    def workshops(self):
-        return workshop_selectors.workshop_figures(**self.scope)
-
-    @cached_property
-    def no_shows(self):
-        return workshop_selectors.no_show_rates(**self.scope)
+    enrolment = _read(beneficiary_selectors.enrolment_figures)
+    follow_ups = _read(beneficiary_selectors.follow_up_figures)
+    by_site = _read(beneficiary_selectors.beneficiaries_by_site)
+    referrals = _read(beneficiary_selectors.referral_figures)
+    mediation = _read(beneficiary_selectors.mediation_figures)
+    support = _read(beneficiary_selectors.support_figures)
+    offers = _read(beneficiary_selectors.offer_figures)
+    sales = _read(sales_selectors.sales_figures)
+    workshops = _read(workshop_selectors.workshop_figures)
+    no_shows = _read(workshop_selectors.no_show_rates)
 
 
 # The page's sections in order, each with the keys of its tables, so that the CSV of one table
