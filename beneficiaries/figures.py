@@ -323,9 +323,10 @@ def _latest_follow_ups(*, period: Period, sites, agency):
     the follow-ups of the period whose person's next one (`next_done_on`, kept by the
     follow-ups' triggers) is after the period, or none. An earlier follow-up is too early when a
     later one is, so only the latest is checked against the enrolment day. One scan of the
-    period's follow-ups, never every person."""
+    period's follow-ups, which carry their person's enrolment (`follow_up_chain.COPIED`):
+    never every person."""
     earliest = ExpressionWrapper(
-        F("beneficiary__enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
+        F("enrolled_on") + timedelta(days=settings.FOLLOW_UP_MIN_DAYS),
         output_field=DateField(),
     )
     latest = FollowUp.objects.filter(
@@ -348,34 +349,29 @@ def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFig
     enrolment, falls in the period (a follow-up on the enrolment day measures nothing, and a
     past period's figures do not change). Spending at entry and at that follow-up, for those
     with a spending at entry; outcomes at entry vs at that follow-up, for those whose follow-up
-    recorded them. A person counts under their enrolment site and agency. One query."""
+    recorded them. A person counts under their enrolment site and agency. One query, on the
+    follow-ups alone (each carries its person's situation at enrolment)."""
     cohort = _latest_follow_ups(period=period, sites=sites, agency=agency)
-    paired = Q(beneficiary__monthly_spending__isnull=False)
+    paired = Q(spending_at_entry__isnull=False)
     money = DecimalField(max_digits=11, decimal_places=2)
-    seeking = Q(beneficiary__employment_status=EmploymentStatus.JOB_SEEKING) & ~Q(
-        employment_status=""
-    )
+    seeking = Q(employment_at_entry=EmploymentStatus.JOB_SEEKING) & ~Q(employment_status="")
     working = [EmploymentStatus.EMPLOYED, EmploymentStatus.TRAINING]
     with_mobile = [PlanType.PREPAID, PlanType.CONTRACT]
     row = cohort.aggregate(
         followed_up=Count("pk"),
         paired=Count("pk", filter=paired),
-        entry_total=Sum("beneficiary__monthly_spending", filter=paired, output_field=money),
+        entry_total=Sum("spending_at_entry", filter=paired, output_field=money),
         latest_total=Sum("monthly_spending", filter=paired, output_field=money),
         seeking=Count("pk", filter=seeking),
         working=Count("pk", filter=seeking & Q(employment_status__in=working)),
         computer_group=Count("pk", filter=Q(has_computer__isnull=False)),
-        computer_entry=Count(
-            "pk", filter=Q(has_computer__isnull=False, beneficiary__has_computer=True)
-        ),
+        computer_entry=Count("pk", filter=Q(has_computer__isnull=False, computer_at_entry=True)),
         computer_now=Count("pk", filter=Q(has_computer=True)),
         internet_group=Count("pk", filter=Q(has_internet__isnull=False)),
-        internet_entry=Count(
-            "pk", filter=Q(has_internet__isnull=False, beneficiary__has_internet=True)
-        ),
+        internet_entry=Count("pk", filter=Q(has_internet__isnull=False, internet_at_entry=True)),
         internet_now=Count("pk", filter=Q(has_internet=True)),
         mobile_group=Count("pk", filter=~Q(plan_type="")),
-        mobile_entry=Count("pk", filter=~Q(plan_type="") & Q(beneficiary__has_mobile=True)),
+        mobile_entry=Count("pk", filter=~Q(plan_type="") & Q(mobile_at_entry=True)),
         mobile_now=Count("pk", filter=Q(plan_type__in=with_mobile)),
     )
     n = row["paired"]

@@ -1,4 +1,5 @@
-"""The chain of a person's follow-ups done, kept by the follow-ups' triggers (`FollowUp.Meta`).
+"""What the follow-ups' triggers keep (`FollowUp.Meta`, `Beneficiary.Meta`): the chain of a
+person's follow-ups done, and the copy of the person's enrolment on each follow-up.
 
 Each person's follow-ups done form a chain, in order of day then id; each one's `next_done_on` is
 the day of the next, None for the latest (docs/architecture.md, "Data at scale"). The spending
@@ -39,4 +40,40 @@ RECHAIN = (
     "WHERE beneficiary_id = COALESCE(NEW.beneficiary_id, OLD.beneficiary_id) "
     "AND done_on IS NOT NULL) chain "
     "WHERE f.id = chain.id AND f.next_done_on IS DISTINCT FROM chain.next; RETURN NULL;"
+)
+
+
+# The person's fields each follow-up carries a copy of (person's field: follow-up's field): the
+# enrolment site (a site's follow-ups due) and what the spending cohort compares with the
+# follow-up (docs/architecture.md, "Data at scale"). Copied before every write of a follow-up,
+# and rewritten on the person's follow-ups when one of them changes on the person.
+COPIED = {
+    "enrolled_site": "enrolled_site",
+    "enrolled_on": "enrolled_on",
+    "monthly_spending": "spending_at_entry",
+    "employment_status": "employment_at_entry",
+    "has_mobile": "mobile_at_entry",
+    "has_computer": "computer_at_entry",
+    "has_internet": "internet_at_entry",
+}
+
+
+def column(field: str) -> str:
+    """The column (and attribute) of a copied field."""
+    return f"{field}_id" if field == "enrolled_site" else field
+
+
+COPY_PERSON = (
+    "SELECT "
+    + ", ".join(column(person) for person in COPIED)
+    + " INTO "
+    + ", ".join(f"NEW.{column(copy)}" for copy in COPIED.values())
+    + " FROM beneficiaries_beneficiary WHERE id = NEW.beneficiary_id; RETURN NEW;"
+)
+
+# After a person's copied field changed: their follow-ups rewritten, each copying the person
+# again through `COPY_PERSON` (the day is unchanged, so the chain is left alone).
+RECOPY = (
+    "UPDATE beneficiaries_followup SET enrolled_on = NEW.enrolled_on "
+    "WHERE beneficiary_id = NEW.id; RETURN NULL;"
 )

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from phonenumber_field.modelfields import PhoneNumberField
 
 from beneficiaries import follow_up_chain
@@ -28,7 +27,6 @@ from beneficiaries.enums import (
 )
 from connexions.codes import normalise_scanned_code
 from connexions.models import PartnerAgency, ReceptionSite, User
-from connexions.periods import whole_months_between
 from connexions.perms import Action, can, sees_every_site, sites_for
 from connexions.search import trigram_distance_index, trigram_index
 from connexions.text import FREE_TEXT_MAX_LENGTH, bounded_text
@@ -321,6 +319,16 @@ class Beneficiary(models.Model):
                 name="beneficiary_valid_after_enrolment",
             ),
         ]
+        triggers = [
+            # Each follow-up carries a copy of the person's enrolment (follow_up_chain.COPIED).
+            pgtrigger.Trigger(
+                name="beneficiary_follow_ups_copy",
+                when=pgtrigger.After,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(*follow_up_chain.COPIED),
+                func=follow_up_chain.RECOPY,
+            ),
+        ]
 
     def __str__(self):
         return f"{self.full_name} ({self.number})"
@@ -434,148 +442,7 @@ class SupportSession(models.Model):
         return [SupportTopic(code).label for code in self.topics]
 
 
-class FollowUpQuerySet(models.QuerySet):
-    def due(self, on):
-        return self.filter(done_on__isnull=True, due_on__lte=on)
-
-
-@pghistory.track(exclude=["notes", "enrolled_site", "next_done_on"])
-class FollowUp(models.Model):
-    """A check of the person's situation, planned at enrolment (+3 and +6 months by default)
-    or recorded on the spot; done once `done_on` is set."""
-
-    beneficiary = models.ForeignKey(
-        Beneficiary,
-        verbose_name=_("beneficiary"),
-        on_delete=models.PROTECT,
-        related_name="follow_ups",
-    )
-    due_on = models.DateField(_("due on"), db_index=True)
-    done_on = models.DateField(_("done on"), null=True, blank=True)
-    # The person's enrolment site (which never changes), written by the trigger below on every
-    # insert and update, so a site's follow-ups due read one partial index instead of joining
-    # every person (docs/architecture.md, "Data at scale").
-    enrolled_site = models.ForeignKey(
-        ReceptionSite,
-        verbose_name=_("enrolment site"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        blank=True,
-        db_index=False,
-    )
-    # The day of the person's next follow-up done after this one (by day, then id); None for
-    # their latest and for a follow-up not done. Kept by the triggers below
-    # (beneficiaries/follow_up_chain.py), so the spending cohort of a period is one scan of its
-    # follow-ups (docs/architecture.md, "Data at scale").
-    next_done_on = models.DateField(
-        _("next follow-up done on"), null=True, blank=True, editable=False
-    )
-    recorded_by = models.ForeignKey(
-        User,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    site = models.ForeignKey(
-        ReceptionSite,
-        verbose_name=_("reception site"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    monthly_spending = models.DecimalField(
-        _("monthly telecom spending (EUR)"),
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
-    plan_type = models.CharField(
-        _("plan type"), max_length=10, choices=PlanType.choices, blank=True
-    )
-    employment_status = models.CharField(
-        _("employment status"), max_length=20, choices=EmploymentStatus.choices, blank=True
-    )
-    has_computer = models.BooleanField(_("has a computer"), null=True, blank=True)
-    has_internet = models.BooleanField(_("has internet at home"), null=True, blank=True)
-    notes = models.TextField(_("situation changes"), blank=True, max_length=FREE_TEXT_MAX_LENGTH)
-
-    objects = FollowUpQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["due_on", "id"]
-        indexes = [
-            models.Index(  # a site's follow-ups due: a small share of them all
-                fields=["enrolled_site", "due_on", "id"],
-                condition=Q(done_on__isnull=True),
-                name="followup_site_not_done_due",
-            ),
-        ]
-        triggers = [
-            pgtrigger.Trigger(
-                name="followup_enrolled_site",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                func="NEW.enrolled_site_id := (SELECT enrolled_site_id FROM "
-                "beneficiaries_beneficiary WHERE id = NEW.beneficiary_id); RETURN NEW;",
-            ),
-            # A follow-up stays its person's, and `next_done_on` is kept per person
-            # (beneficiaries/follow_up_chain.py).
-            pgtrigger.ReadOnly(name="followup_person_fixed", fields=["beneficiary"]),
-            pgtrigger.Trigger(
-                name="followup_next_done_on",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                func=follow_up_chain.NEXT_DONE_ON,
-            ),
-            pgtrigger.Trigger(
-                name="followup_chain",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                func=follow_up_chain.RECHAIN,
-            ),
-        ]
-        verbose_name = _("follow-up")
-        verbose_name_plural = _("follow-ups")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(done_on__isnull=True)
-                | Q(monthly_spending__isnull=False, recorded_by__isnull=False),
-                name="followup_done_has_spending",
-            ),
-            models.CheckConstraint(
-                condition=Q(monthly_spending__isnull=True) | Q(monthly_spending__gte=0),
-                name="followup_spending_not_negative",
-            ),
-            bounded_text("notes"),
-        ]
-
-    def __str__(self):
-        return f"{self.beneficiary_id} — {self.due_on}"
-
-    @property
-    def is_done(self) -> bool:
-        return self.done_on is not None
-
-    def overdue_text(self, today=None) -> str:
-        """ "en retard de 4 mois" (or "de 12 jours" under a month) for a follow-up not done
-        after its due date; "" otherwise."""
-        today = today or timezone.localdate()
-        if self.is_done or self.due_on >= today:
-            return ""
-        months = whole_months_between(self.due_on, today)
-        if months:
-            return ngettext("%(count)d month late", "%(count)d months late", months) % {
-                "count": months
-            }
-        days = (today - self.due_on).days
-        return ngettext("%(count)d day late", "%(count)d days late", days) % {"count": days}
-
-
+from beneficiaries.models_follow_up import FollowUp, FollowUpQuerySet  # noqa: E402, F401
 from beneficiaries.models_mediation import (  # noqa: E402, F401  (models of this app)
     MediationCase,
     MediationCaseQuerySet,

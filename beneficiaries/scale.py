@@ -10,6 +10,7 @@ Ids grow with the enrolment date, so a later app can pick someone enrolled by a 
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from beneficiaries import follow_up_chain
 from beneficiaries.demo import FIRST_NAMES, LAST_NAMES
 from beneficiaries.enums import (
     AgreementKind,
@@ -322,8 +323,13 @@ def _first_phone(plan, index: int, enrolled_on, baseline: dict):
 
 def _follow_ups(rng, plan, index, pk, site, counsellor, enrolled_on, baseline, first_phone):
     """The follow-ups planned at +3 and +6 months, done 9 times in 10 once due (a week's
-    grace), with what their triggers would write (they are off here): the enrolment site, and
-    the day of the next one done."""
+    grace), with what their triggers would write (they are off here): the copy of the person's
+    enrolment, and the day of the next one done."""
+    person = {**baseline, "enrolled_site": site, "enrolled_on": enrolled_on}
+    copies = {
+        follow_up_chain.column(copy): person[source]
+        for source, copy in follow_up_chain.COPIED.items()
+    }
     follow_ups = []
     for months in (3, 6):
         due = add_months(enrolled_on, months)
@@ -332,8 +338,8 @@ def _follow_ups(rng, plan, index, pk, site, counsellor, enrolled_on, baseline, f
             instance(
                 FollowUp,
                 beneficiary_id=pk,
-                enrolled_site_id=site,
                 due_on=due,
+                **copies,
                 done_on=due if done else None,
                 recorded_by_id=counsellor if done else None,
                 site_id=site if done else None,

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import TestCase
 
 from beneficiaries.enums import ReferralStatus
+from beneficiaries.follow_up_chain import COPIED, column
 from beneficiaries.models import Beneficiary, FollowUp, Referral
 from sales.models import Refund, Sale, SaleLine, TillSession
 
@@ -65,9 +66,12 @@ def test_history_has_one_insert_event_per_row(seeded):
 
 
 def test_follow_ups_carry_what_their_triggers_would_write(seeded):
-    """The writer runs with the triggers off as a superuser: it sets the person's enrolment
-    site and the day of their next follow-up done (by day, then id) itself."""
+    """The writer runs with the triggers off as a superuser: it sets the copy of the person's
+    enrolment and the day of their next follow-up done (by day, then id) itself."""
     assert FollowUp.objects.filter(next_done_on__isnull=False).exists()
+    copied = " OR ".join(
+        f"f.{column(copy)} IS DISTINCT FROM b.{column(source)}" for source, copy in COPIED.items()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM beneficiaries_followup f "
@@ -75,8 +79,7 @@ def test_follow_ups_carry_what_their_triggers_would_write(seeded):
             "LEFT JOIN (SELECT id, lead(done_on) OVER (PARTITION BY beneficiary_id "
             "ORDER BY done_on, id) AS next FROM beneficiaries_followup "
             "WHERE done_on IS NOT NULL) chain ON chain.id = f.id "
-            "WHERE f.enrolled_site_id <> b.enrolled_site_id "
-            "OR f.next_done_on IS DISTINCT FROM chain.next"
+            f"WHERE {copied} OR f.next_done_on IS DISTINCT FROM chain.next"
         )
         assert cursor.fetchone()[0] == 0
 
