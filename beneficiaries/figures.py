@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DecimalField,
@@ -16,8 +17,9 @@ from django.db.models import (
     F,
     Q,
     Sum,
+    When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, TruncMonth
 
 from beneficiaries.enums import (
     EmploymentStatus,
@@ -66,12 +68,51 @@ def _by_name(rows, names, ref: str) -> list[dict]:
     return sorted(rows, key=lambda row: (french_order(row[f"{ref}_name"]), row[f"{ref}_id"] or 0))
 
 
-def _enrolled(*, period: Period, sites, agency):
-    beneficiaries = Beneficiary.objects.filter(enrolled_on__range=(period.start, period.end))
-    beneficiaries = _scoped(
-        beneficiaries, sites, agency, site="enrolled_site", agency_path="enrolment_referral__agency"
+def _in_scope(people, sites, agency):
+    return _scoped(
+        people, sites, agency, site="enrolled_site", agency_path="enrolment_referral__agency"
     )
-    return beneficiaries
+
+
+def _active(period: Period, sites, agency):
+    """The people active in `period`: eligible on at least one day of it, whenever they
+    enrolled."""
+    people = Beneficiary.objects.filter(enrolled_on__lte=period.end, valid_until__gte=period.start)
+    return _in_scope(people, sites, agency)
+
+
+def _people(period: Period, sites, agency, *, active: bool) -> list[dict]:
+    """The people enrolled in `period` (with `active`, every person active in it: those enrolled
+    in it are among them, as eligibility starts at enrolment), grouped by enrolment site and
+    month of enrolment (None for those enrolled before the period), with the situation counts:
+    one scan, from which `enrolment_figures` and `beneficiaries_by_site` both read. A person
+    counts under the site where they enrolled and the agency of the referral that enrolled
+    them."""
+    if active:
+        people = _active(period, sites, agency)
+    else:
+        people = _in_scope(
+            Beneficiary.objects.filter(enrolled_on__range=(period.start, period.end)), sites, agency
+        )
+    month = Case(
+        When(enrolled_on__gte=period.start, then=Cast(TruncMonth("enrolled_on"), DateField())),
+        output_field=DateField(),
+    )
+    return list(
+        people.values(site_id=F("enrolled_site_id"), month=month)
+        .annotate(
+            people=Count("pk"),
+            no_mobile=Count("pk", filter=Q(has_mobile=False)),
+            with_mobile=Count("pk", filter=Q(has_mobile=True)),
+            prepaid=Count("pk", filter=Q(has_mobile=True, plan_type=PlanType.PREPAID)),
+            job_seeking=Count("pk", filter=Q(employment_status=EmploymentStatus.JOB_SEEKING)),
+            computer=Count("pk", filter=Q(has_computer=True)),
+            internet=Count("pk", filter=Q(has_internet=True)),
+            with_spending=Count("pk", filter=Q(monthly_spending__isnull=False)),
+            spending=Sum("monthly_spending", default=Decimal("0.00")),
+        )
+        .order_by()
+    )
 
 
 @dataclass(frozen=True)
@@ -110,86 +151,76 @@ class EnrolmentFigures:
     def internet_rate(self):
         return numbers.percentage(self.internet, self.enrolled)
 
+    @classmethod
+    def of(cls, rows: list[dict]) -> "EnrolmentFigures":
+        """Added up from `_people`'s rows, those of people enrolled in the period."""
+        enrolled = [row for row in rows if row["month"] is not None]
+        counts = ("no_mobile", "with_mobile", "prepaid", "job_seeking", "computer", "internet")
+        totals = {name: sum(row[name] for row in enrolled) for name in counts}
+        with_spending = sum(row["with_spending"] for row in enrolled)
+        spending = sum((row["spending"] for row in enrolled), Decimal("0.00"))
+        by_month = Counter()
+        for row in enrolled:
+            by_month[row["month"]] += row["people"]
+        return cls(
+            enrolled=by_month.total(),
+            with_spending=with_spending,
+            average_spending=numbers.money(spending / with_spending) if with_spending else None,
+            by_month=[{"month": month, "enrolled": by_month[month]} for month in sorted(by_month)],
+            **totals,
+        )
+
 
 def enrolment_figures(*, period: Period, sites=None, agency=None) -> EnrolmentFigures:
     """People enrolled in `period` (at `sites`, referred by `agency`), with their number by month
-    of enrolment: one query, grouped by month and added up here. A person counts under the site
-    where they enrolled and the agency of the referral that enrolled them. The spending
-    reduction is `follow_up_figures`: its cohort is not the people enrolled."""
-    months = list(
-        _enrolled(period=period, sites=sites, agency=agency)
-        .annotate(month=TruncMonth("enrolled_on"))
-        .values("month")
-        .annotate(
-            enrolled=Count("pk"),
-            no_mobile=Count("pk", filter=Q(has_mobile=False)),
-            with_mobile=Count("pk", filter=Q(has_mobile=True)),
-            prepaid=Count("pk", filter=Q(has_mobile=True, plan_type=PlanType.PREPAID)),
-            job_seeking=Count("pk", filter=Q(employment_status=EmploymentStatus.JOB_SEEKING)),
-            computer=Count("pk", filter=Q(has_computer=True)),
-            internet=Count("pk", filter=Q(has_internet=True)),
-            with_spending=Count("pk", filter=Q(monthly_spending__isnull=False)),
-            spending=Sum("monthly_spending", default=Decimal("0.00")),
+    of enrolment: one query. The spending reduction is `follow_up_figures`: its cohort is not
+    the people enrolled."""
+    return EnrolmentFigures.of(_people(period, sites, agency, active=False))
+
+
+def _by_site(rows: list[dict]) -> list[dict]:
+    """Per enrolment site, from `_people(active=True)`'s rows: people enrolled in the period and
+    people active in it, by site name."""
+    counted = {}
+    for row in rows:
+        site = counted.setdefault(
+            row["site_id"], {"site_id": row["site_id"], "enrolled": 0, "active": 0}
         )
-        .order_by("month")
-    )
-    counts = (
-        "enrolled",
-        "no_mobile",
-        "with_mobile",
-        "prepaid",
-        "job_seeking",
-        "computer",
-        "internet",
-        "with_spending",
-    )
-    totals = {name: sum(month[name] for month in months) for name in counts}
-    spending = sum((month["spending"] for month in months), Decimal("0.00"))
-    with_spending = totals["with_spending"]
-    return EnrolmentFigures(
-        **totals,
-        average_spending=numbers.money(spending / with_spending) if with_spending else None,
-        by_month=[{"month": month["month"], "enrolled": month["enrolled"]} for month in months],
-    )
+        site["active"] += row["people"]
+        site["enrolled"] += row["people"] if row["month"] is not None else 0
+    return _by_name(counted.values(), _names(ReceptionSite, list(counted)), "site")
+
+
+@dataclass(frozen=True)
+class PeopleFigures:
+    """The people enrolled in a period and those active in it, by site: one scan."""
+
+    enrolment: EnrolmentFigures
+    by_site: list[dict]  # {"site_id", "site_name", "enrolled", "active"}, by site name
+
+
+def people_figures(*, period: Period, sites=None, agency=None) -> PeopleFigures:
+    """`enrolment_figures` and `beneficiaries_by_site` from one read of the people active in
+    `period` (the dashboard shows both): two queries with the sites' names."""
+    rows = _people(period, sites, agency, active=True)
+    return PeopleFigures(enrolment=EnrolmentFigures.of(rows), by_site=_by_site(rows))
 
 
 def enrolled_until(day: date, *, sites=None, agency=None) -> int:
     """People enrolled since the programme's launch, up to `day` (the "since launch" row)."""
-    people = Beneficiary.objects.filter(enrolled_on__lte=day)
-    people = _scoped(
-        people, sites, agency, site="enrolled_site", agency_path="enrolment_referral__agency"
-    )
-    return people.count()
-
-
-def _active(*, period: Period, sites, agency):
-    """The people active in `period`: eligible on at least one day of it, whenever they
-    enrolled."""
-    people = Beneficiary.objects.filter(enrolled_on__lte=period.end, valid_until__gte=period.start)
-    return _scoped(
-        people, sites, agency, site="enrolled_site", agency_path="enrolment_referral__agency"
-    )
+    return _in_scope(Beneficiary.objects.filter(enrolled_on__lte=day), sites, agency).count()
 
 
 def beneficiaries_by_site(*, period: Period, sites=None, agency=None) -> list[dict]:
-    """Per enrolment site: people enrolled in `period`, and people active in it. One grouped
-    query and the sites' names; rows `{"site_id", "site_name", "enrolled", "active"}` by site
-    name."""
-    rows = list(
-        _active(period=period, sites=sites, agency=agency)
-        .values(site_id=F("enrolled_site_id"))
-        .annotate(
-            enrolled=Count("pk", filter=Q(enrolled_on__gte=period.start)),
-            active=Count("pk"),
-        )
-        .order_by()
-    )
-    return _by_name(rows, _names(ReceptionSite, [row["site_id"] for row in rows]), "site")
+    """Per enrolment site: people enrolled in `period`, and people active in it (eligible on at
+    least one day of it, whenever they enrolled). One grouped query and the sites' names; rows
+    `{"site_id", "site_name", "enrolled", "active"}` by site name."""
+    return people_figures(period=period, sites=sites, agency=agency).by_site
 
 
 def active_people(*, period: Period, sites=None, agency=None) -> int:
     """How many people were active in `period` (as in `beneficiaries_by_site`): one query."""
-    return _active(period=period, sites=sites, agency=agency).count()
+    return _active(period, sites, agency).count()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from beneficiaries.figures import enrolment_figures as enrolment_figures
 from beneficiaries.figures import follow_up_figures as follow_up_figures
 from beneficiaries.figures import mediation_figures as mediation_figures
 from beneficiaries.figures import offer_figures as offer_figures
+from beneficiaries.figures import people_figures as people_figures
 from beneficiaries.figures import referral_figures as referral_figures
 from beneficiaries.figures import support_figures as support_figures
 from beneficiaries.models import (

@@ -104,9 +104,10 @@ class Figures:
         self.period = period
         self.scope = {"period": period, "sites": sites, "agency": agency}
 
-    enrolment = _read(beneficiary_selectors.enrolment_figures)
+    people = _read(beneficiary_selectors.people_figures)  # enrolled and active, in one scan
+    enrolment = property(lambda figures: figures.people.enrolment)
+    by_site = property(lambda figures: figures.people.by_site)
     follow_ups = _read(beneficiary_selectors.follow_up_figures)
-    by_site = _read(beneficiary_selectors.beneficiaries_by_site)
     referrals = _read(beneficiary_selectors.referral_figures)
     mediation = _read(beneficiary_selectors.mediation_figures)
     support = _read(beneficiary_selectors.support_figures)

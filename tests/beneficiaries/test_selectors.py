@@ -142,6 +142,14 @@ def test_enrolment_figures_use_the_published_denominators(site_a, site_b, agency
     assert figures.internet_rate == Decimal("20.0")  # 1 / 5
     assert figures.with_spending == 4
     assert figures.average_spending == Decimal("35.00")  # (40 + 30 + 20 + 50) / 4
+    # The dashboard reads them with the people active in the period, in one scan: the same
+    # figures, the person enrolled before the period (active in it) left out, in every scope.
+    for scope in ({"sites": [site_a], "agency": agency_a}, {}, {"sites": [site_b]}):
+        people = selectors.people_figures(period=PERIOD, **scope)
+        assert people.enrolment == selectors.enrolment_figures(period=PERIOD, **scope)
+    assert selectors.people_figures(period=PERIOD, sites=[site_a], agency=agency_a).enrolment == (
+        figures
+    )
 
 
 def test_beneficiaries_by_site_and_month(
