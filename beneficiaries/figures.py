@@ -381,7 +381,8 @@ def follow_up_figures(*, period: Period, sites=None, agency=None) -> FollowUpFig
     past period's figures do not change). Spending at entry and at that follow-up, for those
     with a spending at entry; outcomes at entry vs at that follow-up, for those whose follow-up
     recorded them. A person counts under their enrolment site and agency. One query, on the
-    follow-ups alone (each carries its person's situation at enrolment)."""
+    follow-ups (each carries its person's situation at enrolment; an agency chosen joins their
+    enrolment referral)."""
     cohort = _latest_follow_ups(period=period, sites=sites, agency=agency)
     paired = Q(spending_at_entry__isnull=False)
     money = DecimalField(max_digits=11, decimal_places=2)

@@ -19,8 +19,7 @@ of the shared lock table per person.
 
 LOCK = "PERFORM 1 FROM beneficiaries_beneficiary WHERE id = {person} FOR NO KEY UPDATE;"
 
-# Before insert and update: the row's own next day (none for a follow-up not done, which takes
-# no lock: planning follow-ups at enrolment never waits).
+# Before insert and update: the row's own next day (none for a follow-up not done).
 NEXT_DONE_ON = (
     "IF NEW.done_on IS NULL THEN NEW.next_done_on := NULL; RETURN NEW; END IF; "
     + LOCK.format(person="NEW.beneficiary_id")
@@ -46,7 +45,9 @@ RECHAIN = (
 # The person's fields each follow-up carries a copy of (person's field: follow-up's field): the
 # enrolment site (a site's follow-ups due) and what the spending cohort compares with the
 # follow-up (docs/architecture.md, "Data at scale"). Copied before every write of a follow-up,
-# and rewritten on the person's follow-ups when one of them changes on the person.
+# and rewritten on the person's follow-ups when one of them changes on the person. The copy
+# reads the person under the same row lock as the chain, so a change of the person and a write
+# of one of their follow-ups wait for each other and the later sees the earlier.
 COPIED = {
     "enrolled_site": "enrolled_site",
     "enrolled_on": "enrolled_on",
@@ -68,7 +69,8 @@ COPY_PERSON = (
     + ", ".join(column(person) for person in COPIED)
     + " INTO "
     + ", ".join(f"NEW.{column(copy)}" for copy in COPIED.values())
-    + " FROM beneficiaries_beneficiary WHERE id = NEW.beneficiary_id; RETURN NEW;"
+    + " FROM beneficiaries_beneficiary WHERE id = NEW.beneficiary_id FOR NO KEY UPDATE;"
+    " RETURN NEW;"
 )
 
 # After a person's copied field changed: their follow-ups rewritten, each copying the person

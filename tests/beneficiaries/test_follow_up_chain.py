@@ -186,17 +186,19 @@ def _written_at_once(person, first_day, second_day) -> bool:
 
 @contextmanager
 def chain_lock_removed():
-    """The triggers' functions without their lock of the person, restored afterwards: the
-    control run, which shows the test fails without the lock."""
+    """The follow-ups' triggers' functions (the chain's two and the copy of the person) without
+    their lock of the person, restored afterwards: the control run, which shows the test fails
+    without the lock."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_get_functiondef(oid) FROM pg_proc WHERE prosrc LIKE %s",
-            ["%next_done_on%"],
+            ["%FROM beneficiaries_beneficiary WHERE id = %FOR NO KEY UPDATE%"],
         )
         originals = [row[0] for row in cursor.fetchall()]
-        assert len(originals) == 2
+        assert len(originals) == 3
         for definition in originals:
             unlocked = re.sub(r"PERFORM 1 FROM beneficiaries_beneficiary [^;]*;", "", definition)
+            unlocked = unlocked.replace(" FOR NO KEY UPDATE", "")
             assert unlocked != definition
             cursor.execute(unlocked)
     try:
