@@ -4,13 +4,26 @@
 The whole months the monthly summary covers are read from it (`sales.summaries`), the rest
 (a month begun or ended inside the period, the months not summarised yet) is counted live from
 the sales, their lines, payments and refunds, with the same expressions that built the summary:
-the figures are the same either way (docs/architecture.md, "Dashboard summaries")."""
+the figures are the same either way (docs/architecture.md, "Dashboard summaries"). A month the
+period begins or ends inside is read whole from the summary, less the days outside the period
+counted live, when those are fewer than the days inside it."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -116,13 +129,35 @@ SALE_LINES = ("quantity", "", line_amount)
 REFUND_LINES = ("quantity", "sale_line", lambda: F("amount"))
 
 
-def _scoped(queryset, *, ranges, sites, agency, sale: str = "", made: str = ""):
-    """Sales or refunds (or the rows of the sale or refund at `made`) made in one of `ranges`
-    ([start, end) datetimes) at `sites` for people referred by `agency`."""
+def _made_in(ranges, made: str = "") -> Q:
+    """Made (the sale or refund at `made`) in one of `ranges`, [start, end) datetimes."""
     when = Q()
     for start, end in ranges:
         when |= Q(**{f"{made}at__gte": start, f"{made}at__lt": end})
-    queryset = queryset.filter(when)
+    return when
+
+
+@dataclass(frozen=True)
+class LiveRanges:
+    """What is counted live (`split`): `added` to the summary's months, and `removed` from them
+    (the days outside the period of a month read whole from the summary)."""
+
+    added: list
+    removed: list
+
+    def all(self) -> list:
+        return self.added + self.removed
+
+    def sign(self, made: str = ""):
+        """1 for a row made in an added range, -1 in a removed one: the live queries group by
+        it, so each reads both kinds of range at once."""
+        return Case(When(_made_in(self.removed, made), then=Value(-1)), default=Value(1))
+
+
+def _scoped(queryset, *, ranges, sites, agency, sale: str = "", made: str = ""):
+    """Sales or refunds (or the rows of the sale or refund at `made`) made in one of `ranges`
+    ([start, end) datetimes) at `sites` for people referred by `agency`."""
+    queryset = queryset.filter(_made_in(ranges, made))
     if sites is not None:
         queryset = queryset.filter(**{f"{made}site__in": sites})
     if agency is not None:
@@ -130,18 +165,28 @@ def _scoped(queryset, *, ranges, sites, agency, sale: str = "", made: str = ""):
     return queryset
 
 
-def _totals(rows, lines) -> TillTotals:
+def _totals(rows, lines, live: LiveRanges, made: str) -> TillTotals:
+    """What `rows` (lines) come to, those of the removed ranges taken off: one query."""
     quantity, line, amount = lines
-    return TillTotals.of(rows.aggregate(**till_aggregates(quantity, line, amount())))
+    aggregates = till_aggregates(quantity, line, amount())
+    totals = TillTotals(devices_by_kind={kind.value: 0 for kind in DEVICE_KINDS})
+    for row in rows.values(sign=live.sign(made)).annotate(**aggregates).order_by():
+        totals = totals + TillTotals.of(row) if row["sign"] > 0 else totals - TillTotals.of(row)
+    return totals
 
 
-def _refunds(ranges, sites, agency) -> tuple[int, TillTotals]:
-    """Refunds made in `ranges`, whenever the sale was: how many, and what their lines gave
-    back (units, credit, money, and the subsidy the refunded units had carried); the one place
-    that counts refunds for the figures. Two queries."""
-    refunds = _scoped(Refund.objects, ranges=ranges, sites=sites, agency=agency, sale="sale__")
+def _refunds(live: LiveRanges, sites, agency) -> tuple[int, TillTotals]:
+    """Refunds made in the live ranges (those of the removed ones taken off), whenever the sale
+    was: how many, and what their lines gave back (units, credit, money, and the subsidy the
+    refunded units had carried); the one place that counts refunds for the figures. Two
+    queries."""
+    refunds = _scoped(Refund.objects, ranges=live.all(), sites=sites, agency=agency, sale="sale__")
+    counted = refunds.values(sign=live.sign()).annotate(n=Count("pk")).order_by()
     lines = RefundLine.objects.filter(refund__in=refunds)
-    return refunds.count(), _totals(lines, REFUND_LINES)
+    return (
+        sum(row["sign"] * row["n"] for row in counted),
+        _totals(lines, REFUND_LINES, live, "refund__"),
+    )
 
 
 @dataclass(frozen=True)
@@ -174,22 +219,28 @@ class _Till:
         self.paid[method] = self.paid.get(method, ZERO) + amount
 
 
-def _live_totals(ranges, sites, agency, till: _Till, *, payments: bool) -> None:
-    """Adds to `till` what the sales and refunds made in `ranges` came to: three queries (four
-    with the payments)."""
-    sales = _scoped(Sale.objects, ranges=ranges, sites=sites, agency=agency)
-    till.gross += _totals(SaleLine.objects.filter(sale__in=sales), SALE_LINES)
-    refunds, refunded = _refunds(ranges, sites, agency)
+def _live_totals(live: LiveRanges, sites, agency, till: _Till, *, payments: bool) -> None:
+    """Adds to `till` what the sales and refunds made in the added ranges came to, less those
+    of the removed ranges: three queries (four with the payments)."""
+    sales = _scoped(Sale.objects, ranges=live.all(), sites=sites, agency=agency)
+    till.gross += _totals(SaleLine.objects.filter(sale__in=sales), SALE_LINES, live, "sale__")
+    refunds, refunded = _refunds(live, sites, agency)
     till.refunds += refunds
     till.refunded += refunded
     if payments:
         # Joined with their sales rather than `sale__in`: for a partial month, PostgreSQL
         # would read every payment to match a few thousand sales (0.3 s at 2.5 M sales).
         paid = _scoped(
-            Payment.objects, ranges=ranges, sites=sites, agency=agency, sale="sale__", made="sale__"
+            Payment.objects,
+            ranges=live.all(),
+            sites=sites,
+            agency=agency,
+            sale="sale__",
+            made="sale__",
         )
-        for row in paid.values("method").annotate(amount=Sum("amount")).order_by():
-            till.add_paid(row["method"], row["amount"])
+        rows = paid.values("method", sign=live.sign("sale__")).annotate(amount=Sum("amount"))
+        for row in rows.order_by():
+            till.add_paid(row["method"], row["sign"] * row["amount"])
 
 
 def _summary_totals(rows, till: _Till) -> None:
@@ -206,24 +257,39 @@ def _summary_totals(rows, till: _Till) -> None:
             till.refunded += TillTotals.of(row)
 
 
-def split(period: Period) -> tuple[tuple[date, date], list]:
-    """The whole months of `period` the summary covers, as [first, last) month; and the
-    [start, end) datetimes to count live: the part of a month the period begins or ends inside,
-    and the months the summary does not cover yet (the current one at least). Either may be
-    empty; both are read all the same, so that a page's query count never depends on the day.
+def split(period: Period) -> tuple[tuple[date, date], LiveRanges]:
+    """The months of `period` read from the summary, as [first, last) month; and what to count
+    live (`LiveRanges`): added, the part of a month the period begins or ends inside and the
+    months the summary does not cover yet (the current one at least); removed, the days outside
+    the period of a month it begins or ends inside, when that month is covered and those days
+    are fewer than the period's (that month is then read whole from the summary). Each may be
+    empty; all are read all the same, so that a page's query count never depends on the day.
     One query."""
     until = TillMonthsCovered.objects.values_list("until", flat=True).first() or date.min
-    first = period.start if period.start.day == 1 else add_months(first_of_month(period.start), 1)
-    last = max(first, min(until, first_of_month(period.end + timedelta(days=1))))
-    if first == last:
-        return (first, last), [period.bounds()]
-    ranges = []
-    if period.start < first:
-        ranges.append(Period(period.start, first - timedelta(days=1)).bounds())
-    if last <= period.end:
-        ranges.append(Period(last, period.end).bounds())
+    after = period.end + timedelta(days=1)
+    first, last = first_of_month(period.start), first_of_month(after)
+    if first < period.start:  # begins inside a month: read whole if mostly in the period
+        following = add_months(first, 1)
+        if period.start - first >= following - period.start or following > until:
+            first = following
+    if last < after:  # ends inside a month: likewise
+        following = add_months(last, 1)
+        if following <= until and following - after < after - last:
+            last = following
+    last = max(first, min(last, until))
     end = period.bounds()[1]
-    return (first, last), ranges or [(end, end)]
+    if first == last:
+        return (first, last), LiveRanges([period.bounds()], [(end, end)])
+    added, removed = [], []
+    if period.start < first:
+        added.append(Period(period.start, first - timedelta(days=1)).bounds())
+    elif first < period.start:
+        removed.append(Period(first, period.start - timedelta(days=1)).bounds())
+    if last < after:
+        added.append(Period(last, period.end).bounds())
+    elif after < last:
+        removed.append(Period(after, last - timedelta(days=1)).bounds())
+    return (first, last), LiveRanges(added or [(end, end)], removed or [(end, end)])
 
 
 def summarised(months: tuple[date, date], sites, agency):
@@ -236,14 +302,14 @@ def summarised(months: tuple[date, date], sites, agency):
     return rows
 
 
-def _till(period: Period, sites, agency, *, payments: bool) -> tuple[_Till, list, object]:
+def _till(period: Period, sites, agency, *, payments: bool) -> tuple[_Till, LiveRanges, object]:
     """The till's totals over `period`: (totals, the live ranges, the summary rows read)."""
-    whole_months, ranges = split(period)
+    months, live = split(period)
     till = _Till()
-    rows = summarised(whole_months, sites, agency)
+    rows = summarised(months, sites, agency)
     _summary_totals(rows, till)
-    _live_totals(ranges, sites, agency, till, payments=payments)
-    return till, ranges, rows
+    _live_totals(live, sites, agency, till, payments=payments)
+    return till, live, rows
 
 
 def sales_totals(*, period: Period, sites=None, agency=None) -> TillTotals:
@@ -253,55 +319,62 @@ def sales_totals(*, period: Period, sites=None, agency=None) -> TillTotals:
     return till.gross - till.refunded
 
 
-def _by_site_month(ranges, sites, agency, rows) -> list[dict]:
-    """Sales, amount and subsidy by site and month: the summary's months, then the live ones
-    (they never overlap), ordered by site name (in French order: `french_order`) and month."""
-    found = list(
-        {**row, "amount": row["sold"]}
-        for row in rows.filter(kind=TillMonth.SALES)
+def _by_site_month(live: LiveRanges, sites, agency, rows) -> list[dict]:
+    """Sales, amount and subsidy by site and month: the summary's months, with the live counts
+    added (or taken off, for the removed ranges), ordered by site name (in French order:
+    `french_order`) and month. A site and month left with no sale is not shown."""
+    counted = {}  # (site id, month) -> {"site_id", "site_name", "month", "sales", ...}
+
+    def add(row, sign=1):
+        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        found = counted.setdefault(
+            (row["site_id"], month),
+            {
+                "site_id": row["site_id"],
+                "site_name": row["site_name"],
+                "month": month,
+                "sales": 0,
+                "amount": ZERO,
+                "subsidy": ZERO,
+            },
+        )
+        for name in ("sales", "amount", "subsidy"):
+            found[name] += sign * row.get(name, 0)
+
+    for row in (
+        rows.filter(kind=TillMonth.SALES)
         .values("site_id", "month")
         .annotate(
             site_name=F("site__name"),
             sales=Sum("count"),
-            sold=Sum("total"),
+            sold=Sum("total"),  # "amount" is a column of the summary: another name
             subsidy=Sum(F("reference") - F("amount")),
         )
         .order_by()
-    )
-    sales = _scoped(Sale.objects, ranges=ranges, sites=sites, agency=agency)
+    ):
+        add({**row, "amount": row["sold"]})
+    sales = _scoped(Sale.objects, ranges=live.all(), sites=sites, agency=agency)
     month = TruncMonth("at", tzinfo=timezone.get_current_timezone())
-    counted = {
-        (row["site_id"], row["month"]): row
-        for row in sales.annotate(month=month)
-        .values("site_id", "month")
+    for row in (
+        sales.annotate(month=month)
+        .values("site_id", "month", sign=live.sign())
         .annotate(sales=Count("pk"), amount=Sum("total"), site_name=F("site__name"))
         .order_by()
-    }
+    ):
+        add(row, row["sign"])
     line_month = TruncMonth("sale__at", tzinfo=timezone.get_current_timezone())
     for row in (
         SaleLine.objects.filter(sale__in=sales)
-        .annotate(month=line_month, site_id=F("sale__site_id"))
-        .values("site_id", "month")
+        .annotate(month=line_month, site_id=F("sale__site_id"), site_name=F("sale__site__name"))
+        .values("site_id", "site_name", "month", sign=live.sign("sale__"))
         .annotate(subsidy=Sum(line_subsidy()))
         .order_by()
     ):
-        # A sale committed between the two queries may bring a month the first did not see:
-        # it is counted at the next look, never half.
-        if (row["site_id"], row["month"]) in counted:
-            counted[(row["site_id"], row["month"])]["subsidy"] = row["subsidy"]
-    found += counted.values()
-    by_site_month = [
-        {
-            "site_id": row["site_id"],
-            "site_name": row["site_name"],
-            "month": row["month"].date() if isinstance(row["month"], datetime) else row["month"],
-            "sales": row["sales"],
-            "amount": row["amount"],
-            "subsidy": row.get("subsidy", ZERO),
-        }
-        for row in found
-    ]
-    return sorted(by_site_month, key=lambda row: (french_order(row["site_name"]), row["month"]))
+        add(row, row["sign"])
+    # A site and month whose sales were all outside the period (or a sale committed between
+    # two reads, counted at the next look) shows nothing rather than a row of zeros or half.
+    shown = [row for row in counted.values() if row["sales"] > 0]
+    return sorted(shown, key=lambda row: (french_order(row["site_name"]), row["month"]))
 
 
 def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
@@ -316,8 +389,8 @@ def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
     mobile who bought a phone by the end of the period, not refunded by then; they count under
     the site where they enrolled and the agency of their enrolment referral, like every
     person-based figure (docs/architecture.md)."""
-    till, ranges, rows = _till(period, sites, agency, payments=True)
-    by_site_month = _by_site_month(ranges, sites, agency, rows)
+    till, live, rows = _till(period, sites, agency, payments=True)
+    by_site_month = _by_site_month(live, sites, agency, rows)
     end = period.bounds()[1]
     first_phones = Beneficiary.objects.filter(
         has_mobile=False, enrolled_on__range=(period.start, period.end)
@@ -335,7 +408,8 @@ def sales_figures(*, period: Period, sites=None, agency=None) -> SalesFigures:
         gross=till.gross,
         refunds_count=till.refunds,
         refunded=till.refunded,
-        paid_by_method=dict(sorted(till.paid.items())),
+        # A method whose payments were all on days taken off adds up to nothing: not shown.
+        paid_by_method={method: paid for method, paid in sorted(till.paid.items()) if paid},
         by_site_month=by_site_month,
         first_mobile_phones=first_phones.filter(Exists(phone_lines)).count(),
     )

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -20,6 +20,7 @@ from connexions.models import ReceptionSite, SiteMembership
 from connexions.periods import Period, add_months, first_of_month
 from connexions.search import french_order
 from sales import refunds, services, summaries
+from sales.figures import split
 from sales.models import Sale, TillMonth, TillMonthsCovered
 from sales.selectors import sales_figures, sales_totals
 from sales.services import CartItem
@@ -118,6 +119,45 @@ def _scopes():
         {"period": twelve, "sites": ReceptionSite.objects.filter(pk=site), "agency": None},
         {"period": three_years, "sites": None, "agency": agency},
     ]
+
+
+def _inside_months():
+    """Periods that begin or end inside a closed month, mostly inside it, with sales on its days
+    outside the period: the month is read whole from the summary, those days taken off."""
+    this_month = first_of_month(timezone.localdate())
+    days = [
+        moment.date()
+        for moment in Sale.objects.filter(at__lt=Period(this_month, this_month).bounds()[0])
+        .datetimes("at", "day")
+        .order_by("at")
+    ]
+    early = next(day for day in days if 2 <= day.day <= 10 and day.year < this_month.year)
+    late = next(day for day in reversed(days) if day.day >= 20 and day.month != early.month)
+    same_month_late = max(
+        day for day in days if day.month == early.month and day.year == early.year
+    )
+    return [
+        Period(early + timedelta(days=1), late - timedelta(days=1)),  # both ends
+        Period(early + timedelta(days=1), this_month - timedelta(days=1)),  # its start
+        Period(early + timedelta(days=1), same_month_late - timedelta(days=1)),  # one month
+    ]
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_a_month_read_whole_less_the_days_outside_the_period(seeded, index):
+    period = _inside_months()[index]
+    _months, live = split(period)
+    taken_off = Q()
+    for start, end in live.removed:
+        taken_off |= Q(at__gte=start, at__lt=end)
+    outside = Sale.objects.filter(taken_off)  # the days taken off have sales of their own
+    assert outside.exists()
+    for sites in (None, ReceptionSite.objects.filter(pk=outside.first().site_id)):
+        scope = {"period": period, "sites": sites, "agency": None}
+        summarised = _read_summary(sales_figures, **scope)
+        assert summarised == _live(sales_figures, **scope)
+        assert summarised.sales_count > 0 or sites is not None
+        assert _read_summary(sales_totals, **scope) == _live(sales_totals, **scope)
 
 
 def test_the_summary_covers_the_closed_months(seeded):
