@@ -406,6 +406,7 @@ class SupportSession(models.Model):
         verbose_name=_("beneficiary"),
         on_delete=models.PROTECT,
         related_name="support_sessions",
+        db_index=False,  # support_person_date below leads with it
     )
     site = models.ForeignKey(
         ReceptionSite, verbose_name=_("reception site"), on_delete=models.PROTECT, related_name="+"
@@ -424,8 +425,9 @@ class SupportSession(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("support session")
         verbose_name_plural = _("support sessions")
-        indexes = [  # people supported per site: read in order, no sort (figures.py)
+        indexes = [  # people supported, per site and in all: read in order, no sort (figures.py)
             models.Index(fields=["site", "beneficiary", "date"], name="support_site_person_date"),
+            models.Index(fields=["beneficiary", "date"], name="support_person_date"),
         ]
         constraints = [
             models.CheckConstraint(
