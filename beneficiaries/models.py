@@ -427,7 +427,9 @@ class SupportSession(models.Model):
         verbose_name_plural = _("support sessions")
         indexes = [  # people supported, per site and in all: read in order, no sort (figures.py)
             models.Index(fields=["site", "beneficiary", "date"], name="support_site_person_date"),
-            models.Index(fields=["beneficiary", "date"], name="support_person_date"),
+            models.Index(
+                fields=["beneficiary", "date"], include=["site"], name="support_person_date"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

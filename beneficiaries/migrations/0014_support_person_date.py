@@ -18,7 +18,9 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="supportsession",
-            index=models.Index(fields=["beneficiary", "date"], name="support_person_date"),
+            index=models.Index(
+                fields=["beneficiary", "date"], include=["site"], name="support_person_date"
+            ),
         ),
         # The foreign key's own index, which the new one leads with, dropped without blocking
         # either (its name is Django's, the same in every database).
