@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from beneficiaries import services
+from beneficiaries import services, summaries
 from beneficiaries.enums import (
     AgreementKind,
     ConsentKind,
@@ -178,6 +178,7 @@ def seed():
                 Referral.objects.filter(pk=referral.pk).update(
                     submitted_at=timezone.now() - timedelta(days=rng.randint(1, 20))
                 )
+    summaries.refresh()  # the demo's referrals and sessions lie in past months
 
 
 def _staff_of(site):

@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, TruncMonth
 
+from beneficiaries import summaries
 from beneficiaries.enums import (
     EmploymentStatus,
     MediationStatus,
@@ -33,6 +34,7 @@ from beneficiaries.models import (
     FollowUp,
     MediationCase,
     OfferSubscription,
+    PeopleMonth,
     Referral,
     SupportSession,
 )
@@ -232,18 +234,33 @@ class ReferralFigures:
     by_agency: list[dict]  # [{"agency_id", "agency_name", "total", "accepted"}], largest first
 
 
+def _days(ranges, field: str, *, moments=False) -> Q:
+    """In one of `ranges` (inclusive (first, last) days; `moments`: `field` is a datetime,
+    compared in the project's time zone)."""
+    within = Q()
+    for first, last in ranges:
+        if moments:
+            start, end = Period(first, first).bounds()[0], Period(last, last).bounds()[1]
+            within |= Q(**{f"{field}__gte": start, f"{field}__lt": end})
+        else:
+            within |= Q(**{f"{field}__range": (first, last)})
+    return within
+
+
 def referral_figures(*, period: Period, sites=None, agency=None) -> ReferralFigures:
-    """Referrals submitted in `period` to `sites` (their reception site) from `agency`: one
-    grouped query (by status, decline reason, profile and agency: a few rows per agency), added
-    up here, so the period's referrals are read once; then the agencies' names."""
-    start, end = period.bounds()
-    referrals = Referral.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    """Referrals submitted in `period` to `sites` (their reception site) from `agency`, grouped
+    by status, decline reason, profile and agency (a few rows per agency) and added up here:
+    the whole months from the monthly summary (`beneficiaries.summaries`), the rest counted
+    live, so the period's referrals are read once; then the agencies' names. Four queries."""
+    summarised, live = summaries.split(period, PeopleMonth.REFERRALS)
+    referrals = Referral.objects.filter(_days(live, "submitted_at", moments=True))
     referrals = _scoped(referrals, sites, agency, site="site", agency_path="agency")
-    groups = (
-        referrals.values("status", "decline_reason", "profile", "agency_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    summarised = _scoped(summarised, sites, agency, site="site", agency_path="agency")
+    keys = ("status", "decline_reason", "profile", "agency_id")
+    groups = [
+        *referrals.values(*keys).annotate(n=Count("pk")).order_by(),
+        *summarised.values(*keys).annotate(n=Sum("count")).order_by(),
+    ]
     by_status, by_reason, by_profile = Counter(), Counter(), Counter()
     by_agency = {}
     for row in groups:
@@ -436,8 +453,9 @@ class SupportFigures:
 
 def support_figures(*, period: Period, sites=None, agency=None) -> SupportFigures:
     """Support sessions held in `period` at `sites` (where they were held), for people referred by
-    `agency`, by site and topic: four queries. The sessions, their minutes and topics grouped by
-    site and list of topics (a few rows per site), added up here; the people per site, read in
+    `agency`, by site and topic: six queries. The sessions, their minutes and topics grouped by
+    site and list of topics (a few rows per site; the whole months from the monthly summary,
+    `beneficiaries.summaries`, the rest counted live), added up here; the people per site, read in
     order from an index (`support_site_person_date`), so their distinct count sorts nothing;
     the sites' names; and the people in all, once however many sites they went to (likewise
     from `support_person_date`)."""
@@ -445,11 +463,23 @@ def support_figures(*, period: Period, sites=None, agency=None) -> SupportFigure
     sessions = _scoped(
         sessions, sites, agency, site="site", agency_path="beneficiary__enrolment_referral__agency"
     )
-    by_topics = (
-        sessions.values("site_id", "topics")
-        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
-        .order_by()
+    summarised, live = summaries.split(period, PeopleMonth.SUPPORT)
+    live_sessions = _scoped(
+        SupportSession.objects.filter(_days(live, "date")),
+        sites,
+        agency,
+        site="site",
+        agency_path="beneficiary__enrolment_referral__agency",
     )
+    summarised = _scoped(summarised, sites, agency, site="site", agency_path="agency")
+    by_topics = [
+        *live_sessions.values("site_id", "topics")
+        .annotate(n=Count("pk"), minutes=Sum("duration_minutes"))
+        .order_by(),
+        *summarised.values("site_id", "topics")
+        .annotate(n=Sum("count"), minutes=Sum("minutes"))
+        .order_by(),
+    ]
     counted = {}  # site id -> {"sessions", "<topic>"}
     minutes = 0
     for group in by_topics:

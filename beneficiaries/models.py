@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from beneficiaries import follow_up_chain
+from beneficiaries import models_summary as summary
 from beneficiaries.enums import (
     REFERRAL_TRANSITIONS,
     ConsentKind,
@@ -37,6 +38,26 @@ NEW_REFERRAL_HOURS = 24
 
 def new_referrals_since(now=None):
     return (now or timezone.now()) - timedelta(hours=NEW_REFERRAL_HOURS)
+
+
+def stale_triggers(name: str, func: str, fields) -> list:
+    """The triggers marking a closed month stale when its rows change: on insert and delete,
+    and on an update of one of `fields` (what the summary groups or counts)."""
+    return [
+        pgtrigger.Trigger(
+            name=f"{name}_month_stale",
+            when=pgtrigger.After,
+            operation=pgtrigger.Insert | pgtrigger.Delete,
+            func=func,
+        ),
+        pgtrigger.Trigger(
+            name=f"{name}_month_stale_update",
+            when=pgtrigger.After,
+            operation=pgtrigger.Update,
+            condition=pgtrigger.AnyChange(*fields),
+            func=func,
+        ),
+    ]
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -162,6 +183,8 @@ class Referral(models.Model):
                 name="referral_pending_inbox",
             ),
         ]
+        # Changes to a closed month's referrals mark it stale in the summary (models_summary).
+        triggers = stale_triggers("referral", summary.STALE_REFERRAL, summary.REFERRAL_FIELDS)
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=ReferralStatus.ACCEPTED, beneficiary__isnull=False)
@@ -430,7 +453,11 @@ class SupportSession(models.Model):
             models.Index(
                 fields=["beneficiary", "date"], include=["site"], name="support_person_date"
             ),
+            # the days the dashboard counts live (beneficiaries.summaries)
+            models.Index(fields=["date"], name="support_date"),
         ]
+        # Changes to a closed month's sessions mark it stale in the summary (models_summary).
+        triggers = stale_triggers("support", summary.STALE_SUPPORT, summary.SUPPORT_FIELDS)
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0), name="support_duration_positive"
@@ -451,5 +478,10 @@ from beneficiaries.models_mediation import (  # noqa: E402, F401  (models of thi
     MediationCase,
     MediationCaseQuerySet,
     MediationNote,
+)
+from beneficiaries.models_summary import (  # noqa: E402, F401  (models of this app)
+    PeopleMonth,
+    PeopleMonthsCovered,
+    PeopleMonthStale,
 )
 from beneficiaries.offers import OfferSubscription  # noqa: E402, F401  (a model of this app)

@@ -10,7 +10,7 @@ Ids grow with the enrolment date, so a later app can pick someone enrolled by a 
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from beneficiaries import follow_up_chain
+from beneficiaries import follow_up_chain, summaries
 from beneficiaries.demo import FIRST_NAMES, LAST_NAMES
 from beneficiaries.enums import (
     AgreementKind,
@@ -419,3 +419,9 @@ def _phone(pk: int) -> str:
 
 def _at(day, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def finish() -> None:
+    """The generated referrals and sessions lie in past months: rebuild the dashboard's monthly
+    summary of them."""
+    summaries.refresh()

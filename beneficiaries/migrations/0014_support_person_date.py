@@ -22,6 +22,10 @@ class Migration(migrations.Migration):
                 fields=["beneficiary", "date"], include=["site"], name="support_person_date"
             ),
         ),
+        AddIndexConcurrently(
+            model_name="supportsession",
+            index=models.Index(fields=["date"], name="support_date"),
+        ),
         # The foreign key's own index, which the new one leads with, dropped without blocking
         # either (its name is Django's, the same in every database).
         migrations.SeparateDatabaseAndState(

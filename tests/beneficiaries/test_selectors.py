@@ -214,7 +214,7 @@ def test_referral_figures(site_a, site_b, agency_a, agency_b, django_assert_num_
         )
     ReferralFactory(site=site_b, submitted_at=in_period)
     ReferralFactory(site=site_a, submitted_at=in_period - timedelta(days=60))
-    with django_assert_num_queries(2):  # the counts, then the agencies' names
+    with django_assert_num_queries(4):  # the summary's coverage, its rows, the live count, names
         figures = selectors.referral_figures(period=PERIOD, sites=[site_a])
     assert figures.total == 4
     assert figures.by_status == {"declined": 2, "pending": 1, "withdrawn": 1}
@@ -269,8 +269,9 @@ def test_support_counts_people_once_per_site_and_once_in_all(
             beneficiary=person, site=site, date=on, topics=topics, duration_minutes=minutes
         )
     SupportSessionFactory(beneficiary=two, site=site_b, date=date(2026, 7, 1))  # after
-    # Sessions and topics grouped by site and topics, people per site, the sites' names, people.
-    with django_assert_num_queries(4):
+    # The summary's coverage, sessions and topics grouped by site and topics (from the summary
+    # and live), people per site, the sites' names, people.
+    with django_assert_num_queries(6):
         support = selectors.support_figures(period=PERIOD)
     assert (support.sessions, support.people, support.hours) == (4, 2, Decimal("2.6"))
     assert [row["site_name"] for row in support.by_site] == ["Évry", "Paris 14e"]

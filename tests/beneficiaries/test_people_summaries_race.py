@@ -1,0 +1,66 @@
+"""A change made while the monthly summary of referrals and sessions is rebuilt is never lost
+(docs/architecture.md, "Dashboard summaries"): in a module of its own, its connections commit
+(the summary tests' module holds one transaction open for its data)."""
+
+import threading
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from beneficiaries import summaries
+from beneficiaries.enums import SituationProfile
+from beneficiaries.models import PeopleMonth, PeopleMonthsCovered, PeopleMonthStale, Referral
+from beneficiaries.selectors import referral_figures
+from connexions.periods import Period, add_months, first_of_month
+from tests.beneficiaries.factories import ReferralFactory
+
+
+def _live(fn, **scope):
+    until = PeopleMonthsCovered.objects.get(pk=1).until
+    PeopleMonthsCovered.objects.filter(pk=1).update(until=until.min)
+    try:
+        return fn(**scope)
+    finally:
+        PeopleMonthsCovered.objects.filter(pk=1).update(until=until)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_while_the_summary_is_rebuilt_keeps_its_mark(monkeypatch):
+    """A referral of a closed month changed by another connection after the rebuild read the
+    referrals, before it committed: its mark outlives the rebuild (the rebuild deleted the marks
+    before reading), so the month is counted live, never from a summary that missed it."""
+    month = add_months(first_of_month(timezone.localdate()), -2)
+    at = datetime.combine(
+        month + timedelta(days=3), time(10), tzinfo=timezone.get_current_timezone()
+    )
+    referral = ReferralFactory(submitted_at=at)
+    scope = {"period": Period(month, add_months(month, 1) - timedelta(days=1))}
+    summaries.refresh()
+    written = summaries.PeopleMonth.objects.bulk_create
+
+    def change_meanwhile(rows, **kwargs):
+        def other_connection():
+            try:
+                Referral.objects.filter(pk=referral.pk).update(
+                    profile=SituationProfile.SEVERE_EXCLUSION
+                )
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=other_connection)
+        thread.start()
+        thread.join(timeout=20)
+        return written(rows, **kwargs)
+
+    monkeypatch.setattr(summaries.PeopleMonth.objects, "bulk_create", change_meanwhile)
+    summaries.refresh()
+    monkeypatch.undo()
+    assert PeopleMonthStale.objects.filter(kind=PeopleMonth.REFERRALS, month=month).exists()
+    figures = referral_figures(**scope)
+    assert (
+        figures.by_profile
+        == {SituationProfile.SEVERE_EXCLUSION: 1}
+        == _live(referral_figures, **scope).by_profile
+    )
