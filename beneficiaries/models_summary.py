@@ -66,13 +66,17 @@ class PeopleMonthStale(models.Model):
         return f"{self.kind} {self.month:%Y-%m}"
 
 
+# The current month when the row is written (not when its transaction began: one begun before
+# midnight on a month's last day and committed after still marks that month).
+_CURRENT = f"date_trunc('month', clock_timestamp() AT TIME ZONE '{settings.TIME_ZONE}')::date"
+
+
 def _mark(kind: str, month: str) -> str:
     """SQL marking `month` (an expression) of `kind` stale, if it is before the current month
     (the current month is always counted live)."""
-    current = f"date_trunc('month', now() AT TIME ZONE '{settings.TIME_ZONE}')::date"
     return (
         f"INSERT INTO beneficiaries_peoplemonthstale (kind, month) SELECT '{kind}', m "
-        f"FROM (SELECT ({month})::date AS m) changed WHERE m < {current}; "
+        f"FROM (SELECT ({month})::date AS m) changed WHERE m < {_CURRENT}; "
     )
 
 
@@ -92,7 +96,7 @@ STALE_REFERRAL = (
     f"SELECT DISTINCT '{PeopleMonth.SUPPORT}', date_trunc('month', s.date)::date "
     "FROM beneficiaries_supportsession s "
     "JOIN beneficiaries_beneficiary b ON b.id = s.beneficiary_id "
-    "WHERE b.enrolment_referral_id = NEW.id; END IF; RETURN NULL;"
+    f"WHERE b.enrolment_referral_id = NEW.id AND s.date < {_CURRENT}; END IF; RETURN NULL;"
 )
 REFERRAL_FIELDS = ("submitted_at", "site", "agency", "status", "decline_reason", "profile")
 

@@ -56,6 +56,9 @@ def _live(fn, **scope):
 
 
 def _read_summary(fn, **scope):
+    """`fn` with the summary: it has rows for the period, and its query ran."""
+    kind = PeopleMonth.REFERRALS if fn is referral_figures else PeopleMonth.SUPPORT
+    assert summaries.split(scope["period"], kind)[0].exists()
     with CaptureQueriesContext(connection) as queries:
         result = fn(**scope)
     assert any('beneficiaries_peoplemonth"' in q["sql"] for q in queries.captured_queries)
@@ -142,13 +145,19 @@ def test_a_closed_month_changed_is_counted_live_until_the_rebuild(seeded):
 def test_an_agency_changed_moves_its_person_s_sessions(seeded):
     """A session counts under the agency of the referral that enrolled its person: that
     referral's agency changed marks the months of the person's sessions."""
-    _month, _referral, session = _closed_month_rows()
+    month, _referral, session = _closed_month_rows()
     enrolment = session.beneficiary.enrolment_referral
-    new_agency = PartnerAgencyFactory()
+    old_agency, new_agency = enrolment.agency, PartnerAgencyFactory()
     Referral.objects.filter(pk=enrolment.pk).update(agency=new_agency)
-    scope = {"period": Period(add_months(session.date, -1), session.date), "agency": new_agency}
-    _referrals, support = _equal_to_live(scope)
+    assert PeopleMonthStale.objects.filter(kind=PeopleMonth.SUPPORT, month=month).exists()
+    # Whole months around the session's, so the others are read from the summary.
+    period = Period(add_months(month, -2), add_months(month, 1) - timedelta(days=1))
+    support = _read_summary(support_figures, period=period, agency=new_agency)
+    assert support == _live(support_figures, period=period, agency=new_agency)
     assert support.sessions >= 1
+    assert _read_summary(support_figures, period=period, agency=old_agency) == _live(
+        support_figures, period=period, agency=old_agency
+    )
 
 
 def test_the_current_month_is_never_marked(seeded):

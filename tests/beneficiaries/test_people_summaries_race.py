@@ -28,9 +28,10 @@ def _live(fn, **scope):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_change_made_while_the_summary_is_rebuilt_keeps_its_mark(monkeypatch):
-    """A referral of a closed month changed by another connection after the rebuild read the
-    referrals, before it committed: its mark outlives the rebuild (the rebuild deleted the marks
-    before reading), so the month is counted live, never from a summary that missed it."""
+    """A referral of a closed month changed by another connection once the rebuild has read the
+    referrals, before it deletes anything else or commits: its mark outlives the rebuild (the
+    rebuild deleted the marks before reading), so the month is counted live, never from a
+    summary that missed the change."""
     month = add_months(first_of_month(timezone.localdate()), -2)
     at = datetime.combine(
         month + timedelta(days=3), time(10), tzinfo=timezone.get_current_timezone()
@@ -38,9 +39,11 @@ def test_a_change_made_while_the_summary_is_rebuilt_keeps_its_mark(monkeypatch):
     referral = ReferralFactory(submitted_at=at)
     scope = {"period": Period(month, add_months(month, 1) - timedelta(days=1))}
     summaries.refresh()
-    written = summaries.PeopleMonth.objects.bulk_create
+    read = summaries._rows
 
-    def change_meanwhile(rows, **kwargs):
+    def change_once_read(until):
+        rows = read(until)  # the referrals read: the other connection changes one now
+
         def other_connection():
             try:
                 Referral.objects.filter(pk=referral.pk).update(
@@ -52,9 +55,9 @@ def test_a_change_made_while_the_summary_is_rebuilt_keeps_its_mark(monkeypatch):
         thread = threading.Thread(target=other_connection)
         thread.start()
         thread.join(timeout=20)
-        return written(rows, **kwargs)
+        return rows
 
-    monkeypatch.setattr(summaries.PeopleMonth.objects, "bulk_create", change_meanwhile)
+    monkeypatch.setattr(summaries, "_rows", change_once_read)
     summaries.refresh()
     monkeypatch.undo()
     assert PeopleMonthStale.objects.filter(kind=PeopleMonth.REFERRALS, month=month).exists()
