@@ -12,7 +12,6 @@ keeps its mark (and is perhaps read too: counted live once more, never wrong).""
 from datetime import date, timedelta
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.tasks import task
@@ -26,6 +25,7 @@ from beneficiaries.models import (
     SupportSession,
 )
 from connexions.periods import Period, add_months, first_of_month
+from connexions.summaries import rebuilding
 
 SUPPORT_AGENCY = "beneficiary__enrolment_referral__agency_id"
 
@@ -66,20 +66,10 @@ def _date(month) -> date:
 def refresh(today: date | None = None) -> int:
     """Rebuilds the summary of every month before the one of `today`; returns its row count."""
     until = first_of_month(today or timezone.localdate())
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # It reads the whole history (not the 30 s a page may take) and, if another rebuild
-            # runs, waits for it to end (not the 5 s a page may wait for a lock).
-            cursor.execute("SET LOCAL statement_timeout = 0")
-            cursor.execute("SET LOCAL lock_timeout = 0")
-        covered, _ = PeopleMonthsCovered.objects.select_for_update().get_or_create(
-            pk=1, defaults={"until": date.min}
-        )
+    with rebuilding(PeopleMonthsCovered, until):
         PeopleMonthStale.objects.all().delete()  # before the rows are read (module docstring)
         PeopleMonth.objects.all().delete()
         rows = PeopleMonth.objects.bulk_create(_rows(until), batch_size=2000)
-        covered.until, covered.refreshed_at = until, timezone.now()
-        covered.save()
     return len(rows)
 
 

@@ -7,13 +7,13 @@ does waits for it (the `TillMonthsCovered` row is locked)."""
 
 from datetime import date
 
-from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.tasks import task
 from django.utils import timezone
 
 from connexions.periods import Period, first_of_month
+from connexions.summaries import rebuilding
 from sales.figures import AGENCY, REFUND_LINES, SALE_LINES, till_aggregates
 from sales.models import Payment, Refund, RefundLine, Sale, SaleLine, TillMonth, TillMonthsCovered
 
@@ -88,19 +88,9 @@ def _rows(until: date) -> list[TillMonth]:
 def refresh(today: date | None = None) -> int:
     """Rebuilds the summary of every month before the one of `today`; returns its row count."""
     until = first_of_month(today or timezone.localdate())
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # It reads the whole history (not the 30 s a page may take) and, if another rebuild
-            # runs, waits for it to end (not the 5 s a till may wait for a lock).
-            cursor.execute("SET LOCAL statement_timeout = 0")
-            cursor.execute("SET LOCAL lock_timeout = 0")
-        covered, _ = TillMonthsCovered.objects.select_for_update().get_or_create(
-            pk=1, defaults={"until": date.min}
-        )
+    with rebuilding(TillMonthsCovered, until):
         TillMonth.objects.all().delete()
         rows = TillMonth.objects.bulk_create(_rows(until), batch_size=2000)
-        covered.until, covered.refreshed_at = until, timezone.now()
-        covered.save()
     return len(rows)
 
 
