@@ -173,8 +173,13 @@ def test_social_workers_and_anonymous_have_no_agenda(request, client, who, site_
 def test_the_social_worker_sees_date_and_site_only_with_consent(
     client, site_a, agenda, counsellor_a, social_worker_a
 ):
+    # A city of our choosing: a generated one may contain the counsellor's name checked below.
     sharing = BeneficiaryFactory(
-        enrolled_site=site_a, share_outcomes=True, enrolment_referral__agency=social_worker_a.agency
+        enrolled_site=site_a,
+        share_outcomes=True,
+        city="Lille",
+        enrolment_referral__agency=social_worker_a.agency,
+        enrolment_referral__city="Lille",
     )
     referral = sharing.enrolment_referral
     type(referral).objects.filter(pk=referral.pk).update(referrer=social_worker_a)
