@@ -25,3 +25,24 @@ def test_only_the_bench_installs_it(client):
     assert MIDDLEWARE not in settings.MIDDLEWARE
     response = client.get("/health/")
     assert "X-Query-Count" not in response and "Server-Timing" not in response
+
+
+def test_the_table_reads_the_signed_in_floor_as_the_ceiling_of_any_step(capsys):
+    from tests.bench import targets
+    from tests.bench.client import Samples
+
+    health = targets.row(20, "/health/", "health", Samples(ms=[1.0] * 400), 2.0, 200.0)
+    floor = targets.row(
+        20, targets.FLOOR, "floor", Samples(ms=[9.0] * 20, server_ms=[8.5]), 2.0, 200
+    )
+    confirm = targets.row(
+        20, "confirm sale", "till", Samples(ms=[50.0] * 4, queries=[22]), 2.0, 200
+    )
+    assert floor["checks"] == [] and floor["ratio"] == 0.05
+    assert [check.met for check in confirm["checks"]] == [False, False]  # 22 queries, 1 %
+    targets.print_table([health, floor, confirm])
+    printed = capsys.readouterr().out
+    assert (
+        "With 20 user(s), a signed-in request that does nothing else reaches 5.0% of /health/'s "
+        "throughput (8.5 ms of server time)"
+    ) in printed
