@@ -128,8 +128,10 @@ def _met(checks: list[Check]) -> str:
 def print_table(rows: list[dict]) -> None:
     header = (
         f"{'users':>5}  {'page':<22} {'n':>5} {'err':>4} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'srv p50':>7} {'queries':>7} {'req/s':>6} {'vs health':>9}  {'target':<28} met"
+        f"{'srv p50':>7} {'× floor':>7} {'queries':>7} {'req/s':>6} {'vs health':>9}  "
+        f"{'target':<28} met"
     )
+    floors = {item["users"]: item["server"] for item in rows if item["label"] == FLOOR}
     print(header)
     print("-" * len(header))
     previous = None
@@ -141,10 +143,12 @@ def print_table(rows: list[dict]) -> None:
             "—" if item["ratio"] is None else f"{item['ratio']:.{1 if item['ratio'] < 0.1 else 0}%}"
         )
         target = ", ".join(check.text for check in item["checks"])
+        floor = floors.get(item["users"])
+        times_floor = item["server"] / floor if item["server"] is not None and floor else None
         print(
             f"{item['users']:>5}  {item['label'][:22]:<22} {item['n']:>5} {item['errors']:>4} "
             f"{_number(item['p50']):>7} {_number(item['p95']):>7} "
-            f"{_number(item['server'], 1):>7} {_queries(item):>7} "
+            f"{_number(item['server'], 1):>7} {_number(times_floor, 1):>7} {_queries(item):>7} "
             f"{item['throughput']:>6.1f} {ratio:>9}  {target:<28} {_met(item['checks'])}"
         )
     for item in rows:
@@ -158,6 +162,7 @@ def print_table(rows: list[dict]) -> None:
             )
     print(
         "\n\np50/p95: client side, loopback included; srv p50: the server's own time "
-        "(Server-Timing); queries: per request (min–max); req/s over the phase's wall time, "
+        "(Server-Timing); × floor: that time as a multiple of the signed-in floor's at the same "
+        "load; queries: per request (min–max); req/s over the phase's wall time, "
         "vs health: that throughput as a share of /health/'s at the same load."
     )

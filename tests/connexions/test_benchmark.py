@@ -36,12 +36,14 @@ def test_the_table_reads_the_signed_in_floor_as_the_ceiling_of_any_step(capsys):
         20, targets.FLOOR, "floor", Samples(ms=[9.0] * 20, server_ms=[8.5]), 2.0, 200
     )
     confirm = targets.row(
-        20, "confirm sale", "till", Samples(ms=[50.0] * 4, queries=[22]), 2.0, 200
+        20, "confirm sale", "till", Samples(ms=[50.0] * 4, server_ms=[42.5], queries=[22]), 2.0, 200
     )
     assert floor["checks"] == [] and floor["ratio"] == 0.05
     assert [check.met for check in confirm["checks"]] == [False, False]  # 22 queries, 1 %
     targets.print_table([health, floor, confirm])
     printed = capsys.readouterr().out
+    confirm_line = next(line for line in printed.splitlines() if "confirm sale" in line)
+    assert "   42.5     5.0      22 " in confirm_line  # server time, × floor, queries
     assert (
         "With 20 user(s), a signed-in request that does nothing else reaches 5.0% of /health/'s "
         "throughput (8.5 ms of server time)"
