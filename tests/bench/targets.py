@@ -8,9 +8,9 @@
 - the dashboard: under 1 s (median) with one user;
 - lists: under 150 ms at the 95th percentile with one user (the target of `make bench-scale`).
 
-The signed-in floor (a keep-alive: session, user, memberships, session renewed, nothing else) has
-no target: its share of `/health/`'s throughput is the most any signed-in request can reach in
-the same run, and the table's last lines say so.
+The signed-in floor (the keep-alive: session, user, memberships, session renewed, nothing else)
+has no target: each till step does all it does, so its share of `/health/`'s throughput is the
+most a till step can reach in the same run, and the table's last lines say so.
 """
 
 from dataclasses import dataclass
@@ -157,7 +157,7 @@ def print_table(rows: list[dict]) -> None:
             print(
                 f"\nWith {item['users']} user(s), a signed-in request that does nothing else "
                 f"reaches {item['ratio']:.1%} of /health/'s throughput ({server} ms of server "
-                "time): no signed-in step can reach a larger share.",
+                "time): no till step can reach a larger share.",
                 end="",
             )
     print(

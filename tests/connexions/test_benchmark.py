@@ -27,7 +27,7 @@ def test_only_the_bench_installs_it(client):
     assert "X-Query-Count" not in response and "Server-Timing" not in response
 
 
-def test_the_table_reads_the_signed_in_floor_as_the_ceiling_of_any_step(capsys):
+def test_the_table_gives_the_floors_share_and_each_time_as_a_multiple_of_the_floors(capsys):
     from tests.bench import targets
     from tests.bench.client import Samples
 
@@ -48,3 +48,9 @@ def test_the_table_reads_the_signed_in_floor_as_the_ceiling_of_any_step(capsys):
         "With 20 user(s), a signed-in request that does nothing else reaches 5.0% of /health/'s "
         "throughput (8.5 ms of server time)"
     ) in printed
+    # Without the floor's server time (a server without the bench's headers), no multiple.
+    floor = targets.row(1, targets.FLOOR, "floor", Samples(ms=[9.0]), 1.0, 100.0)
+    scan = targets.row(1, "scan card", "till", Samples(ms=[40.0], server_ms=[38.0]), 1.0, 100.0)
+    targets.print_table([floor, scan])
+    scan_line = next(line for line in capsys.readouterr().out.splitlines() if "scan card" in line)
+    assert "   38.0       —       — " in scan_line
