@@ -4,14 +4,12 @@ a closed month changed since the rebuild is counted live too (its rows' triggers
 every figure is the one the live count gives, over three years of generated data."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beneficiaries import summaries
@@ -30,6 +28,7 @@ from connexions.models import ReceptionSite
 from connexions.periods import Period, add_months, first_of_month
 from tests.beneficiaries.factories import ReferralFactory
 from tests.connexions.factories import PartnerAgencyFactory
+from tests.summaries import counted_live, read_from
 
 
 @pytest.fixture(scope="module")
@@ -46,23 +45,14 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 def _live(fn, **scope):
-    """`fn` counted live: the summary said to cover nothing for the time of the call."""
-    until = PeopleMonthsCovered.objects.get(pk=1).until
-    PeopleMonthsCovered.objects.filter(pk=1).update(until=date.min)
-    try:
-        return fn(**scope)
-    finally:
-        PeopleMonthsCovered.objects.filter(pk=1).update(until=until)
+    return counted_live(PeopleMonthsCovered, fn, **scope)
 
 
 def _read_summary(fn, **scope):
     """`fn` with the summary: it has rows for the period, and its query ran."""
     kind = PeopleMonth.REFERRALS if fn is referral_figures else PeopleMonth.SUPPORT
     assert summaries.split(scope["period"], kind)[0].exists()
-    with CaptureQueriesContext(connection) as queries:
-        result = fn(**scope)
-    assert any('beneficiaries_peoplemonth"' in q["sql"] for q in queries.captured_queries)
-    return result
+    return read_from('beneficiaries_peoplemonth"', fn, **scope)
 
 
 def _scopes():

@@ -15,15 +15,11 @@ from beneficiaries.models import PeopleMonth, PeopleMonthsCovered, PeopleMonthSt
 from beneficiaries.selectors import referral_figures
 from connexions.periods import Period, add_months, first_of_month
 from tests.beneficiaries.factories import ReferralFactory
+from tests.summaries import counted_live
 
 
 def _live(fn, **scope):
-    until = PeopleMonthsCovered.objects.get(pk=1).until
-    PeopleMonthsCovered.objects.filter(pk=1).update(until=until.min)
-    try:
-        return fn(**scope)
-    finally:
-        PeopleMonthsCovered.objects.filter(pk=1).update(until=until)
+    return counted_live(PeopleMonthsCovered, fn, **scope)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,10 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count, Q
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beneficiaries.models import Beneficiary
@@ -25,6 +23,7 @@ from sales.models import Sale, TillMonth, TillMonthsCovered
 from sales.selectors import sales_figures, sales_totals
 from sales.services import CartItem
 from tests.sales.factories import checkout, open_till, stocked_site
+from tests.summaries import counted_live, read_from
 
 pytestmark = pytest.mark.django_db
 
@@ -81,21 +80,11 @@ def _top_ups_and_phones():
 
 
 def _live(fn, **scope):
-    """`fn` counted live: the summary said to cover nothing for the time of the call."""
-    covered = TillMonthsCovered.objects.get(pk=1)
-    until = covered.until
-    TillMonthsCovered.objects.filter(pk=1).update(until=date.min)
-    try:
-        return fn(**scope)
-    finally:
-        TillMonthsCovered.objects.filter(pk=1).update(until=until)
+    return counted_live(TillMonthsCovered, fn, **scope)
 
 
 def _read_summary(fn, **scope):
-    with CaptureQueriesContext(connection) as queries:
-        result = fn(**scope)
-    assert any("sales_tillmonth" in q["sql"] for q in queries.captured_queries)
-    return result
+    return read_from("sales_tillmonth", fn, **scope)
 
 
 def _scopes():
